@@ -1,0 +1,195 @@
+"""govpatrol configuration: one TOML file, every key optional, defaults here and documented.
+
+Example (all keys shown with their defaults)::
+
+    [elasticsearch]
+    url = "http://127.0.0.1:9200"    # or env GOVPATROL_ES_URL; "" disables the Elasticsearch sink
+    index_prefix = "govpatrol"       # indices: <prefix>-targets, <prefix>-findings, ...
+    api_key = ""                     # or env GOVPATROL_ES_API_KEY (never logged)
+    username = ""                    # basic auth; password from env GOVPATROL_ES_PASSWORD
+    password = ""
+    verify_certs = true
+    ca_certs = ""
+
+    [network]
+    allow_hosts = []                 # loopback/private hosts that may be fetched (SSRF guard)
+    resolve = {}                     # static host -> IP map, like /etc/hosts; "*.gov.cn" wildcards
+    offline = false                  # true: names missing from `resolve` fail as DNS errors
+    user_agent = "Mozilla/5.0 (compatible; govpatrol/0.1; +government website inspection)"
+
+    [crawl]
+    concurrency = 32                 # requests in flight, all hosts together
+    per_host = 4                     # requests in flight per host (politeness)
+    homepage_timeout = 15            # seconds: the national availability rule
+    page_timeout = 20                # seconds, column and other pages
+    link_timeout = 10                # seconds, link checks
+    max_columns = 80                 # column list pages fetched per site
+    check_links = true               # check every link on the homepage
+    check_column_links = true        # ... and on column pages (full sweeps)
+    render_js = "auto"               # auto: render in Chromium when a list needs JavaScript; never
+
+    [browser]
+    executable = ""                  # default: /usr/lib/chromium/chromium or /usr/bin/chromium
+    max_pages = 4                    # pages open at once
+
+    [indicators]
+    file = ""                        # a TOML merged over crawlers/data/indicators.toml
+
+    [platforms.weibo]                # one table per platform key
+    origin = ""                      # send this platform's requests to another origin
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_ES_URL = "http://127.0.0.1:9200"
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the file and key."""
+
+
+@dataclass
+class ElasticsearchConfig:
+    url: str = DEFAULT_ES_URL
+    index_prefix: str = "govpatrol"
+    api_key: str = ""
+    username: str = ""
+    password: str = ""
+    verify_certs: bool = True
+    ca_certs: str = ""
+
+    def __repr__(self) -> str:  # secrets never reach logs through a repr
+        return f"ElasticsearchConfig(url={self.url!r}, index_prefix={self.index_prefix!r})"
+
+
+@dataclass
+class NetworkConfig:
+    allow_hosts: list[str] = field(default_factory=list)
+    resolve: dict[str, str] = field(default_factory=dict)
+    offline: bool = False
+    user_agent: str = "Mozilla/5.0 (compatible; govpatrol/0.1; +government website inspection)"
+
+
+@dataclass
+class CrawlConfig:
+    concurrency: int = 32
+    per_host: int = 4
+    homepage_timeout: float = 15.0
+    page_timeout: float = 20.0
+    link_timeout: float = 10.0
+    max_columns: int = 80
+    check_links: bool = True
+    check_column_links: bool = True
+    render_js: str = "auto"
+
+
+@dataclass
+class BrowserConfig:
+    executable: str = ""
+    max_pages: int = 4
+
+
+@dataclass
+class PlatformConfig:
+    origin: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"PlatformConfig(origin={self.origin!r})"
+
+
+@dataclass
+class Config:
+    elasticsearch: ElasticsearchConfig = field(default_factory=ElasticsearchConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    browser: BrowserConfig = field(default_factory=BrowserConfig)
+    indicators_file: str = ""
+    platforms: dict[str, PlatformConfig] = field(default_factory=dict)
+    source: str = ""  # the file it came from, for messages
+
+
+_SECTIONS: dict[str, type] = {
+    "elasticsearch": ElasticsearchConfig,
+    "network": NetworkConfig,
+    "crawl": CrawlConfig,
+    "browser": BrowserConfig,
+}
+
+
+def _build(cls: type, table: dict[str, Any], where: str) -> Any:
+    """Dataclass from a TOML table, with a clear error for unknown keys and wrong types."""
+    obj = cls()
+    for key, value in table.items():
+        if not hasattr(obj, key):
+            known = ", ".join(sorted(vars(obj)))
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {known})")
+        default = getattr(obj, key)
+        expected = type(default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"{where}.{key}: expected {expected.__name__}, got {type(value).__name__} {value!r}"
+            )
+        setattr(obj, key, value)
+    return obj
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read a config file (or none) and apply environment overrides (GOVPATROL_ES_*)."""
+    config = Config()
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"{p}: config file does not exist")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+        config.source = str(p)
+        for key, table in data.items():
+            where = f"{p}: [{key}]"
+            if key in _SECTIONS:
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{where}: must be a table")
+                setattr(config, key, _build(_SECTIONS[key], table, where))
+            elif key == "indicators":
+                file = table.get("file", "") if isinstance(table, dict) else ""
+                if file:
+                    file_path = Path(file)
+                    if not file_path.is_absolute():
+                        file_path = p.parent / file_path
+                    config.indicators_file = str(file_path)
+            elif key == "platforms":
+                from crawlers.models import PLATFORMS
+
+                for name, ptable in table.items():
+                    if name not in PLATFORMS:
+                        raise ConfigError(
+                            f"{p}: [platforms.{name}]: unknown platform (known: {', '.join(PLATFORMS)})"
+                        )
+                    config.platforms[name] = _build(PlatformConfig, ptable, f"{p}: [platforms.{name}]")
+            else:
+                raise ConfigError(
+                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, indicators, platforms)"
+                )
+    _apply_env(config)
+    if config.crawl.render_js not in ("auto", "never"):
+        raise ConfigError(f"{config.source or 'config'}: [crawl].render_js must be 'auto' or 'never'")
+    return config
+
+
+def _apply_env(config: Config) -> None:
+    es = config.elasticsearch
+    es.url = os.environ.get("GOVPATROL_ES_URL", es.url)
+    es.api_key = os.environ.get("GOVPATROL_ES_API_KEY", es.api_key)
+    es.username = os.environ.get("GOVPATROL_ES_USERNAME", es.username)
+    es.password = os.environ.get("GOVPATROL_ES_PASSWORD", es.password)
+    es.index_prefix = os.environ.get("GOVPATROL_INDEX_PREFIX", es.index_prefix)

@@ -1,0 +1,1 @@
+"""Scrapy spiders: they gather observations (facts) and never judge."""
