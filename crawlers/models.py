@@ -216,3 +216,11 @@ class TargetSummary(Record):
     unverified_reasons: list[str] = field(default_factory=list)
     as_of: datetime | None = None
     sweep_id: str = ""
+
+
+@dataclass
+class TargetDone(Record):
+    """Control item: the spider has no more requests pending for this target (judge it now)."""
+
+    target_id: str
+    requests: int = 0  # requests made for this target

@@ -1,0 +1,54 @@
+"""The ``govpatrol`` command line: one sub-command per job, each with help that teaches.
+
+Exit codes: 0 done; 1 the job failed (a service down, a crash); 2 bad input (file, option, config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from crawlers import commands, demo
+
+DESCRIPTION = """\
+govpatrol (政务巡网) patrols government websites against the national inspection indicators
+(国办秘函〔2019〕19号) and stores findings with evidence in Elasticsearch and JSON Lines.
+
+common jobs:
+  govpatrol services start              start the local Elasticsearch (and check Chromium)
+  govpatrol sweep --targets sites.csv   check every site in a registry, print a summary table
+  govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govpatrol",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_sweep_cli(sub)
+    demo.add_demo_cli(sub)
+    from crawlers import services
+
+    services.add_cli(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

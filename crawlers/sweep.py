@@ -1,0 +1,177 @@
+"""One sweep, end to end: plan -> crawl (observations) -> judge per target -> sinks -> sweep record.
+
+The crawl hands every item to :class:`SweepRecorder`. Observations are written as they arrive; when
+the spider says a target is done, that target's observations are judged at once and its findings and
+summary written, so memory holds only targets still in flight and progress is real.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from crawlers.models import (
+    Finding,
+    LinkCheck,
+    PageObservation,
+    SiteObservations,
+    Target,
+    TargetDone,
+    TargetSummary,
+)
+
+
+class Sink(Protocol):
+    def write_observation(self, doc: dict[str, Any]) -> None: ...
+    def write_finding(self, f: Finding) -> None: ...
+    def write_target(self, s: TargetSummary) -> None: ...
+    def write_sweep(self, doc: dict[str, Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+Judge = Callable[[SiteObservations, datetime], tuple[list[Finding], TargetSummary]]
+ObservationDoc = Callable[[Any, str], dict[str, Any]]
+
+
+def new_sweep_id(kind: str, as_of: datetime) -> str:
+    """Readable and unique: kind, as-of time, random suffix (two sweeps of one as-of never collide)."""
+    return f"{kind}-{as_of.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class SweepResult:
+    """What a sweep produced; the CLI prints it and the sweep record stores it."""
+
+    sweep_id: str
+    kind: str
+    as_of: datetime
+    started_at: datetime
+    ended_at: datetime | None = None
+    summaries: list[TargetSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    observations: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def verdicts(self) -> Counter[str]:
+        return Counter(s.verdict for s in self.summaries)
+
+    def by_indicator(self) -> Counter[str]:
+        """Violations by indicator (warnings and unverified checks are counted apart)."""
+        return Counter(f.indicator for f in self.findings if f.level == "violation" and f.status == "open")
+
+    def warnings(self) -> Counter[str]:
+        return Counter(f.indicator for f in self.findings if f.level == "warning")
+
+    def record(self, planned: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The sweep document (JSON Lines ``sweep`` record and the ``govpatrol-sweeps`` index)."""
+        verdicts = self.verdicts()
+        doc: dict[str, Any] = {
+            "id": self.sweep_id,
+            "kind": self.kind,
+            "as_of": self.as_of.isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "targets_planned": planned,
+            "targets_done": len(self.summaries),
+            "targets_failed": verdicts.get("fail", 0),
+            "targets_unverified": verdicts.get("unverified", 0),
+            "targets_passed": verdicts.get("pass", 0),
+            "findings": len(self.findings),
+            "findings_open": sum(1 for f in self.findings if f.status == "open" and f.level == "violation"),
+            "warnings": sum(self.warnings().values()),
+            "by_indicator": dict(self.by_indicator()),
+            "observations": self.observations,
+            "requests": int(self.stats.get("requests", 0)),
+            "elapsed_s": round(float(self.stats.get("elapsed_s", 0.0)), 3),
+        }
+        doc.update(extra or {})
+        return doc
+
+
+class SweepRecorder:
+    """Receives crawl items, keeps each target's observations until it is done, then judges it."""
+
+    def __init__(
+        self,
+        targets: list[Target],
+        as_of: datetime,
+        judge: Judge,
+        sinks: list[Sink],
+        result: SweepResult,
+        observation_doc: ObservationDoc,
+        on_progress: Callable[[int, int, TargetSummary], None] | None = None,
+    ) -> None:
+        self.targets = {t.id: t for t in targets}
+        self.as_of = as_of
+        self.judge = judge
+        self.sinks = sinks
+        self.result = result
+        self.observation_doc = observation_doc
+        self.on_progress = on_progress
+        self.pending: dict[str, SiteObservations] = {}
+        self.done: set[str] = set()
+
+    def _site(self, target_id: str) -> SiteObservations:
+        if target_id not in self.pending:
+            self.pending[target_id] = SiteObservations(target=self.targets[target_id])
+        return self.pending[target_id]
+
+    def on_item(self, item: object) -> None:
+        """Called for every item the crawl yields (in the crawl's thread)."""
+        if isinstance(item, PageObservation):
+            self._emit_observation(item)
+            site = self._site(item.target_id)
+            if item.role == "homepage":
+                site.homepage = item
+                site.https = {
+                    "scheme": (item.final_url or item.url).split(":", 1)[0],
+                    "tls_error": item.error_detail if item.error == "tls" else "",
+                }
+            elif item.role == "column":
+                site.columns.append(item)
+        elif isinstance(item, LinkCheck):
+            self._emit_observation(item)
+            self._site(item.target_id).links.append(item)
+        elif isinstance(item, TargetDone):
+            self._finish_target(item.target_id)
+
+    def _emit_observation(self, obs: PageObservation | LinkCheck) -> None:
+        self.result.observations += 1
+        doc = self.observation_doc(obs, self.result.sweep_id)
+        for sink in self.sinks:
+            sink.write_observation(doc)
+
+    def _finish_target(self, target_id: str) -> None:
+        if target_id in self.done:
+            return
+        self.done.add(target_id)
+        site = self.pending.pop(target_id, None) or SiteObservations(target=self.targets[target_id])
+        findings, summary = self.judge(site, self.as_of)
+        summary.sweep_id = self.result.sweep_id
+        for f in findings:
+            f.sweep_id = self.result.sweep_id
+            f.first_seen = f.first_seen or self.as_of
+            f.last_seen = self.as_of
+            for sink in self.sinks:
+                sink.write_finding(f)
+        for sink in self.sinks:
+            sink.write_target(summary)
+        self.result.findings.extend(findings)
+        self.result.summaries.append(summary)
+        if self.on_progress:
+            self.on_progress(len(self.done), len(self.targets), summary)
+
+    def finish(self) -> None:
+        """Judge any target the crawl never reported done (a crawl cut short still gets verdicts)."""
+        for target_id in list(self.targets):
+            if target_id not in self.done:
+                self._finish_target(target_id)
+
+
+def elapsed_since(start: float) -> float:
+    return time.monotonic() - start
