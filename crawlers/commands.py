@@ -169,11 +169,11 @@ def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
 
 def run_sweep(options: SweepOptions) -> SweepResult:
     """Run one sweep and return its result (sinks written and closed)."""
+    config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
     from crawlers.crawl import run_crawl
     from pipelines.judge import judge_site, load_rules
     from pipelines.sinks import observation_doc
 
-    config, targets = load_inputs(options)
     sites = [t for t in targets if t.kind == "site"]
     skipped = len(targets) - len(sites)
     if skipped:
