@@ -1,0 +1,108 @@
+"""The judge: one site's observations and the as-of time in, findings and a summary out.
+
+Pure functions: no crawling, no network, no store. Re-running it over the same observations with
+another thresholds file gives the findings those thresholds imply, which is what lets an office
+replay a sweep under its own rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+from crawlers.models import Finding, SiteObservations, TargetSummary, Verdict
+from pipelines.rules import RULES, home_stale
+from pipelines.rules.base import RuleContext, Rules
+
+__all__ = ["Rules", "judge_site", "load_rules"]
+
+
+def load_rules(override: str | Path | None = None) -> Rules:
+    """The indicator data file merged with an override; fails early if a rule has no table."""
+    rules = Rules.load(override)
+    for rule in RULES:
+        rules.table(rule.INDICATOR)
+    return rules
+
+
+def _homepage_unverified(obs: SiteObservations, as_of: datetime, rules: Rules) -> Finding:
+    """The one finding for a site whose homepage did not load in this sweep: we cannot tell."""
+    home = obs.homepage
+    ctx = RuleContext(obs, as_of, rules, home_stale.INDICATOR)
+    if home is None:
+        evidence = {"error": "not_fetched", "status": None, "url": obs.target.url}
+    else:
+        evidence = {"error": home.error or "http", "status": home.status, "url": home.url}
+        if home.error_detail:
+            evidence["error_detail"] = home.error_detail
+    reason = evidence["error"] if evidence["status"] is None else f"HTTP {evidence['status']}"
+    message = f"首页本次无法访问（{reason}），无法判断更新情况"
+    return ctx.finding(status="unverified", evidence=evidence, message=message)
+
+
+def score(findings: list[Finding], rules: Rules) -> float:
+    """Start minus deductions, each indicator's total held to its own cap when it has one."""
+    totals: dict[str, float] = defaultdict(float)
+    for f in findings:
+        if f.severity == "deduction" and f.status == "open":
+            totals[f.indicator] += f.points
+    deducted = 0.0
+    for indicator, total in totals.items():
+        cap = rules.table(indicator).get("points_cap")
+        deducted += min(total, cap) if cap is not None else total
+    return round(float(rules.scoring["start"]) - deducted, 4)
+
+
+def judge_site(obs: SiteObservations, as_of: datetime, rules: Rules) -> tuple[list[Finding], TargetSummary]:
+    """All findings for one site at ``as_of`` (timezone-aware) and its one-line summary."""
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError("as_of must be timezone-aware")
+    target = obs.target
+    home = obs.homepage
+    reachable = home is not None and home.ok
+    findings: list[Finding] = []
+    if not reachable:
+        findings.append(_homepage_unverified(obs, as_of, rules))
+    for rule in RULES:
+        if getattr(rule, "NEEDS_HOMEPAGE", True) and not reachable:
+            continue
+        findings.extend(rule.check(RuleContext(obs, as_of, rules, rule.INDICATOR)))
+
+    unverified = [f for f in findings if f.status == "unverified" and f.severity == "veto"]
+    reasons = [_reason(f) for f in unverified]
+    total: float | None = score(findings, rules) if reachable else None
+    vetoed = any(f.severity == "veto" and f.level == "violation" and f.status == "open" for f in findings)
+    verdict: Verdict
+    if vetoed or (total is not None and total < rules.scoring["fail_below"]):
+        verdict = "fail"
+    elif unverified:
+        verdict = "unverified"
+    else:
+        verdict = "pass"
+
+    latest = home_stale.latest_update(obs) if reachable else home_stale.LatestUpdate(None, "none")
+    summary = TargetSummary(
+        target_id=target.id,
+        kind="site",
+        verdict=verdict,
+        latest_update=latest.item.date if latest.item else None,
+        latest_update_source=latest.source,
+        name=target.name,
+        owner=target.owner,
+        region=target.region,
+        url=target.url,
+        score=total,
+        findings=sum(1 for f in findings if f.level == "violation" and f.status == "open"),
+        unverified_reasons=reasons,
+        as_of=as_of,
+    )
+    return findings, summary
+
+
+def _reason(finding: Finding) -> str:
+    ev = finding.evidence
+    if "reason" in ev:
+        return f"{finding.indicator}: {ev['reason']}"
+    detail = f"HTTP {ev['status']}" if ev.get("status") is not None else ev.get("error", "unknown")
+    return f"{finding.indicator}: homepage not fetched ({detail}) {ev.get('url', '')}".strip()

@@ -1,0 +1,146 @@
+"""Small builders for judge inputs: a healthy site by default, each test spoils one thing."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+AS_OF = datetime(2024, 9, 22, 10, 0, tzinfo=SHANGHAI)
+SITE_CODE = "3205000001"
+HOME = "https://www.example.gov.cn/"
+
+GOOD_FOOTER = {
+    "site_code": SITE_CODE,
+    "icp": "苏ICP备00000000号-1",
+    "beian": "苏公网安备 32050002000000号",
+    "conac_badge": True,
+}
+GOOD_META = {"SiteName": "某某市人民政府", "SiteDomain": "www.example.gov.cn", "SiteIDCode": SITE_CODE}
+
+
+def target(**changes: object) -> Target:
+    fields: dict[str, object] = {
+        "id": "site-001",
+        "kind": "site",
+        "name": "某某市人民政府",
+        "owner": "某某市人民政府办公室",
+        "region": "某某市",
+        "url": HOME,
+        "site_code": SITE_CODE,
+    }
+    fields |= changes
+    return Target(**fields)  # type: ignore[arg-type]
+
+
+def item(days_ago: float, url: str = "", pinned: bool = False) -> DatedItem:
+    date = AS_OF - timedelta(days=days_ago)
+    raw = date.strftime("%Y-%m-%d")
+    return DatedItem(
+        date=date, title=f"信息 {raw}", url=url or f"{HOME}art/{raw}.html", raw=raw, pinned=pinned
+    )
+
+
+def homepage(newest_days: float | None = 1.0, **changes: object) -> PageObservation:
+    newest = item(newest_days) if newest_days is not None else None
+    fields: dict[str, object] = {
+        "target_id": "site-001",
+        "url": HOME,
+        "role": "homepage",
+        "fetched_at": AS_OF,
+        "status": 200,
+        "final_url": HOME,
+        "meta": dict(GOOD_META),
+        "footer": dict(GOOD_FOOTER),
+        "items": [newest] if newest else [],
+        "newest": newest,
+        "navigation_only": newest is None,
+    }
+    fields |= changes
+    return PageObservation(**fields)  # type: ignore[arg-type]
+
+
+def column(
+    name: str,
+    category: str = "news",
+    idle: float | None = 1.0,
+    *,
+    empty: bool = False,
+    level: int = 2,
+    **changes: object,
+) -> PageObservation:
+    """A column list page whose newest item is ``idle`` days old (None: no dated items)."""
+    url = f"{HOME}col/{zlib.crc32(name.encode())}/index.html"
+    newest = item(idle) if idle is not None and not empty else None
+    fields: dict[str, object] = {
+        "target_id": "site-001",
+        "url": url,
+        "role": "column",
+        "fetched_at": AS_OF,
+        "status": 200,
+        "final_url": url,
+        "meta": {"ColumnName": name, "ColumnType": "列表"},
+        "column_name": name,
+        "column_category": category,
+        "column_level": level,
+        "items": [newest] if newest else [],
+        "item_count": 0 if empty else 1,
+        "newest": newest,
+        "empty": empty,
+    }
+    fields |= changes
+    return PageObservation(**fields)  # type: ignore[arg-type]
+
+
+def columns(
+    count: int, category: str, idle: float | None = 1.0, *, empty: bool = False
+) -> list[PageObservation]:
+    return [column(f"{category}栏目{i}", category, idle, empty=empty) for i in range(count)]
+
+
+def dead_link(url: str, *, on_homepage: bool = True, confirmed: bool = True, **changes: object) -> LinkCheck:
+    fields: dict[str, object] = {
+        "target_id": "site-001",
+        "url": url,
+        "kind": "page",
+        "found_on": [HOME],
+        "on_homepage": on_homepage,
+        "checked_at": AS_OF,
+        "method": "HEAD",
+        "status": 404 if confirmed else None,
+        "error": None if confirmed else "timeout",
+        "dead": True,
+        "confirmed": confirmed,
+        "text": "链接",
+    }
+    fields |= changes
+    return LinkCheck(**fields)  # type: ignore[arg-type]
+
+
+def dead_links(count: int, *, on_homepage: bool = True, confirmed: bool = True) -> list[LinkCheck]:
+    where = "home" if on_homepage else "inner"
+    return [
+        dead_link(f"{HOME}{where}/gone{i:03d}.html", on_homepage=on_homepage, confirmed=confirmed)
+        for i in range(count)
+    ]
+
+
+def site(
+    home: PageObservation | None = None,
+    cols: list[PageObservation] | None = None,
+    links: list[LinkCheck] | None = None,
+    **changes: object,
+) -> SiteObservations:
+    """A healthy site (fresh homepage, fresh columns, all marks) unless told otherwise."""
+    fields: dict[str, object] = {
+        "target": target(),
+        "homepage": home if home is not None else homepage(),
+        "columns": cols if cols is not None else [column("工作动态"), column("通知公告", "notice_policy")],
+        "links": links or [],
+        "https": {"scheme": "https", "tls_error": None},
+    }
+    fields |= changes
+    return SiteObservations(**fields)  # type: ignore[arg-type]
