@@ -1,0 +1,224 @@
+"""Columns (栏目): find them in a site's navigation or 网站地图, and type them for the staleness rules.
+
+The category decides which idle limit applies (news 14 days, notice/policy 6 months, other 1 year,
+exempt never), so the keyword table lives in the indicator data file (``[columns]``) where an office
+can extend it; the matching order (exempt first) lets 专题动态 stay exempt although it says 动态.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawlers.pagefacts import (
+    ATTACHMENT_EXT,
+    IMAGE_EXT,
+    ColumnRef,
+    _link_text,
+    absolute,
+    collapse,
+    extension,
+    is_internal,
+    page_base,
+)
+from crawlers.thresholds import load_thresholds, markers
+
+CATEGORIES: tuple[str, ...] = ("exempt", "notice_policy", "news")
+
+_ARTICLE = re.compile(
+    r"(?:^|/)(?:t\d{8}_\d+|art_\d+_\d+|content_\d+|post_\d+)[^/]*$|/art/\d{4}[/-]", re.IGNORECASE
+)
+_HOME_PATH = re.compile(r"^/?(?:(?:index|default|home|main)\.(?:s?html?|jsp|php|aspx?))?$", re.IGNORECASE)
+_NAV_ATTR = re.compile(r"nav|menu|daohang|lanmu", re.IGNORECASE)
+_CHROME_ATTR = re.compile(r"nav|menu|daohang|foot|header|copyright|bottom|topbar", re.IGNORECASE)
+_MAP_ATTR = re.compile(r"map|wzdt", re.IGNORECASE)
+_HEADING_ATTR = re.compile(r"tit|hd\b|head", re.IGNORECASE)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "strong", "b"})
+_INDEX_TAIL = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- categories
+
+
+@lru_cache(maxsize=1)
+def _default_columns() -> dict[str, Any]:
+    return load_thresholds()["columns"]
+
+
+def _compact(name: str) -> str:
+    """Names as shown often carry spacing (通 知 公 告); keywords never do."""
+    return re.sub(r"\s+", "", name or "")
+
+
+def classify_column(name: str, table: dict | None = None) -> str:
+    """``exempt`` | ``notice_policy`` | ``news`` | ``other`` by keyword substring, first family wins.
+
+    ``table`` is the ``[columns]`` table (or the whole thresholds dict); default: the data file.
+    """
+    if table is None:
+        table = _default_columns()
+    elif "columns" in table and isinstance(table["columns"], dict):
+        table = table["columns"]
+    compact = _compact(name)
+    for category in CATEGORIES:
+        if any(word and word in compact for word in table.get(category, ())):
+            return category
+    return "other"
+
+
+def is_policy_column(name: str, table: dict | None = None) -> bool:
+    """A 政策文件 column (SITE-DED-POLICY-STALE): ``column_keywords`` of that indicator.
+
+    ``table`` is the indicator's table (or the whole thresholds dict); default: the data file.
+    """
+    if table is None:
+        table = load_thresholds()
+    if "column_keywords" not in table:
+        table = table["SITE-DED-POLICY-STALE"]
+    compact = _compact(name)
+    return any(word and word in compact for word in table["column_keywords"])
+
+
+# ---------------------------------------------------------------- discovery
+
+
+@lru_cache(maxsize=1)
+def _skip_texts() -> frozenset[str]:
+    return frozenset(t.lower() for t in markers()["nav_skip_texts"])
+
+
+def _attrs(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _dedup_key(url: str) -> str:
+    parts = urlsplit(url)
+    path = _INDEX_TAIL.sub("/", parts.path).rstrip("/")
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{host}{path}?{parts.query}"
+
+
+def _is_column_url(url: str, base_url: str) -> bool:
+    if not is_internal(url, base_url):
+        return False
+    parts = urlsplit(url)
+    if not parts.query and _HOME_PATH.match(parts.path):
+        return False
+    if _dedup_key(url) == _dedup_key(base_url):
+        return False
+    if _ARTICLE.search(parts.path):
+        return False
+    return extension(url) not in IMAGE_EXT | ATTACHMENT_EXT
+
+
+def _li_level(a: etree._Element, stop: etree._Element) -> int:
+    """Menu depth from list nesting: a sub-list item, or a later link in an item, is level 2."""
+    items = []
+    for anc in a.iterancestors():
+        if anc is stop:
+            break
+        if anc.tag == "dd":
+            return 2
+        if anc.tag == "li":
+            items.append(anc)
+    if len(items) >= 2:
+        return 2
+    if items and items[0].find(".//a[@href]") is not a:
+        return 2
+    return 1
+
+
+def _nav_containers(root: etree._Element) -> list[etree._Element]:
+    """Outermost navigation blocks; ``<header>`` blocks when the page names none."""
+    found = [
+        el
+        for el in root.iter("nav", "ul", "div", "header", "section", "table", "td", "dl")
+        if el.tag == "nav" or _NAV_ATTR.search(_attrs(el))
+    ]
+    if not found:
+        found = list(root.iter("header"))
+    chosen = set(found)
+    return [el for el in found if not any(anc in chosen for anc in el.iterancestors())]
+
+
+def _heading_link(a: etree._Element) -> bool:
+    """The link is (inside) a heading that wraps this one link only."""
+    el: etree._Element | None = a
+    for _ in range(4):
+        if el is None:
+            return False
+        if el is not a and len(el.findall(".//a[@href]")) > 1:
+            return False
+        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _in_chrome(a: etree._Element) -> bool:
+    for anc in a.iterancestors():
+        attrs = _attrs(anc)
+        if _MAP_ATTR.search(attrs):
+            return False
+        if anc.tag in ("nav", "header", "footer") or _CHROME_ATTR.search(attrs):
+            return True
+    return False
+
+
+def _has_headings(root: etree._Element, map_words: list[str]) -> bool:
+    """The map groups its links under headings (a title like 网站地图 itself does not count)."""
+    for el in root.iter(*_HEADING_TAGS, "div", "span", "p"):
+        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
+            text = collapse(el.text_content())
+            if text and not any(w in text for w in map_words) and not _in_chrome(el):
+                return True
+    return False
+
+
+def _sitemap_levels(root: etree._Element) -> list[tuple[etree._Element, int]]:
+    links = [a for a in root.iter("a") if a.get("href")]
+    content = [a for a in links if not _in_chrome(a)] or links
+    headed = _has_headings(root, markers()["sitemap_link_texts"])
+    out = []
+    for a in content:
+        if _heading_link(a):
+            level = 1
+        else:
+            level = _li_level(a, root)
+            if level == 1 and headed:
+                item = next((anc for anc in a.iterancestors() if anc.tag == "li"), None)
+                parent_item = item is not None and item.find(".//ul") is not None
+                level = 1 if parent_item else 2
+        out.append((a, level))
+    return out
+
+
+def find_columns(root: etree._Element, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
+    """Columns from a parsed homepage (navigation) or 网站地图 page; see ``pagefacts.discover_columns``."""
+    base = page_base(root, base_url)
+    if from_sitemap:
+        candidates = _sitemap_levels(root)
+        source = "sitemap"
+    else:
+        candidates = [(a, _li_level(a, box)) for box in _nav_containers(root) for a in box.iter("a")]
+        source = "nav"
+    skip = _skip_texts()
+    seen: set[str] = set()
+    columns: list[ColumnRef] = []
+    for a, level in candidates:
+        url = absolute(a.get("href"), base)
+        name = _link_text(a)
+        if url is None or not name or _compact(name).lower() in skip:
+            continue
+        if not _is_column_url(url, base_url):
+            continue
+        key = _dedup_key(url)
+        if key in seen:
+            continue
+        seen.add(key)
+        columns.append(ColumnRef(url=url, name=name, level=level, source=source))
+    return columns
