@@ -149,7 +149,11 @@ def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
     from pipelines.sinks import ElasticsearchSink, JsonLinesSink
 
     sinks: list[Sink] = []
-    if options.use_es:
+    if options.use_es and not config.elasticsearch.url:
+        if not options.output:
+            raise InputError("no Elasticsearch URL configured ([elasticsearch] url is empty) and no --output")
+        print("note: [elasticsearch] url is empty: writing JSON Lines only", file=sys.stderr)
+    elif options.use_es:
         from crawlers.store import Store, StoreUnavailable
 
         store = Store(config.elasticsearch)

@@ -1,0 +1,130 @@
+"""Static host resolution: the ``[network] resolve`` map for Scrapy (Twisted) and for Chromium.
+
+The simulated web, a mirror or a split-horizon DNS all need "this government hostname lives at
+that address" without touching /etc/hosts. Scrapy's downloads resolve through the resolver
+installed on the reactor (setting ``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is deprecated in
+Scrapy 2.19), so :class:`PatrolResolver` is installed there; Chromium gets the same map as a
+``--host-resolver-rules`` string. With ``offline`` every unmapped name fails at once as a DNS
+lookup error, so a test or demo can never leak onto the real network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet import defer
+from twisted.internet.error import DNSLookupError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.internet.base import ReactorBase
+    from twisted.internet.defer import Deferred
+
+#: names that always go to the system resolver, even offline (they never leave the machine)
+LOCAL_NAMES = ("localhost",)
+
+
+def is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ResolveMap:
+    """Exact names and ``*.suffix`` wildcards; an exact name wins, then the longest suffix."""
+
+    exact: dict[str, str] = field(default_factory=dict)
+    wildcards: tuple[tuple[str, str], ...] = ()  # (".suffix", ip), longest suffix first
+
+    @classmethod
+    def parse(cls, resolve: Mapping[str, str]) -> ResolveMap:
+        exact: dict[str, str] = {}
+        wild: dict[str, str] = {}
+        for raw_name, raw_ip in resolve.items():
+            name = raw_name.strip().lower().rstrip(".")
+            ip = str(raw_ip).strip()
+            if not name or not is_ip_literal(ip):
+                raise ValueError(f"[network] resolve: {raw_name!r} = {raw_ip!r} is not 'host' = 'IP address'")
+            if name.startswith("*."):
+                wild["." + name[2:]] = ip
+            elif "*" in name:
+                raise ValueError(f"[network] resolve: {raw_name!r}: only a leading '*.' wildcard is allowed")
+            else:
+                exact[name] = ip
+        ordered = tuple(sorted(wild.items(), key=lambda kv: len(kv[0]), reverse=True))
+        return cls(exact=exact, wildcards=ordered)
+
+    def lookup(self, host: str) -> str | None:
+        """The mapped address, or None. ``*.gov.cn`` matches ``a.gov.cn`` but not ``gov.cn``."""
+        name = host.lower().rstrip(".")
+        if name in self.exact:
+            return self.exact[name]
+        for suffix, ip in self.wildcards:
+            if name.endswith(suffix):
+                return ip
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.wildcards)
+
+
+def chromium_host_rules(
+    resolve: Mapping[str, str], *, offline: bool = False, keep: Sequence[str] = ()
+) -> str:
+    """The value of Chromium's ``--host-resolver-rules`` for the same map.
+
+    Chromium applies the first matching rule, so exact names come before wildcards; offline adds
+    a final catch-all ``MAP * ~NOTFOUND`` with the local names (and ``keep``) excluded from it.
+    """
+    parsed = ResolveMap.parse(resolve)
+    rules = [f"MAP {name} {ip}" for name, ip in parsed.exact.items()]
+    rules += [f"MAP *{suffix} {ip}" for suffix, ip in parsed.wildcards]
+    if offline:
+        rules.append("MAP * ~NOTFOUND")
+        rules += [f"EXCLUDE {name}" for name in (*LOCAL_NAMES, *keep)]
+    return ", ".join(rules)
+
+
+class PatrolResolver(CachingThreadedResolver):
+    """Scrapy's caching threaded resolver, answering mapped names itself and failing offline misses."""
+
+    def __init__(
+        self,
+        reactor: ReactorBase,
+        cache_size: int,
+        timeout: float,
+        resolve: Mapping[str, str] | None = None,
+        offline: bool = False,
+    ) -> None:
+        super().__init__(reactor, cache_size, timeout)
+        self.map = ResolveMap.parse(resolve or {})
+        self.offline = offline
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:  # type: ignore[override]
+        settings = crawler.settings
+        cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
+        return cls(
+            reactor,
+            cache_size,
+            settings.getfloat("DNS_TIMEOUT"),
+            resolve=settings.getdict("PATROL_RESOLVE"),
+            offline=settings.getbool("PATROL_OFFLINE"),
+        )
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[Any]:  # noqa: N802
+        mapped = self.map.lookup(name)
+        if mapped is not None:
+            return defer.succeed(mapped)
+        if is_ip_literal(name):
+            return defer.succeed(name.strip("[]"))
+        if self.offline and name.lower() not in LOCAL_NAMES:
+            return defer.fail(DNSLookupError(f"{name}: not in [network] resolve (offline)"))
+        return super().getHostByName(name, timeout)

@@ -1,0 +1,109 @@
+"""What one fetch showed, reduced to facts: the failure class of an error, and the page's text.
+
+Inspectors read "超时" or "域名解析失败", not Twisted tracebacks, and the availability rule counts
+DNS, TCP, TLS, timeout and HTTP failures alike; so every failure is named with one short class.
+Government pages are often GBK and often mislabelled (a ``utf-8`` header over a GBK body), so the
+text is decoded robustly rather than trusted to the declared charset.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
+from scrapy.http import Response, TextResponse
+from twisted.internet import error as tx_error
+from twisted.python.failure import Failure
+
+# (failure class, exception types); checked in order along the exception's cause chain
+_TYPES: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    ("timeout", (DownloadTimeoutError, tx_error.TimeoutError, TimeoutError)),
+    ("dns", (CannotResolveHostError, tx_error.DNSLookupError)),
+    ("refused", (DownloadConnectionRefusedError, tx_error.ConnectionRefusedError)),
+)
+# (failure class, lower-case message fragments): Chromium net errors, OpenSSL, Scrapy messages
+_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("redirect_loop", ("max redirections", "err_too_many_redirects")),
+    ("too_large", ("max size", "maxsize", "larger than download")),
+    ("timeout", ("timeout", "timed out", "took longer than")),
+    ("dns", ("err_name_not_resolved", "dns lookup", "name resolution")),
+    ("refused", ("connection refused", "err_connection_refused")),
+    ("tls", ("ssl", "tls", "certificate", "err_cert", "handshake")),
+)
+_LATIN = frozenset(
+    {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "cp1252", "windows-1252", "ascii", "us-ascii"}
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception, its causes, and the reasons Twisted wraps inside ResponseFailed & co."""
+    seen: list[BaseException] = []
+    todo: list[Any] = [exc]
+    while todo and len(seen) < 12:
+        item = todo.pop(0)
+        if isinstance(item, Failure):
+            item = item.value
+        if not isinstance(item, BaseException) or item in seen:
+            continue
+        seen.append(item)
+        todo += [item.__cause__, item.__context__, *getattr(item, "reasons", [])]
+    return seen
+
+
+def classify_failure(failure: Failure | BaseException) -> tuple[str, str]:
+    """``(error class, detail)`` for a failed download; the class is one of the PageObservation ones."""
+    exc = failure.value if isinstance(failure, Failure) else failure
+    chain = _chain(exc)
+    detail = f"{type(exc).__name__}: {exc}"[:500]
+    for name, types in _TYPES:
+        if any(isinstance(e, types) for e in chain):
+            return name, detail
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    for name, words in _WORDS:
+        if any(w in text for w in words):
+            return name, detail
+    if isinstance(exc, DownloadCancelledError) and "size" in text:
+        return "too_large", detail
+    return "other", detail
+
+
+def _bad(text: str) -> int:
+    return text.count("\ufffd")
+
+
+def decode_html(response: Response) -> tuple[str, str]:
+    """``(text, encoding)``: the declared decoding unless it produced replacement characters (or
+    is a Latin-1 default over non-ASCII bytes), then the ``<meta charset>`` of the body, then
+    GB18030 (a superset of GB2312 and GBK), then UTF-8."""
+    if not isinstance(response, TextResponse):
+        return "", ""
+    body = response.body
+    text, encoding = response.text, response.encoding
+    latin = encoding.lower().replace("_", "-") in _LATIN and not body.isascii()
+    if not _bad(text) and not latin:
+        return text, encoding
+    candidates: list[str] = []
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii").lower())
+    candidates += ["gb18030", "utf-8"]
+    best_text, best_enc = text, encoding
+    for enc in candidates:
+        if enc in ("gb2312", "gbk"):
+            enc = "gb18030"  # decode with the superset; a GB2312 label often hides GBK characters
+        try:
+            alt = body.decode(enc, errors="replace")
+        except LookupError:
+            continue
+        if _bad(alt) < _bad(best_text) or (latin and best_enc == encoding and not _bad(alt)):
+            best_text, best_enc = alt, enc
+        if not _bad(best_text) and best_enc != encoding:
+            break
+    return best_text, best_enc

@@ -1,0 +1,582 @@
+"""The site spider: homepage probe, columns' first list pages, link checks — observations only.
+
+Per target it fetches the homepage (the sweep's availability probe, 15 s, never retried), in full
+sweeps the first-level columns from the navigation and the 网站地图 page, and then checks the
+links those pages carry. It yields :mod:`crawlers.models` records and judges nothing. Every target
+ends with exactly one :class:`TargetDone`, yielded after its last observation, so the judge can
+run per site while the sweep goes on. The spider keeps its own seen-sets (the dupefilter is off)
+so that a redirect or a shared URL can never silently swallow a request and stall a target.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Request, Response, TextResponse
+from scrapy_playwright.page import PageMethod
+from twisted.python.failure import Failure
+
+from crawlers import pagefacts
+from crawlers.columns import classify_column
+from crawlers.config import Config
+from crawlers.listpage import extract_list
+from crawlers.models import LinkRef, PageObservation, Target, TargetDone
+from crawlers.pagefacts import ColumnRef, is_internal
+from crawlers.thresholds import load_thresholds
+from spiders.fetchfacts import classify_failure, decode_html
+from spiders.linkcheck import (
+    HEAD_FALLBACK_STATUSES,
+    NO_FALLBACK_ERRORS,
+    LinkBook,
+    LinkResult,
+    LinkUse,
+    check_kind,
+    make_check,
+    wanted,
+)
+
+# Pages before links, across the whole sweep: renders and list pages finish while the loop is
+# still quiet, and link checks (most of the requests) fill the rest of the crawl.
+PRIORITY = {"homepage": 40, "render": 30, "sitemap": 20, "column": 20, "link": 0}
+_DATA_SCRIPT = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\s*\(|\baxios\b")
+
+
+@dataclass
+class SiteState:
+    """What the spider tracks for one target while its requests are in flight."""
+
+    target: Target
+    site_url: str  # the homepage after redirects: what "in-site" means
+    pending: int = 0  # page requests in flight + link results awaited
+    pages: int = 0  # page requests in flight (homepage, sitemap, columns, renders)
+    requests: int = 0
+    links_started: bool = False
+    done: bool = False
+    nav_columns: list[ColumnRef] = field(default_factory=list)
+    links: dict[str, LinkUse] = field(default_factory=dict)
+    fetched: dict[str, LinkResult] = field(default_factory=dict)  # pages already fetched by GET
+
+
+class SiteSpider(scrapy.Spider):
+    """Observe government websites: ``SiteSpider(targets, as_of, config, mode)``."""
+
+    name = "site"
+
+    def __init__(
+        self,
+        targets: list[Target] | None = None,
+        as_of: datetime | None = None,
+        config: Config | None = None,
+        mode: str = "full",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.targets = list(targets or [])
+        self.as_of = as_of or datetime.now(UTC)
+        self.config = config or Config()
+        self.mode = mode
+        data = load_thresholds(self.config.indicators_file or None)
+        self.markers: dict[str, Any] = data["markers"]
+        self.column_words: dict[str, Any] = data["columns"]
+        self.confirmed_statuses = frozenset(int(s) for s in data["dead_links"]["confirmed_statuses"])
+        self.sites: dict[str, SiteState] = {}
+        self.book = LinkBook()
+        self._flushed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._stamp, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    # ------------------------------------------------------------------ plumbing
+
+    @property
+    def full(self) -> bool:
+        return self.mode != "patrol"
+
+    def _now(self) -> datetime:
+        return datetime.now(self.as_of.tzinfo or UTC)
+
+    @staticmethod
+    def _stamp(request: Request, spider: scrapy.Spider) -> None:
+        """Start the clock when the request reaches the downloader (kept across redirects)."""
+        request.meta.setdefault("patrol_t0", time.monotonic())
+
+    @staticmethod
+    def _elapsed(request: Request) -> float | None:
+        t0 = request.meta.get("patrol_t0")
+        return round((time.monotonic() - t0) * 1000, 1) if t0 else None
+
+    def _request(
+        self,
+        state: SiteState,
+        url: str,
+        callback: Any,
+        errback: Any,
+        *,
+        timeout: float,
+        page: bool,
+        method: str = "GET",
+        **meta: Any,
+    ) -> Request:
+        """Every request: target id in meta, own timeout, never filtered, counted for its target."""
+        state.requests += 1
+        if page:
+            state.pages += 1
+            state.pending += 1
+        meta.update(target_id=state.target.id, download_timeout=timeout, dont_retry=True)
+        kind = "render" if meta.get("playwright") else meta.get("role") or "link"
+        return Request(
+            url,
+            method=method,
+            callback=callback,
+            errback=errback,
+            meta=meta,
+            dont_filter=True,
+            priority=PRIORITY.get(kind, 0),
+        )
+
+    def _finish(self, state: SiteState) -> list[Any]:
+        if state.pending == 0 and state.links_started and not state.done:
+            state.done = True
+            return [TargetDone(target_id=state.target.id, requests=state.requests)]
+        return []
+
+    def _page_done(self, state: SiteState) -> list[Any]:
+        """One page request settled; when the last page is in, check the links they carry."""
+        state.pages -= 1
+        state.pending -= 1
+        out: list[Any] = []
+        if state.pages == 0 and not state.links_started:
+            state.links_started = True
+            out += self._start_links(state)
+        return out + self._finish(state)
+
+    # ------------------------------------------------------------------ start
+
+    async def start(self) -> AsyncIterator[Any]:
+        timeout = self.config.crawl.homepage_timeout
+        for target in self.targets:
+            state = SiteState(target=target, site_url=target.url)
+            self.sites[target.id] = state
+            try:
+                request = self._request(
+                    state,
+                    target.url,
+                    self._on_homepage,
+                    self._on_page_error,
+                    timeout=timeout,
+                    page=True,
+                    role="homepage",
+                )
+            except ValueError as exc:  # a registry URL Scrapy cannot even request
+                state.pages, state.pending, state.links_started, state.done = 0, 0, True, True
+                yield PageObservation(
+                    target_id=target.id,
+                    url=target.url,
+                    role="homepage",
+                    fetched_at=self._now(),
+                    error="other",
+                    error_detail=str(exc),
+                )
+                yield TargetDone(target_id=target.id, requests=0)
+                continue
+            yield request
+
+    # ------------------------------------------------------------------ pages
+
+    def _observe(self, response: Response, role: str) -> tuple[PageObservation, Any, str]:
+        """The facts of one fetched page, plus its parsed tree and text for further questions."""
+        meta = response.meta
+        redirects = [str(u) for u in meta.get("redirect_urls", [])]
+        status = response.status
+        html, encoding = decode_html(response)
+        obs = PageObservation(
+            target_id=meta["target_id"],
+            url=redirects[0] if redirects else response.url,
+            role=role,
+            fetched_at=self._now(),
+            status=status,
+            elapsed_ms=self._elapsed(response.request) if response.request else None,
+            final_url=response.url,
+            redirects=redirects,
+            encoding=encoding,
+            rendered=bool(meta.get("playwright")),
+        )
+        if status >= 400:
+            obs.error, obs.error_detail = "http", f"HTTP {status}"
+        root = pagefacts.parse(html) if html else None
+        if root is not None:
+            obs.title = pagefacts.page_title(root)
+            obs.meta = pagefacts.read_meta(root)
+            obs.footer = pagefacts.read_footer(root)
+            found = extract_list(html, response.url, self.as_of, self.markers, homepage=role == "homepage")
+            obs.items, obs.item_count, obs.newest = found.items, found.item_count, found.newest
+            obs.empty = bool(found.empty) if role == "column" else False
+            obs.soft404 = pagefacts.is_soft404(status, root, self.markers)
+            obs.links = pagefacts.extract_links(root, response.url)
+            if pagefacts.is_antibot(status, root, self.markers):
+                obs.error_detail = obs.error_detail or "antibot"
+            meta["patrol_placeholder"] = bool(getattr(found, "placeholder", False))
+        if role == "homepage":
+            obs.navigation_only = obs.ok and not obs.items
+        return obs, root, html
+
+    def _needs_render(self, response: Response, obs: PageObservation, root: Any) -> bool:
+        """Render in Chromium once when the list is written by JavaScript (``render_js = "auto"``)."""
+        if self.config.crawl.render_js != "auto" or obs.rendered or root is None or not obs.ok:
+            return False
+        if pagefacts.looks_js_rendered(root):
+            return True
+        if obs.items or response.meta.get("patrol_placeholder"):
+            return False
+        scripts = " ".join(s.text or "" for s in root.iter("script") if not s.get("src"))
+        return bool(_DATA_SCRIPT.search(scripts))
+
+    def _render(self, state: SiteState, response: Response, obs: PageObservation, html: str) -> Request:
+        timeout = self.config.crawl.page_timeout
+        meta = {k: v for k, v in response.meta.items() if k.startswith("patrol_col") or k == "role"}
+        return self._request(
+            state,
+            obs.final_url,
+            self._on_rendered,
+            self._on_render_error,
+            timeout=timeout * 2,
+            page=True,
+            playwright=True,
+            playwright_context="render",
+            playwright_context_kwargs={"ignore_https_errors": True},
+            playwright_page_methods=[
+                PageMethod("wait_for_load_state", "networkidle", timeout=timeout * 1000)
+            ],
+            patrol_static=obs,
+            patrol_static_html=html,
+            **meta,
+        )
+
+    def _remember(self, state: SiteState, obs: PageObservation) -> None:
+        """A fetched page is also the check of any link pointing at it (no second request)."""
+        result = LinkResult(
+            url=obs.url,
+            checked_at=obs.fetched_at,
+            method="GET",
+            status=obs.status,
+            error=None if obs.error == "http" else obs.error,
+            error_detail=obs.error_detail,
+            final_url=obs.final_url,
+            soft404=obs.soft404,
+            elapsed_ms=obs.elapsed_ms,
+        )
+        for url in {obs.url, *obs.redirects}:
+            state.fetched.setdefault(url, result)
+
+    def _collect(self, state: SiteState, links: Iterable[LinkRef], page_url: str, *, homepage: bool) -> None:
+        for link in links:
+            if not wanted(link, state.site_url):
+                continue
+            use = state.links.get(link.url)
+            if use is None:
+                use = state.links[link.url] = LinkUse(target_id=state.target.id, kind=check_kind(link))
+            use.add(page_url, homepage=homepage, text=link.text)
+
+    def _on_homepage(self, response: Response) -> Iterable[Any]:
+        state = self.sites[response.meta["target_id"]]
+        obs, root, html = self._observe(response, "homepage")
+        state.site_url = response.url
+        if self._needs_render(response, obs, root):
+            out: list[Any] = [self._render(state, response, obs, html)]
+        else:
+            out = self._homepage_seen(state, obs, root)
+        return out + self._page_done(state)
+
+    def _homepage_seen(self, state: SiteState, obs: PageObservation, root: Any) -> list[Any]:
+        self._remember(state, obs)
+        out: list[Any] = [obs]
+        if self.config.crawl.check_links:
+            self._collect(state, obs.links, obs.final_url or obs.url, homepage=True)
+        if not obs.ok or root is None:
+            return out
+        state.nav_columns = pagefacts.discover_columns(root, obs.final_url)
+        if not self.full:
+            # a navigation-only homepage is judged by its second-level pages, even in a patrol
+            return out + (self._schedule_columns(state, []) if obs.navigation_only else [])
+        sitemap = pagefacts.find_sitemap_url(root, obs.final_url, self.markers)
+        if sitemap and is_internal(sitemap, state.site_url):
+            out.append(
+                self._request(
+                    state,
+                    sitemap,
+                    self._on_sitemap,
+                    self._on_page_error,
+                    timeout=self.config.crawl.page_timeout,
+                    page=True,
+                    role="sitemap",
+                )
+            )
+        else:
+            out += self._schedule_columns(state, [])
+        return out
+
+    def _on_sitemap(self, response: Response) -> Iterable[Any]:
+        state = self.sites[response.meta["target_id"]]
+        obs, root, _ = self._observe(response, "sitemap")
+        self._remember(state, obs)
+        found = (
+            pagefacts.discover_columns(root, response.url, from_sitemap=True)
+            if obs.ok and root is not None
+            else []
+        )
+        return [obs, *self._schedule_columns(state, found), *self._page_done(state)]
+
+    def _schedule_columns(self, state: SiteState, from_sitemap: list[ColumnRef]) -> list[Request]:
+        """Union of navigation and site-map columns by URL, own host only, capped."""
+        chosen: dict[str, ColumnRef] = {}
+        skip = {state.target.url, state.site_url}
+        for col in [*state.nav_columns, *from_sitemap]:
+            if col.url in chosen or col.url in skip or not is_internal(col.url, state.site_url):
+                continue
+            chosen[col.url] = col
+            if len(chosen) >= self.config.crawl.max_columns:
+                break
+        return [
+            self._request(
+                state,
+                col.url,
+                self._on_column,
+                self._on_page_error,
+                timeout=self.config.crawl.page_timeout,
+                page=True,
+                role="column",
+                patrol_col_name=col.name,
+                patrol_col_level=col.level,
+            )
+            for col in chosen.values()
+        ]
+
+    def _column_fields(self, obs: PageObservation, meta: dict[str, Any]) -> None:
+        obs.column_name = obs.meta.get("ColumnName") or meta.get("patrol_col_name", "")
+        obs.column_category = classify_column(obs.column_name, self.column_words)
+        obs.column_level = int(meta.get("patrol_col_level", 1))
+
+    def _on_column(self, response: Response) -> Iterable[Any]:
+        state = self.sites[response.meta["target_id"]]
+        obs, root, html = self._observe(response, "column")
+        self._column_fields(obs, response.meta)
+        if self._needs_render(response, obs, root):
+            out: list[Any] = [self._render(state, response, obs, html)]
+        else:
+            out = self._column_seen(state, obs)
+        return out + self._page_done(state)
+
+    def _column_seen(self, state: SiteState, obs: PageObservation) -> list[Any]:
+        self._remember(state, obs)
+        if self.full and self.config.crawl.check_column_links:
+            self._collect(state, obs.links, obs.final_url or obs.url, homepage=False)
+        return [obs]
+
+    def _on_rendered(self, response: Response) -> Iterable[Any]:
+        """Chromium's view of the list, with the static fetch's status and timing kept."""
+        state = self.sites[response.meta["target_id"]]
+        static: PageObservation = response.meta["patrol_static"]
+        role = static.role
+        seen, root, _ = self._observe(response, role)
+        for name in ("title", "meta", "footer", "items", "item_count", "newest", "empty", "soft404", "links"):
+            setattr(static, name, getattr(seen, name))
+        static.rendered = True
+        if role == "homepage":
+            static.navigation_only = static.ok and not static.items
+            out = self._homepage_seen(state, static, root)
+        else:
+            out = self._column_seen(state, static)
+        return out + self._page_done(state)
+
+    def _on_render_error(self, failure: Failure) -> Iterable[Any]:
+        """The browser failed: keep the static observation (the list stays as the server sent it)."""
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        state = self.sites[meta["target_id"]]
+        static: PageObservation = meta["patrol_static"]
+        error, detail = classify_failure(failure)
+        self.logger.warning("render failed for %s: %s", static.url, detail)
+        if static.role == "homepage":
+            html = meta.get("patrol_static_html") or ""
+            out = self._homepage_seen(state, static, pagefacts.parse(html) if html else None)
+        else:
+            out = self._column_seen(state, static)
+        return out + self._page_done(state)
+
+    def _on_page_error(self, failure: Failure) -> Iterable[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        state = self.sites[meta["target_id"]]
+        error, detail = classify_failure(failure)
+        redirects = [str(u) for u in meta.get("redirect_urls", [])]
+        obs = PageObservation(
+            target_id=state.target.id,
+            url=redirects[0] if redirects else request.url,
+            role=meta.get("role", "column"),
+            fetched_at=self._now(),
+            error=error,
+            error_detail=detail,
+            elapsed_ms=self._elapsed(request),
+            final_url=request.url,
+            redirects=redirects,
+        )
+        if obs.role == "column":
+            self._column_fields(obs, meta)
+        self._remember(state, obs)
+        return [obs, *self._page_done(state)]
+
+    # ------------------------------------------------------------------ links
+
+    def _start_links(self, state: SiteState) -> list[Any]:
+        out: list[Any] = []
+        answered: list[Any] = []
+        for url, use in state.links.items():
+            known = state.fetched.get(url)
+            if known is not None:
+                answered.append(make_check(use, url, state.site_url, known, self.confirmed_statuses))
+                continue
+            scope, cached, new = self.book.request_or_wait(url, use, state.site_url)
+            if cached is not None:
+                answered.append(make_check(use, url, state.site_url, cached, self.confirmed_statuses))
+                continue
+            state.pending += 1  # this target now waits for the result (its own request or another's)
+            if new:
+                # an in-site page must be read anyway (a soft-404 answers 200): GET it at once
+                first = "GET" if scope and use.kind == "page" else "HEAD"
+                extra = {"link_capped": True} if first == "GET" else {}
+                out.append(self._link_request(state, url, scope, first, internal=bool(scope), **extra))
+        return answered + out
+
+    def _link_request(
+        self, state: SiteState, url: str, scope: str, method: str, *, internal: bool, **meta: Any
+    ) -> Request:
+        if method == "GET" and meta.get("link_capped"):
+            meta["download_maxsize"] = self.crawler.settings.getint("PATROL_LINK_GET_MAXSIZE")
+        return self._request(
+            state,
+            url,
+            self._on_link,
+            self._on_link_error,
+            timeout=self.config.crawl.link_timeout,
+            page=False,
+            method=method,
+            link_scope=scope,
+            link_url=url,
+            link_internal=internal,
+            link_site=state.site_url,
+            **meta,
+        )
+
+    def _on_link(self, response: Response) -> Iterable[Any]:
+        meta = response.meta
+        state = self.sites[meta["target_id"]]
+        method = response.request.method if response.request else "GET"
+        status = response.status
+        if method == "HEAD" and status in HEAD_FALLBACK_STATUSES:
+            return [
+                self._link_request(
+                    state, meta["link_url"], meta["link_scope"], "GET", internal=meta["link_internal"]
+                )
+            ]
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        is_page = meta["link_internal"] and "html" in content_type
+        if method == "HEAD" and status == 200 and is_page:  # a soft-404 says "200": read the page
+            return [
+                self._link_request(
+                    state, meta["link_url"], meta["link_scope"], "GET", internal=True, link_capped=True
+                )
+            ]
+        soft404 = False
+        if method == "GET" and isinstance(response, TextResponse) and status < 400:
+            html, _ = decode_html(response)
+            soft404 = self._soft404(status, html)
+        result = LinkResult(
+            url=meta["link_url"],
+            checked_at=self._now(),
+            method=method,
+            status=status,
+            final_url=response.url,
+            soft404=soft404,
+            elapsed_ms=self._elapsed(response.request) if response.request else None,
+        )
+        return self._link_settled(meta["link_scope"], meta["link_url"], result)
+
+    def _soft404(self, status: int, html: str) -> bool:
+        """Parse only pages that say one of the phrases at all (most link targets do not)."""
+        phrases = [*self.markers["soft404_phrases"], *self.markers["soft404_title_phrases"]]
+        lowered = html.lower()
+        if not any(p.lower() in lowered for p in phrases):
+            return False
+        return pagefacts.is_soft404(status, html, self.markers)
+
+    def _on_link_error(self, failure: Failure) -> Iterable[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        state = self.sites[meta["target_id"]]
+        error, detail = classify_failure(failure)
+        if request.method == "HEAD" and error not in NO_FALLBACK_ERRORS:
+            return [
+                self._link_request(
+                    state, meta["link_url"], meta["link_scope"], "GET", internal=meta["link_internal"]
+                )
+            ]
+        result = LinkResult(
+            url=meta["link_url"],
+            checked_at=self._now(),
+            method=request.method,
+            error=error,
+            error_detail=detail,
+            final_url=request.url,
+            elapsed_ms=self._elapsed(request),
+        )
+        if meta.get("link_capped") and error == "too_large":  # a page too big to read is no soft-404
+            result.error, result.error_detail = None, f"body over the read cap, not read: {detail}"
+        return self._link_settled(meta["link_scope"], meta["link_url"], result)
+
+    def _link_settled(self, scope: str, url: str, result: LinkResult) -> list[Any]:
+        """Answer every site waiting for this URL; then close the sites that have nothing left."""
+        checks: list[Any] = []
+        closing: list[SiteState] = []
+        for use, site_url in self.book.resolve(scope, url, result):
+            checks.append(make_check(use, url, site_url, result, self.confirmed_statuses))
+            waiter = self.sites[use.target_id]
+            waiter.pending -= 1
+            closing.append(waiter)
+        done: list[Any] = []
+        for waiter in closing:
+            done += self._finish(waiter)
+        return checks + done
+
+    # ------------------------------------------------------------------ safety net
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        """Nothing left to do but some target never closed (a lost request): close them all now."""
+        if self._flushed or all(s.done for s in self.sites.values()):
+            return
+        self._flushed = True
+        open_ids = [tid for tid, s in self.sites.items() if not s.done]
+        self.logger.warning("closing %d targets with unsettled requests: %s", len(open_ids), open_ids[:10])
+        request = Request("data:,", callback=self._flush, dont_filter=True, meta={"target_id": ""})
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def _flush(self, response: Response) -> Iterable[Any]:
+        out = []
+        for state in self.sites.values():
+            if not state.done:
+                state.done = True
+                out.append(TargetDone(target_id=state.target.id, requests=state.requests))
+        return out

@@ -1,0 +1,38 @@
+"""Test helper: run one crawl in this process and write every item as a JSON line.
+
+A crawl owns the process's Twisted reactor (it cannot be restarted), so tests run it in a
+subprocess: ``python -m tests.integration.crawl_to_jsonl TARGETS CONFIG AS_OF MODE OUT``. Each line
+is the record's ``to_dict()`` plus ``"type"`` (the record class); the last line is the stats.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from crawlers.config import load_config
+from crawlers.crawl import run_crawl
+from crawlers.registry import load_targets
+
+
+def main(argv: list[str]) -> int:
+    targets_file, config_file, as_of, mode, out = argv
+    config = load_config(config_file)
+    targets = [t for t in load_targets(targets_file) if t.kind == "site"]
+    with Path(out).open("w", encoding="utf-8") as sink:
+
+        def on_item(item: object) -> None:
+            record = item.to_dict()  # type: ignore[attr-defined]
+            record["type"] = type(item).__name__
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+        stats = run_crawl(targets, datetime.fromisoformat(as_of), config, mode=mode, on_item=on_item)
+        stats.pop("scrapy", None)
+        sink.write(json.dumps({"type": "stats", **stats}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
