@@ -1,0 +1,220 @@
+"""Serve a simulated world: one threaded HTTP server, virtual hosts chosen by the Host header.
+
+Every simulated hostname resolves (through the crawler's config) to 127.0.0.1 and reaches this one
+server; the refused-connection hosts use a second port on which nothing listens. Handlers run in
+daemon threads, so a slow host never blocks the others, and the slow wait is interruptible so that
+``stop()`` returns promptly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from simweb.model import Response, Route
+from simweb.world import World, host_of
+
+log = logging.getLogger(__name__)
+
+_NOT_FOUND = Response(
+    status=404,
+    body='<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
+    "<body><h1>404 Not Found</h1></body></html>",
+)
+
+
+def free_closed_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on: bind to get one from the OS, then close it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], web: SimulatedWeb) -> None:
+        self.web = web
+        self.stopping = threading.Event()
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up mid-answer (timeouts, HEAD-then-close) are normal here, not errors."""
+        log.debug("connection from %s ended early", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        """Wake handler threads blocked on keep-alive connections."""
+        with self.sockets_lock:
+            sockets = list(self.open_sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SimWeb/1.0"
+    sys_version = ""
+    timeout = 60
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self._answer(head=False)
+
+    def _answer(self, head: bool) -> None:
+        world = self.server.web.world
+        host = host_of(self.headers.get("Host", ""))
+        response = world.lookup(host, self.path) or _NOT_FOUND
+        if response.delay and self.server.stopping.wait(response.delay):
+            self.close_connection = True
+            return
+        status = response.head_status if head and response.head_status else response.status
+        body = response.body
+        if isinstance(body, str):
+            body = world.fill(body).encode(response.encoding, errors="xmlcharrefreplace")
+        if head and response.head_status:
+            body = b""
+        ctype = response.content_type
+        if response.charset:
+            ctype = f"{ctype}; charset={response.charset}"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in response.headers.items():
+            self.send_header(name, world.fill(value))
+        if status == 405:
+            self.send_header("Allow", "GET, POST")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        log.debug("%s %s", self.headers.get("Host", "") if hasattr(self, "headers") else "", format % args)
+
+
+class SimulatedWeb:
+    """The simulated web served in a background thread; use as a context manager."""
+
+    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.world = world
+        self.host = host
+        self._requested_port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.closed_port = 0
+
+    def start(self) -> SimulatedWeb:
+        self._server = _Server((self.host, self._requested_port), self)
+        self.port = self._server.server_address[1]
+        self.closed_port = free_closed_port(self.host)
+        self.world.port, self.world.closed_port = self.port, self.closed_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="simweb", daemon=True
+        )
+        self._thread.start()
+        log.info("simulated web on %s:%d (refused port %d)", self.host, self.port, self.closed_port)
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stopping.set()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SimulatedWeb:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---------------------------------------------------------------- addresses and files
+    def url(self, host: str, path: str = "/") -> str:
+        return self.world.url(host, path)
+
+    def resolve_map(self) -> dict[str, str]:
+        """hostname -> 127.0.0.1 for every simulated host (the DNS-failure host is left out on purpose)."""
+        return dict.fromkeys(self.world.hosts(), self.host)
+
+    def write_targets_csv(self, path: str | Path) -> Path:
+        """The targets registry: one row per site, columns as DESIGN.md's targets file."""
+        out = Path(path)
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(
+                ["id", "kind", "name", "owner", "region", "url", "platform", "account_id", "site_code"]
+            )
+            for site in self.world.sites.values():
+                url = self.url(site.host, "/")
+                writer.writerow(
+                    [site.id, "site", site.name, site.owner, site.region, url, "", "", site.site_code]
+                )
+        return out
+
+    def write_config(self, path: str | Path, *, es_url: str = "", index_prefix: str = "govpatrol") -> Path:
+        """A govpatrol TOML config that reaches the simulated web (and nothing else)."""
+        resolve = ", ".join(f"{json.dumps(h)} = {json.dumps(ip)}" for h, ip in self.resolve_map().items())
+        text = (
+            "# Written by simweb: the simulated government web.\n"
+            "[elasticsearch]\n"
+            f"url = {json.dumps(es_url)}\n"
+            f"index_prefix = {json.dumps(index_prefix)}\n\n"
+            "[network]\n"
+            f"allow_hosts = [{json.dumps(self.host)}]\n"
+            "offline = true\n"
+            f"resolve = {{ {resolve} }}\n"
+        )
+        out = Path(path)
+        out.write_text(text, encoding="utf-8")
+        return out
+
+    def write_truth(self, path: str | Path, indicators: str | Path | None = None) -> Path:
+        """truth.json, written atomically (a reader polling for the file never sees half of it)."""
+        out = Path(path)
+        partial = out.with_name(out.name + ".partial")
+        partial.write_text(
+            json.dumps(self.world.truth(indicators), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        partial.replace(out)
+        return out
+
+    def set_route(self, host: str, path: str, route: Route | str | bytes | None) -> None:
+        self.world.set_route(host, path, route)
+
+    def fix_site(self, target_id: str) -> None:
+        self.world.fix_site(target_id)
