@@ -71,7 +71,7 @@ class SweepProgress:
 
 def print_summary(result: SweepResult, output: str | None = None, console: Console | None = None) -> None:
     """The closing table: targets and verdicts, then findings by indicator (violations, warnings)."""
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 140)  # logs: no cramped tables
     names = {k: v.get("name", "") for k, v in load_thresholds().items() if isinstance(v, dict)}
     verdicts = result.verdicts()
     elapsed = result.stats.get("elapsed_s", 0.0)
@@ -92,9 +92,10 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
     by_ind = result.by_indicator()
     warn = result.warnings()
     unverified = {f.indicator for f in result.findings if f.status == "unverified"}
+    _print_not_passing(console, result, names)
     table = Table(title="findings by indicator", header_style="bold")
-    table.add_column("indicator")
-    table.add_column("名称")
+    table.add_column("indicator", no_wrap=True)
+    table.add_column("名称", no_wrap=True)
     table.add_column("violations", justify="right")
     table.add_column("warnings (预警)", justify="right")
     for ind in sorted(set(by_ind) | set(warn) | unverified):
@@ -107,3 +108,31 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
     )
     if output:
         console.print(f"JSON Lines: {output}")
+
+
+def _print_not_passing(console: Console, result: SweepResult, names: dict[str, str], limit: int = 25) -> None:
+    """Name the sites that failed or could not be verified: what an inspector looks at first."""
+    rows = sorted(
+        (s for s in result.summaries if s.verdict != "pass"), key=lambda s: (s.verdict, s.target_id)
+    )
+    if not rows:
+        return
+    problems: dict[str, list[str]] = {}
+    for f in result.findings:
+        if f.level == "violation" and f.status == "open" and f.severity == "veto":
+            problems.setdefault(f.target_id, []).append(names.get(f.indicator, f.indicator))
+        elif f.status == "unverified":
+            problems.setdefault(f.target_id, []).append(f.message or f"未能核实: {f.indicator}")
+    table = Table(title="targets not passing", header_style="bold")
+    for col in ("id", "name", "verdict", "score", "latest update", "problems"):
+        table.add_column(col, no_wrap=col != "problems")
+    for s in rows[:limit]:
+        latest = str(
+            s.latest_update.isoformat() if hasattr(s.latest_update, "isoformat") else s.latest_update or "-"
+        )
+        score = "-" if s.score is None else f"{s.score:g}"
+        why = "、".join(dict.fromkeys(problems.get(s.target_id, []))) or f"score {score}"
+        table.add_row(s.target_id, s.name, s.verdict, score, latest[:10], why)
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more (see the JSON Lines or Elasticsearch)")

@@ -105,7 +105,11 @@ def _demo_command(args: argparse.Namespace) -> int:
         print(
             f"ground truth: every planted problem found, no healthy site vetoed ({len(truth['sites'])} sites)"
         )
-    if es_url:
-        kept = " (left running)" if (args.keep_services or not started_es) else ""
-        print(f"Elasticsearch: {es_url}{kept}, index prefix govpatrol")
+    if es_url and (args.keep_services or not started_es):
+        print(f"Elasticsearch: findings in {es_url} (index prefix govpatrol), left running")
+    elif es_url:
+        print(
+            "Elasticsearch: findings were written to the demo node, now stopped "
+            "(run with --keep-services to explore them)"
+        )
     return 0

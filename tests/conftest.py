@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from crawlers.config import ElasticsearchConfig
-from crawlers.services import ensure_elasticsearch
+from crawlers.services import ensure_elasticsearch, status
 from crawlers.store import Store
 
 
@@ -18,7 +19,29 @@ def es_url() -> str:
 
     The node is left running for the next session (``govpatrol services stop`` ends it).
     """
-    return ensure_elasticsearch()
+    already = bool(status().get("elasticsearch", {}).get("running"))
+    start = time.monotonic()
+    url = ensure_elasticsearch()
+    how = "already running" if already else "started"
+    MEASUREMENTS["elasticsearch"] = f"{how}, ready in {time.monotonic() - start:.1f} s at {url}"
+    return url
+
+
+# Figures the closing notes quote (Elasticsearch start-up, sweep time and requests), printed at the
+# end of every run so CI's log carries them. Tests add lines with the `measurements` fixture.
+MEASUREMENTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def measurements() -> dict[str, str]:
+    return MEASUREMENTS
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if MEASUREMENTS:
+        terminalreporter.section("govpatrol measurements")
+        for key, value in MEASUREMENTS.items():
+            terminalreporter.write_line(f"{key}: {value}")
 
 
 @pytest.fixture

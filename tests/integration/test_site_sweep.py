@@ -52,7 +52,7 @@ def _sweep(tmp: Path, name: str, config: Path, targets: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def swept(tmp_path_factory, es_url):
+def swept(tmp_path_factory, es_url, measurements):
     tmp = tmp_path_factory.mktemp("sweep")
     web = SimulatedWeb(build_world(AS_OF)).start()
     prefix = f"govpatrol-it-{tmp.name[-6:].lower()}"
@@ -60,6 +60,10 @@ def swept(tmp_path_factory, es_url):
         targets = web.write_targets_csv(tmp / "targets.csv")
         config = web.write_config(tmp / "config.toml", es_url=es_url, index_prefix=prefix)
         first = _sweep(tmp, "first", config, targets)
+        record = next(r for r in first if r["type"] == "sweep")
+        measurements["site sweep (simulated web)"] = (
+            f"{record['targets_done']} sites, {record['requests']} requests, {record['elapsed_s']:.1f} s crawl+judge"
+        )
         second = _sweep(tmp, "second", config, targets)
         store = Store(load_config(config).elasticsearch)
         store.refresh()
