@@ -1,0 +1,190 @@
+"""The page-object contract for new-media platforms, and helpers every platform shares.
+
+A page object knows one platform: its hosts, endpoint paths, field names, date parsing, pinned,
+"gone" and anti-bot markers. It knows nothing of Scrapy or storage: the account spider asks it for
+the first :class:`Fetch`, performs it (rewriting the origin when configured, in Chromium when
+``browser`` is set), hands back a :class:`Reply`, and repeats with whatever ``next`` returns until
+it returns an :class:`AccountResult`. Recorded cases replay the same protocol without a network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from crawlers.models import Record, Target
+from crawlers.thresholds import markers
+
+State = Literal["latest", "no_posts", "gone", "private", "unverified"]
+
+
+@dataclass
+class Fetch:
+    """One request a page object wants made, on the platform's REAL host (the spider rewrites it)."""
+
+    url: str
+    step: str  # the page object's own name for this step: "index", "posts", "nav", ...
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None  # POST body (JSON or form), already encoded as text
+    browser: bool = False  # open in Chromium and capture the JSON the page's own script fetches
+    capture: str = ""  # with browser: a substring of the captured JSON request's URL path
+    data: dict[str, Any] = field(default_factory=dict)  # state carried to the next step
+
+
+@dataclass
+class Captured(Record):
+    """A JSON response the page's own script fetched while the page was open in Chromium."""
+
+    url: str
+    status: int
+    text: str
+
+
+@dataclass
+class Reply:
+    """What came back for a :class:`Fetch`. Redirects are NOT followed: 3xx arrive here as they are."""
+
+    fetch: Fetch
+    url: str  # the requested URL, on the platform's real host
+    status: int | None  # None when the request failed below HTTP
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    text: str = ""
+    error: str | None = None  # timeout | dns | refused | tls | other
+    captured: list[Captured] = field(default_factory=list)  # browser fetches only
+    page_text: str = ""  # browser fetches: the rendered page's visible text
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+
+@dataclass
+class Post(Record):
+    """One post with its own date (never its position) and where that date came from."""
+
+    date: datetime
+    raw: str  # the raw value the date was read from (unix seconds, "3天前", ...)
+    id: str = ""
+    url: str = ""
+    title: str = ""
+    pinned: bool = False
+    source: str = "json"  # json | html | captured
+
+
+@dataclass
+class AccountResult(Record):
+    """Exactly one outcome per account check."""
+
+    state: State
+    latest: Post | None = None  # the newest post: max date over the first page, pinned included
+    posts: list[Post] = field(default_factory=list)  # every dated post seen on the first page
+    reason: str = ""  # why, for unverified / gone / private ("captcha", "HTTP 432", "no public list")
+    evidence: dict[str, Any] = field(default_factory=dict)  # url, status, markers, counts
+    name: str = ""  # the account's display name, when the platform showed it
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """What an office configured for one platform (cookies and credentials are secrets)."""
+
+    cookies: dict[str, str] = field(default_factory=dict)
+    credentials: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"PlatformSettings(cookies={sorted(self.cookies)}, credentials={sorted(self.credentials)})"
+
+
+class PageObject(Protocol):
+    """What every platform module exposes (module-level names, registered in ``__init__``)."""
+
+    KEY: str
+    HOSTS: tuple[str, ...]  # every host its requests go to: the origin rewrite applies to all
+    NEEDS_BROWSER: bool
+
+    def start(self, target: Target, settings: PlatformSettings) -> Fetch | AccountResult: ...
+    def next(self, reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: ...
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def newest(posts: list[Post]) -> Post | None:
+    """The newest post by its own date: a pinned old post neither hides nor fakes activity."""
+    return max(posts, key=lambda p: p.date) if posts else None
+
+
+def from_posts(posts: list[Post], reply: Reply, **evidence: Any) -> AccountResult:
+    """``latest`` over the posts, or ``no_posts`` when the platform showed an existing, empty list."""
+    top = newest(posts)
+    ev = {"url": reply.url, "status": reply.status, "posts_seen": len(posts), **evidence}
+    if top is None:
+        return AccountResult(state="no_posts", evidence=ev)
+    return AccountResult(
+        state="latest", latest=top, posts=sorted(posts, key=lambda p: p.date, reverse=True), evidence=ev
+    )
+
+
+def unverified(reason: str, reply: Reply | None = None, **evidence: Any) -> AccountResult:
+    ev = {"url": reply.url, "status": reply.status, **evidence} if reply else dict(evidence)
+    return AccountResult(state="unverified", reason=reason, evidence=ev)
+
+
+def gone(reason: str, reply: Reply, **evidence: Any) -> AccountResult:
+    return AccountResult(
+        state="gone", reason=reason, evidence={"url": reply.url, "status": reply.status, **evidence}
+    )
+
+
+def private(reason: str, reply: Reply, **evidence: Any) -> AccountResult:
+    return AccountResult(
+        state="private", reason=reason, evidence={"url": reply.url, "status": reply.status, **evidence}
+    )
+
+
+def blocked(reply: Reply) -> AccountResult | None:
+    """The generic 'we could not look' cases (platforms.md §0): network failure, anti-bot statuses,
+    login/passport redirects, captcha and rate-limit pages. ``None`` when none applies."""
+    m = markers()
+    if reply.error:
+        return unverified(f"network: {reply.error}", reply)
+    if reply.status in m["antibot_statuses"]:
+        return unverified(f"HTTP {reply.status}", reply)
+    if reply.status is not None and 300 <= reply.status < 400:
+        loc = reply.location.lower()
+        if "passport" in loc or "login" in loc or "captcha" in loc or "verify" in loc:
+            return unverified("login wall (redirect)", reply, location=reply.location)
+    text = reply.text[:4000]
+    for phrase in m["antibot_phrases"]:
+        if phrase in text:
+            return unverified(f"anti-bot page ({phrase})", reply)
+    if reply.status is not None and reply.status >= 500:
+        return unverified(f"HTTP {reply.status}", reply)
+    return None
+
+
+def load_json(reply: Reply) -> Any | AccountResult:
+    """The body as JSON, or an ``unverified`` result for an empty or malformed body (never 'gone').
+
+    JSONP (``callback({...})``) is unwrapped."""
+    text = reply.text.strip()
+    if not text:
+        return unverified("empty body", reply)
+    if not text.startswith(("{", "[")) and "(" in text and text.endswith((")", ");")):
+        text = text[text.index("(") + 1 : text.rindex(")")]
+    try:
+        return json.loads(text)
+    except ValueError:
+        return unverified("malformed JSON", reply, body_start=text[:80])
+
+
+def dig(data: Any, *path: str | int, default: Any = None) -> Any:
+    """``data[a][b][c]`` that returns ``default`` instead of raising on a missing step."""
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return default
+    return data
