@@ -188,3 +188,17 @@ def dig(data: Any, *path: str | int, default: Any = None) -> Any:
         except (KeyError, IndexError, TypeError):
             return default
     return data
+
+
+def rewrite_origin(url: str, hosts: tuple[str, ...], origin: str) -> str:
+    """Send a platform URL to another origin (the simulated web, a mirror, a proxy), path and query
+    unchanged; URLs on other hosts are returned as they are."""
+    if not origin:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if (parts.hostname or "") not in hosts:
+        return url
+    new = urlsplit(origin)
+    return urlunsplit((new.scheme, new.netloc, parts.path or "/", parts.query, ""))
