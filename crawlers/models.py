@@ -216,6 +216,7 @@ class TargetSummary(Record):
     unverified_reasons: list[str] = field(default_factory=list)
     as_of: datetime | None = None
     sweep_id: str = ""
+    state: str = ""  # accounts: latest | no_posts | gone | private | unverified
 
 
 @dataclass
@@ -224,3 +225,24 @@ class TargetDone(Record):
 
     target_id: str
     requests: int = 0  # requests made for this target
+
+
+@dataclass
+class AccountObservation(Record):
+    """What one check of one new-media account showed (the page object's result, as a fact)."""
+
+    target_id: str
+    platform: str
+    url: str  # the profile URL checked (real host)
+    fetched_at: datetime
+    state: str  # latest | no_posts | gone | private | unverified
+    latest: datetime | None = None  # the newest post's own date (max over the first page)
+    latest_post: dict[str, Any] = field(default_factory=dict)  # id, url, title, pinned, raw, source
+    post_dates: list[datetime] = field(default_factory=list)  # every dated post seen (frequency rules)
+    reason: str = ""  # why, for unverified / gone / private
+    evidence: dict[str, Any] = field(default_factory=dict)  # urls, statuses, codes (never secrets)
+    name: str = ""  # the account's display name, when shown
+    requests: int = 0
+    browser: bool = False  # True when the check needed Chromium
+    elapsed_ms: float | None = None
+
