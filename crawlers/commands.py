@@ -16,7 +16,12 @@ from crawlers.models import Target
 from crawlers.sweep import Sink, SweepRecorder, SweepResult, new_sweep_id
 
 SWEEP_HELP = """\
-Check every site in a targets registry against the national indicators.
+Check every website and new-media account in a targets registry against the national indicators.
+
+Sites: availability (15 s), homepage and column freshness, empty columns, dead links, footer marks and
+meta tags. Accounts (weibo, wechat, douyin, toutiao, bilibili, kuaishou, baijiahao, qqnews, netease,
+thepaper, rmh): the latest post by its own date; zombie (no post in 14 days), gone, or unverified when
+the platform did not let us look (captcha, login wall, anti-bot) -- never a zombie then.
 
 The registry is a CSV or XLSX file (UTF-8 or GBK) with the columns
   id, kind, name, owner, region, url[, platform, account_id, site_code]
@@ -175,13 +180,9 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     """Run one sweep and return its result (sinks written and closed)."""
     config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
     from crawlers.crawl import run_crawl
-    from pipelines.judge import judge_site, load_rules
+    from pipelines.judge import judge_account, judge_registry, judge_site, load_rules
     from pipelines.sinks import observation_doc
 
-    sites = [t for t in targets if t.kind == "site"]
-    skipped = len(targets) - len(sites)
-    if skipped:
-        print(f"note: {skipped} account targets skipped: this version checks websites only", file=sys.stderr)
     rules = load_rules(config.indicators_file or None)
     sinks = open_sinks(options, config)
     started = datetime.now(options.as_of.tzinfo)
@@ -191,25 +192,32 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         as_of=options.as_of,
         started_at=started,
     )
-    progress = SweepProgress(total=len(sites), enabled=not options.quiet)
+
+    def judge(target: Target, observed: Any, as_of: datetime) -> Any:
+        if target.kind == "site":
+            return judge_site(observed, as_of, rules)
+        return judge_account(observed, target, as_of, rules)
+
+    progress = SweepProgress(total=len(targets), enabled=not options.quiet)
     recorder = SweepRecorder(
-        targets=sites,
+        targets=targets,
         as_of=options.as_of,
-        judge=lambda obs, as_of: judge_site(obs, as_of, rules),
+        judge=judge,
         sinks=sinks,
         result=result,
         observation_doc=observation_doc,
         on_progress=progress.advance,
     )
+    recorder.write_findings(judge_registry(targets, options.as_of, rules))
     clock = time.monotonic()
     try:
         with progress:
-            stats = run_crawl(sites, options.as_of, config, mode=options.kind, on_item=recorder.on_item)
+            stats = run_crawl(targets, options.as_of, config, mode=options.kind, on_item=recorder.on_item)
         recorder.finish()
         result.stats = {**(stats or {}), "elapsed_s": time.monotonic() - clock}
         result.ended_at = datetime.now(options.as_of.tzinfo)
         record = result.record(
-            planned=len(sites),
+            planned=len(targets),
             extra={"targets_file": str(options.targets), "config_file": config.source or None},
         )
         for sink in sinks:

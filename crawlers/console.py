@@ -93,6 +93,7 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
     warn = result.warnings()
     unverified = {f.indicator for f in result.findings if f.status == "unverified"}
     _print_not_passing(console, result, names)
+    _print_accounts(console, result)
     table = Table(title="findings by indicator", header_style="bold")
     table.add_column("indicator", no_wrap=True)
     table.add_column("名称", no_wrap=True)
@@ -136,3 +137,30 @@ def _print_not_passing(console: Console, result: SweepResult, names: dict[str, s
     console.print(table)
     if len(rows) > limit:
         console.print(f"... and {len(rows) - limit} more (see the JSON Lines or Elasticsearch)")
+
+
+def _print_accounts(console: Console, result: SweepResult) -> None:
+    """Accounts by platform: how many were checked and what became of them."""
+    accounts = [s for s in result.summaries if s.kind == "account"]
+    if not accounts:
+        return
+    zombies = {
+        f.target_id
+        for f in result.findings
+        if f.indicator == "ACCOUNT-VETO-NO-UPDATE" and f.level == "violation" and f.status == "open"
+    }
+    table = Table(title="accounts by platform", header_style="bold")
+    for col in ("platform", "accounts", "pass", "not updated (僵尸)", "gone", "unverified"):
+        table.add_column(col, justify="right" if col != "platform" else "left")
+    platforms = sorted({s.platform or "?" for s in accounts})
+    for platform in platforms:
+        rows = [s for s in accounts if (s.platform or "?") == platform]
+        table.add_row(
+            platform,
+            str(len(rows)),
+            str(sum(1 for s in rows if s.verdict == "pass")),
+            str(sum(1 for s in rows if s.target_id in zombies)),
+            str(sum(1 for s in rows if s.state == "gone")),
+            str(sum(1 for s in rows if s.verdict == "unverified")),
+        )
+    console.print(table)

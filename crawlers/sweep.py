@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from crawlers.models import (
+    AccountObservation,
     Finding,
     LinkCheck,
     PageObservation,
@@ -34,7 +35,8 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-Judge = Callable[[SiteObservations, datetime], tuple[list[Finding], TargetSummary]]
+# (target, what was observed — SiteObservations, an AccountObservation, or None —, as-of) -> judgment
+Judge = Callable[[Target, Any, datetime], tuple[list[Finding], TargetSummary]]
 ObservationDoc = Callable[[Any, str], dict[str, Any]]
 
 
@@ -77,6 +79,8 @@ class SweepResult:
             "started_at": self.started_at.isoformat(),
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "targets_planned": planned,
+            "sites": sum(1 for s in self.summaries if s.kind == "site"),
+            "accounts": sum(1 for s in self.summaries if s.kind == "account"),
             "targets_done": len(self.summaries),
             "targets_failed": verdicts.get("fail", 0),
             "targets_unverified": verdicts.get("unverified", 0),
@@ -114,6 +118,7 @@ class SweepRecorder:
         self.observation_doc = observation_doc
         self.on_progress = on_progress
         self.pending: dict[str, SiteObservations] = {}
+        self.accounts: dict[str, AccountObservation] = {}
         self.done: set[str] = set()
 
     def _site(self, target_id: str) -> SiteObservations:
@@ -134,13 +139,16 @@ class SweepRecorder:
                 }
             elif item.role == "column":
                 site.columns.append(item)
+        elif isinstance(item, AccountObservation):
+            self._emit_observation(item)
+            self.accounts[item.target_id] = item
         elif isinstance(item, LinkCheck):
             self._emit_observation(item)
             self._site(item.target_id).links.append(item)
         elif isinstance(item, TargetDone):
             self._finish_target(item.target_id)
 
-    def _emit_observation(self, obs: PageObservation | LinkCheck) -> None:
+    def _emit_observation(self, obs: PageObservation | LinkCheck | AccountObservation) -> None:
         self.result.observations += 1
         doc = self.observation_doc(obs, self.result.sweep_id)
         for sink in self.sinks:
@@ -150,21 +158,29 @@ class SweepRecorder:
         if target_id in self.done:
             return
         self.done.add(target_id)
-        site = self.pending.pop(target_id, None) or SiteObservations(target=self.targets[target_id])
-        findings, summary = self.judge(site, self.as_of)
+        target = self.targets[target_id]
+        if target.kind == "site":
+            observed: Any = self.pending.pop(target_id, None) or SiteObservations(target=target)
+        else:
+            observed = self.accounts.pop(target_id, None)
+        findings, summary = self.judge(target, observed, self.as_of)
         summary.sweep_id = self.result.sweep_id
+        self.write_findings(findings)
+        for sink in self.sinks:
+            sink.write_target(summary)
+        self.result.summaries.append(summary)
+        if self.on_progress:
+            self.on_progress(len(self.done), len(self.targets), summary)
+
+    def write_findings(self, findings: list[Finding]) -> None:
+        """Stamp findings with this sweep and write them (also used for registry-level notices)."""
         for f in findings:
             f.sweep_id = self.result.sweep_id
             f.first_seen = f.first_seen or self.as_of
             f.last_seen = self.as_of
             for sink in self.sinks:
                 sink.write_finding(f)
-        for sink in self.sinks:
-            sink.write_target(summary)
         self.result.findings.extend(findings)
-        self.result.summaries.append(summary)
-        if self.on_progress:
-            self.on_progress(len(self.done), len(self.targets), summary)
 
     def finish(self) -> None:
         """Judge any target the crawl never reported done (a crawl cut short still gets verdicts)."""

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from simweb.accounts import AccountWorld
 from simweb.model import Response, Route
 from simweb.world import World, host_of
 
@@ -125,8 +126,11 @@ class _Handler(BaseHTTPRequestHandler):
 class SimulatedWeb:
     """The simulated web served in a background thread; use as a context manager."""
 
-    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, world: World, host: str = "127.0.0.1", port: int = 0, accounts: AccountWorld | None = None
+    ) -> None:
         self.world = world
+        self.accounts = accounts  # simulated platforms, each on its own port
         self.host = host
         self._requested_port = port
         self._server: _Server | None = None
@@ -144,9 +148,13 @@ class SimulatedWeb:
         )
         self._thread.start()
         log.info("simulated web on %s:%d (refused port %d)", self.host, self.port, self.closed_port)
+        if self.accounts is not None:
+            self.accounts.start()
         return self
 
     def stop(self) -> None:
+        if self.accounts is not None:
+            self.accounts.stop()
         server, self._server = self._server, None
         if server is None:
             return
@@ -184,6 +192,20 @@ class SimulatedWeb:
                 writer.writerow(
                     [site.id, "site", site.name, site.owner, site.region, url, "", "", site.site_code]
                 )
+            for account in self.accounts.accounts if self.accounts else []:
+                writer.writerow(
+                    [
+                        account.target_id,
+                        "account",
+                        account.name,
+                        account.owner,
+                        account.region,
+                        account.profile_url,
+                        account.platform,
+                        account.account_id,
+                        "",
+                    ]
+                )
         return out
 
     def write_config(self, path: str | Path, *, es_url: str = "", index_prefix: str = "govpatrol") -> Path:
@@ -199,6 +221,8 @@ class SimulatedWeb:
             "offline = true\n"
             f"resolve = {{ {resolve} }}\n"
         )
+        for key, origin in (self.accounts.origins() if self.accounts else {}).items():
+            text += f"\n[platforms.{key}]\norigin = {json.dumps(origin)}\n"
         out = Path(path)
         out.write_text(text, encoding="utf-8")
         return out
@@ -207,11 +231,16 @@ class SimulatedWeb:
         """truth.json, written atomically (a reader polling for the file never sees half of it)."""
         out = Path(path)
         partial = out.with_name(out.name + ".partial")
-        partial.write_text(
-            json.dumps(self.world.truth(indicators), ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        partial.write_text(json.dumps(self.truth(indicators), ensure_ascii=False, indent=1), encoding="utf-8")
         partial.replace(out)
         return out
+
+    def truth(self, indicators: str | Path | None = None) -> dict[str, Any]:
+        """Sites' truth plus, when platforms are simulated, ``accounts``: target id -> expected state."""
+        truth = self.world.truth(indicators)
+        if self.accounts is not None:
+            truth["accounts"] = self.accounts.truth(str(indicators) if indicators else None)
+        return truth
 
     def set_route(self, host: str, path: str, route: Route | str | bytes | None) -> None:
         self.world.set_route(host, path, route)

@@ -97,7 +97,47 @@ def compare_with_truth(
     problems: list[str] = []
     for site_id, site_truth in sorted(truth["sites"].items()):
         problems.extend(compare_site(site_id, site_truth, by_site.get(site_id, []), summary_of.get(site_id)))
+    for account_id, account_truth in sorted(truth.get("accounts", {}).items()):
+        problems.extend(
+            compare_account(
+                account_id, account_truth, by_site.get(account_id, []), summary_of.get(account_id)
+            )
+        )
     return problems
+
+
+ACCOUNT_VETOES = ("ACCOUNT-VETO-NO-UPDATE", "ACCOUNT-GONE")
+
+
+def compare_account(
+    account_id: str, truth: dict[str, Any], findings: list[Finding], summary: TargetSummary | None
+) -> list[str]:
+    """Differences for one account: its state, its latest post (within a minute), its findings."""
+    label = f"{account_id} ({truth['platform']}/{truth['case']})"
+    if summary is None:
+        return [f"{label}: no target summary"]
+    out: list[str] = []
+    if summary.state != truth["state"]:
+        out.append(f"{label}: state {summary.state!r}, expected {truth['state']!r}")
+    expected_latest = _date(truth.get("latest"))
+    got = _date(summary.latest_update)
+    if expected_latest is not None and (got is None or abs((got - expected_latest).total_seconds()) > 60):
+        out.append(f"{label}: latest {summary.latest_update} != truth {expected_latest.isoformat()}")
+    expect: dict[str, str] = truth.get("expect", {})
+    for indicator, level in expect.items():
+        if not _find(findings, indicator, level):
+            out.append(f"{label}: missing {indicator} ({level})")
+    for f in findings:
+        if (
+            f.indicator in ACCOUNT_VETOES
+            and f.level == "violation"
+            and f.status == "open"
+            and expect.get(f.indicator) != "violation"
+        ):
+            out.append(f"{label}: unexpected {f.indicator}")
+    if truth["state"] in ("unverified", "private") and summary.verdict != "unverified":
+        out.append(f"{label}: could not be checked but judged {summary.verdict}")
+    return out
 
 
 def records_from_jsonl(
