@@ -16,8 +16,10 @@ from crawlers.console import print_summary
 
 DEMO_HELP = """\
 Run the main job offline: start (or reuse) the local Elasticsearch, serve the simulated government
-web (30+ sites in TRS, Hanweb, gov.cn and hand-made styles, with planted problems), sweep it, print
-the summary table and the findings count, and compare the findings with the world's ground truth.
+web (30+ sites in TRS, Hanweb, gov.cn and hand-made styles, with planted problems) and simulated
+new-media platforms (all eleven, with active, zombie, pinned, gone, private, captcha and anti-bot
+accounts), sweep it, print the summary table and the findings count, and compare the findings with the
+world's ground truth.
 
 Files written to --out: targets.csv, config.toml, truth.json, findings.jsonl.
 """
@@ -45,6 +47,7 @@ def add_demo_cli(sub: Any) -> None:
 
 def _demo_command(args: argparse.Namespace) -> int:
     from crawlers import services
+    from simweb.accounts import build_accounts
     from simweb.server import SimulatedWeb
     from simweb.verify import compare_with_truth
     from simweb.world import build_world
@@ -67,13 +70,16 @@ def _demo_command(args: argparse.Namespace) -> int:
         )
         es_url = services.ensure_elasticsearch()
         started_es = not was_running
-    web = SimulatedWeb(build_world(as_of)).start()
+    web = SimulatedWeb(build_world(as_of), accounts=build_accounts(as_of)).start()
     try:
         targets = web.write_targets_csv(out / "targets.csv")
         config = web.write_config(out / "config.toml", es_url=es_url, index_prefix="govpatrol")
         web.write_truth(out / "truth.json")
+        truth = web.truth()
+        platforms = len(web.accounts.servers) if web.accounts else 0
         print(
-            f"demo: simulated web on 127.0.0.1:{web.port} with {len(web.world.truth()['sites'])} sites",
+            f"demo: simulated web on 127.0.0.1:{web.port}: {len(truth['sites'])} sites, "
+            f"{len(truth.get('accounts', {}))} accounts on {platforms} simulated platforms",
             file=sys.stderr,
             flush=True,
         )
@@ -87,7 +93,6 @@ def _demo_command(args: argparse.Namespace) -> int:
             config_path=str(config),
         )
         result = run_sweep(options)
-        truth = web.world.truth()
     except (InputError, SweepFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -103,7 +108,8 @@ def _demo_command(args: argparse.Namespace) -> int:
             print(f"  - {line}")
     else:
         print(
-            f"ground truth: every planted problem found, no healthy site vetoed ({len(truth['sites'])} sites)"
+            "ground truth: every planted problem found, no healthy site vetoed, every account's state right "
+            f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts)"
         )
     if es_url and (args.keep_services or not started_es):
         print(f"Elasticsearch: findings in {es_url} (index prefix govpatrol), left running")
