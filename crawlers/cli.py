@@ -31,9 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_sweep_cli(sub)
     demo.add_demo_cli(sub)
-    from crawlers import services
+    from crawlers import services_cli
 
-    services.add_cli(sub)
+    services_cli.add_cli(sub)
     return parser
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers import services
+from crawlers import services, services_cli
 
 
 def test_elasticsearch_start_is_idempotent_and_status_reports_it(es_url: str) -> None:
@@ -74,7 +74,7 @@ def test_redis_starts_once_answers_ping_and_stops(tmp_path: Path, monkeypatch: p
 
 def test_cli_offers_start_stop_status_with_only(capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser(prog="govpatrol")
-    services.add_cli(parser.add_subparsers())
+    services_cli.add_cli(parser.add_subparsers())
 
     args = parser.parse_args(["services", "stop", "--only", "redis", "chromium"])
     assert args.only == ["redis", "chromium"]
