@@ -1,4 +1,4 @@
-"""The judge: one site's observations and the as-of time in, findings and a summary out.
+"""The judge: one target's observations and the as-of time in, findings and a summary out.
 
 Pure functions: no crawling, no network, no store. Re-running it over the same observations with
 another thresholds file gives the findings those thresholds imply, which is what lets an office
@@ -11,18 +11,30 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from crawlers.models import Finding, SiteObservations, TargetSummary, Verdict
-from pipelines.rules import RULES, home_stale
+from crawlers.models import AccountObservation, Finding, SiteObservations, Target, TargetSummary, Verdict
+from pipelines.rules import (
+    RULES,
+    account_freq,
+    account_gone,
+    account_no_update,
+    account_one_per_platform,
+    home_stale,
+)
+from pipelines.rules.account_base import AccountContext, latest_source
 from pipelines.rules.base import RuleContext, Rules
 
-__all__ = ["Rules", "judge_site", "load_rules"]
+__all__ = ["ACCOUNT_RULES", "Rules", "judge_account", "judge_registry", "judge_site", "load_rules"]
+
+# Account rules, in order: the vetoes first, so rules marked SKIP_WHEN_VETOED can see them.
+ACCOUNT_RULES = (account_no_update, account_gone, account_freq)
 
 
 def load_rules(override: str | Path | None = None) -> Rules:
     """The indicator data file merged with an override; fails early if a rule has no table."""
     rules = Rules.load(override)
-    for rule in RULES:
+    for rule in (*RULES, *ACCOUNT_RULES, account_one_per_platform):
         rules.table(rule.INDICATOR)
+    account_freq.policies(rules)
     return rules
 
 
@@ -56,8 +68,7 @@ def score(findings: list[Finding], rules: Rules) -> float:
 
 def judge_site(obs: SiteObservations, as_of: datetime, rules: Rules) -> tuple[list[Finding], TargetSummary]:
     """All findings for one site at ``as_of`` (timezone-aware) and its one-line summary."""
-    if as_of.tzinfo is None or as_of.utcoffset() is None:
-        raise ValueError("as_of must be timezone-aware")
+    _require_aware(as_of)
     target = obs.target
     home = obs.homepage
     reachable = home is not None and home.ok
@@ -106,3 +117,60 @@ def _reason(finding: Finding) -> str:
         return f"{finding.indicator}: {ev['reason']}"
     detail = f"HTTP {ev['status']}" if ev.get("status") is not None else ev.get("error", "unknown")
     return f"{finding.indicator}: homepage not fetched ({detail}) {ev.get('url', '')}".strip()
+
+
+def _require_aware(as_of: datetime) -> None:
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError("as_of must be timezone-aware")
+
+
+def _open_veto(findings: list[Finding]) -> bool:
+    return any(f.severity == "veto" and f.level == "violation" and f.status == "open" for f in findings)
+
+
+def judge_account(
+    obs: AccountObservation | None, target: Target, as_of: datetime, rules: Rules
+) -> tuple[list[Finding], TargetSummary]:
+    """All findings for one account at ``as_of`` and its summary (``obs is None``: never checked).
+
+    Accounts are pass/fail on their vetoes, so they carry no score.
+    """
+    _require_aware(as_of)
+    findings: list[Finding] = []
+    for rule in ACCOUNT_RULES:
+        if getattr(rule, "SKIP_WHEN_VETOED", False) and _open_veto(findings):
+            continue
+        findings.extend(rule.check(AccountContext(obs, target, as_of, rules, rule.INDICATOR)))
+
+    unverified = [f for f in findings if f.status == "unverified" and f.severity == "veto"]
+    verdict: Verdict
+    if _open_veto(findings):
+        verdict = "fail"
+    elif unverified:
+        verdict = "unverified"
+    else:
+        verdict = "pass"
+    summary = TargetSummary(
+        target_id=target.id,
+        kind="account",
+        verdict=verdict,
+        latest_update=obs.latest if obs is not None else None,
+        latest_update_source=latest_source(obs),
+        name=target.name,
+        owner=target.owner,
+        region=target.region,
+        url=target.url,
+        platform=obs.platform if obs is not None else target.platform,
+        score=None,
+        findings=sum(1 for f in findings if f.level == "violation" and f.status == "open"),
+        unverified_reasons=[_reason(f) for f in unverified],
+        as_of=as_of,
+        state=obs.state if obs is not None else "unverified",
+    )
+    return findings, summary
+
+
+def judge_registry(targets: list[Target], as_of: datetime, rules: Rules) -> list[Finding]:
+    """Notices about the registry itself (not any crawl): one unit with several accounts on a platform."""
+    _require_aware(as_of)
+    return account_one_per_platform.check(targets, as_of, rules)

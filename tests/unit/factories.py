@@ -1,4 +1,4 @@
-"""Small builders for judge inputs: a healthy site by default, each test spoils one thing."""
+"""Small builders for judge inputs: a healthy site or account by default, each test spoils one thing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import zlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target
+from crawlers.models import (
+    AccountObservation,
+    DatedItem,
+    LinkCheck,
+    PageObservation,
+    SiteObservations,
+    Target,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2024, 9, 22, 10, 0, tzinfo=SHANGHAI)
@@ -144,3 +151,71 @@ def site(
     }
     fields |= changes
     return SiteObservations(**fields)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------- accounts
+
+PROFILE = "https://m.weibo.cn/u/1234567890"
+
+
+def account_target(**changes: object) -> Target:
+    fields: dict[str, object] = {
+        "id": "acct-001",
+        "kind": "account",
+        "name": "某某发布",
+        "owner": "某某市人民政府新闻办公室",
+        "region": "某某省某某市",
+        "url": PROFILE,
+        "platform": "weibo",
+        "account_id": "1234567890",
+    }
+    fields |= changes
+    return Target(**fields)  # type: ignore[arg-type]
+
+
+def weibo_raw(date: datetime) -> str:
+    """A Weibo ``created_at`` value, the shape the platform gives."""
+    return date.strftime("%a %b %d %H:%M:%S %z %Y")
+
+
+def account(
+    latest_days: float | None = 1.0,
+    state: str = "latest",
+    *,
+    post_days: list[float] | None = None,
+    pinned: bool = False,
+    **changes: object,
+) -> AccountObservation:
+    """An account whose newest post is ``latest_days`` old; ``post_days`` lists the age of every post
+    seen on the first page (then the newest of them is the latest). Other states carry no posts."""
+    if post_days:
+        latest_days = min(post_days)
+    latest = AS_OF - timedelta(days=latest_days) if latest_days is not None and state == "latest" else None
+    dates = [AS_OF - timedelta(days=d) for d in post_days] if post_days is not None else []
+    if latest is not None and post_days is None:
+        dates = [latest]
+    post: dict[str, object] = {}
+    if latest is not None:
+        post = {
+            "id": "4700000000000003",
+            "url": "https://m.weibo.cn/detail/4700000000000003",
+            "title": "权威发布",
+            "pinned": pinned,
+            "raw": weibo_raw(latest),
+            "source": "json",
+            "field": "created_at",
+        }
+    fields: dict[str, object] = {
+        "target_id": "acct-001",
+        "platform": "weibo",
+        "url": PROFILE,
+        "fetched_at": AS_OF,
+        "state": state,
+        "latest": latest,
+        "latest_post": post,
+        "post_dates": dates,
+        "name": "某某发布",
+        "evidence": {"url": PROFILE, "status": 200},
+    }
+    fields |= changes
+    return AccountObservation(**fields)  # type: ignore[arg-type]
