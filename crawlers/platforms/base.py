@@ -10,7 +10,8 @@ it returns an :class:`AccountResult`. Recorded cases replay the same protocol wi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -202,3 +203,23 @@ def rewrite_origin(url: str, hosts: tuple[str, ...], origin: str) -> str:
         return url
     new = urlsplit(origin)
     return urlunsplit((new.scheme, new.netloc, parts.path or "/", parts.query, ""))
+
+
+def read_json(reply: Reply, page_check: Callable[[Reply], AccountResult | None] | None = None) -> Any:
+    """A JSON (or JSONP) object body, or the :class:`AccountResult` saying why we could not look.
+
+    Statuses, network errors and login redirects are checked first; anti-bot phrases only in a
+    body that is not JSON (a police account's post may well say 验证码). ``page_check`` adds a
+    platform's own markers for non-JSON pages (a visitor wall, a captcha title).
+    """
+    early = blocked(replace(reply, text=""))
+    if early is not None:
+        return early
+    if reply.status is not None and reply.status != 200:
+        return unverified(f"HTTP {reply.status}", reply, location=reply.location or None)
+    data = load_json(reply)
+    if isinstance(data, AccountResult):
+        return (page_check(reply) if page_check else None) or blocked(reply) or data
+    if not isinstance(data, dict):
+        return unverified("unexpected JSON shape", reply)
+    return data
