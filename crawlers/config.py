@@ -37,6 +37,8 @@ Example (all keys shown with their defaults)::
 
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
+    cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
+    credentials = {}                 # wechat: the office's MP back-office {token, cookie}; never logged
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ class BrowserConfig:
 @dataclass
 class PlatformConfig:
     origin: str = ""
-    cookies: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)  # secrets: never logged
+    credentials: dict[str, str] = field(default_factory=dict)  # e.g. WeChat MP back-office token, cookie
 
     def __repr__(self) -> str:
         return f"PlatformConfig(origin={self.origin!r})"
@@ -193,3 +196,11 @@ def _apply_env(config: Config) -> None:
     es.username = os.environ.get("GOVPATROL_ES_USERNAME", es.username)
     es.password = os.environ.get("GOVPATROL_ES_PASSWORD", es.password)
     es.index_prefix = os.environ.get("GOVPATROL_INDEX_PREFIX", es.index_prefix)
+    from crawlers.models import PLATFORMS
+
+    for key in PLATFORMS:  # GOVPATROL_WEIBO_COOKIE="SUB=...; SUBP=..."
+        raw = os.environ.get(f"GOVPATROL_{key.upper()}_COOKIE", "")
+        if raw:
+            platform = config.platforms.setdefault(key, PlatformConfig())
+            pairs = (part.strip().split("=", 1) for part in raw.split(";") if "=" in part)
+            platform.cookies.update({k.strip(): v.strip() for k, v in pairs})

@@ -223,6 +223,10 @@ class SimulatedWeb:
         )
         for key, origin in (self.accounts.origins() if self.accounts else {}).items():
             text += f"\n[platforms.{key}]\norigin = {json.dumps(origin)}\n"
+            app = self.accounts.apps[key] if self.accounts else None
+            if app is not None and hasattr(app, "credentials"):  # the office's own back-office login
+                creds = ", ".join(f"{k} = {json.dumps(v)}" for k, v in app.credentials().items())
+                text += f"credentials = {{ {creds} }}\n"
         out = Path(path)
         out.write_text(text, encoding="utf-8")
         return out

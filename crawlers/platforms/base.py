@@ -158,12 +158,27 @@ def blocked(reply: Reply) -> AccountResult | None:
         if "passport" in loc or "login" in loc or "captcha" in loc or "verify" in loc:
             return unverified("login wall (redirect)", reply, location=reply.location)
     text = reply.text[:4000]
+    if _looks_like_json(text):
+        return None  # a post may well say 验证码: phrases count only on pages, not in data
     for phrase in m["antibot_phrases"]:
         if phrase in text:
             return unverified(f"anti-bot page ({phrase})", reply)
     if reply.status is not None and reply.status >= 500:
         return unverified(f"HTTP {reply.status}", reply)
     return None
+
+
+def _looks_like_json(text: str) -> bool:
+    head = text.lstrip()[:200]
+    if head.startswith(("{", "[")):
+        return True
+    # JSONP: callback({...})
+    paren = head.find("(")
+    return (
+        0 < paren < 80
+        and head[:paren].replace("_", "").replace(".", "").replace("$", "").isalnum()
+        and head[paren + 1 :].lstrip().startswith(("{", "["))
+    )
 
 
 def load_json(reply: Reply) -> Any | AccountResult:

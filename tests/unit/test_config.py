@@ -25,7 +25,7 @@ def test_values_and_platform_origin(tmp_path):
     config = load_config(
         write(
             tmp_path,
-            '[crawl]\nconcurrency = 8\nhomepage_timeout = 10\n'
+            "[crawl]\nconcurrency = 8\nhomepage_timeout = 10\n"
             '[network]\nresolve = {"*.gov.cn" = "127.0.0.1"}\noffline = true\n'
             '[platforms.weibo]\norigin = "http://127.0.0.1:8081"\n'
             '[indicators]\nfile = "mine.toml"\n',
@@ -73,3 +73,18 @@ def test_bad_config_names_file_and_key(tmp_path, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="config file does not exist"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_platform_cookie_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GOVPATROL_WEIBO_COOKIE", "SUB=abc; SUBP=def")
+    config = load_config(None)
+    assert config.platforms["weibo"].cookies == {"SUB": "abc", "SUBP": "def"}
+    assert "abc" not in repr(config)
+
+
+def test_platform_credentials_are_read_and_kept_out_of_reprs(tmp_path):
+    config = load_config(
+        write(tmp_path, '[platforms.wechat]\ncredentials = { token = "t0k3n", cookie = "c=1" }\n')
+    )
+    assert config.platforms["wechat"].credentials == {"token": "t0k3n", "cookie": "c=1"}
+    assert "t0k3n" not in repr(config)
