@@ -1,0 +1,178 @@
+"""Douyin (抖音) accounts: open the profile page in Chromium and read the post list its script fetches.
+
+The post endpoint needs ``a_bogus``/``msToken`` computed by Douyin's own JavaScript over the exact
+query, so we never build that request ourselves: the page does, and we capture its JSON
+(platforms.md §3). Private and banned accounts both answer with an empty ``aweme_list``; only the
+page's own wording tells them (and a genuinely empty account) apart, so an empty list without a
+recognised wording is ``unverified``, never ``no_posts`` or ``gone``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.dates import parse_timestamp
+from crawlers.models import Target
+from crawlers.platforms.base import (
+    AccountResult,
+    Captured,
+    Fetch,
+    PlatformSettings,
+    Post,
+    Reply,
+    blocked,
+    dig,
+    from_posts,
+    gone,
+    load_json,
+    private,
+    unverified,
+)
+from crawlers.thresholds import markers
+
+KEY = "douyin"
+HOSTS = ("www.douyin.com", "douyin.com", "v.douyin.com")
+NEEDS_BROWSER = True
+
+PROFILE_URL = "https://www.douyin.com/user/{sec_uid}"
+PROFILE_PATH = re.compile(r"^/user/(?P<id>[A-Za-z0-9_\-]+)")
+POSTS_PATH = "/aweme/v1/web/aweme/post/"  # what the page's script fetches (signed with a_bogus)
+VIDEO_URL = "https://www.douyin.com/video/{aweme_id}"
+
+# Fields of the aweme/post answer.
+F_STATUS = "status_code"  # 0 = ok; anything else is the API refusing us
+F_LIST = "aweme_list"  # missing while status_code is 0 = cookie not logged in (anti-bot)
+F_ID, F_DESC, F_TIME, F_TOP = "aweme_id", "desc", "create_time", "is_top"  # create_time: unix s
+F_AUTHOR_NAME = ("author", "nickname")
+
+# Page wordings (visible text) that decide what an empty aweme_list means.
+GONE_MARKERS = (
+    "账号已被封禁",  # banned: 由于违反《抖音社区自律公约》的相关规定，该账号已被封禁
+    "已注销账号",  # nickname of a closed account
+    "账号已注销",
+    "用户不存在",  # unknown sec_uid
+)
+NO_POSTS_MARKERS = ("该账号还未发布过作品",)  # 暂无内容 该账号还未发布过作品哦～ (exists, never posted)
+PRIVATE_MARKERS = ("私密账号", "该账号已设为私密")  # owner hid the works [wording unconfirmed]
+# Anti-bot wordings specific to Douyin (besides the generic ones in indicators.toml).
+# Only consulted when no dated list was captured: normal pages load the acrawler SDK too.
+ANTIBOT_MARKERS = ("验证码中间页", "请完成下列验证后继续")
+CHALLENGE_MARKERS = ("byted_acrawler", "__ac_signature")  # both together: the cookie challenge page
+BLOCKED_BODY = "blocked"  # literal body the API sends to a flagged client
+
+
+def _account_id(target: Target) -> str:
+    if target.account_id:
+        return target.account_id.strip()
+    m = PROFILE_PATH.match(urlsplit(target.url or "").path)
+    return m.group("id") if m else ""
+
+
+def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
+    """Open the profile page (a short ``v.douyin.com`` link is opened as given: it redirects there)."""
+    sec_uid = _account_id(target)
+    if sec_uid:
+        url = PROFILE_URL.format(sec_uid=sec_uid)
+    elif (urlsplit(target.url or "").hostname or "") in HOSTS:
+        url = target.url
+    else:
+        return unverified("no sec_uid in account_id or url", url=target.url)
+    return Fetch(url=url, step="profile", browser=True, capture=POSTS_PATH, data={"sec_uid": sec_uid})
+
+
+def _posts(items: list[Any]) -> list[Post]:
+    posts = []
+    for item in items:
+        raw = dig(item, F_TIME)
+        if not raw:
+            continue  # an item without its own date says nothing about activity
+        aweme_id = str(dig(item, F_ID, default=""))
+        posts.append(
+            Post(
+                date=parse_timestamp(raw),
+                raw=str(raw),
+                id=aweme_id,
+                url=VIDEO_URL.format(aweme_id=aweme_id) if aweme_id else "",
+                title=str(dig(item, F_DESC, default="") or ""),
+                pinned=bool(dig(item, F_TOP, default=0)),
+                source="captured",
+            )
+        )
+    return posts
+
+
+def _found(text: str, phrases: tuple[str, ...] | list[str]) -> str:
+    for phrase in phrases:  # (the module's own ``next`` shadows the builtin)
+        if phrase in text:
+            return phrase
+    return ""
+
+
+def _empty_list(reply: Reply, ev: dict[str, Any]) -> AccountResult:
+    """An empty aweme_list: banned, closed, private and empty accounts all look like this."""
+    text = reply.page_text
+    if marker := _found(text, GONE_MARKERS):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := _found(text, PRIVATE_MARKERS):
+        return private(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := _found(text, NO_POSTS_MARKERS):
+        return from_posts([], reply, marker=marker, **ev)
+    return unverified("empty aweme_list and no page wording to explain it", reply, **ev)
+
+
+def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountResult:
+    sub = Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text)
+    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
+        return unverified(f"post list HTTP {cap.status}", reply, **ev)
+    if cap.text.strip() == BLOCKED_BODY:
+        return unverified("post list answered 'blocked'", reply, **ev)
+    data = load_json(sub)
+    if isinstance(data, AccountResult):
+        data.evidence.update(ev, page_url=reply.url)
+        return data
+    code = dig(data, F_STATUS)
+    ev[F_STATUS] = code
+    if code not in (0, None):
+        return unverified(f"status_code {code}", reply, **ev)
+    if not isinstance(data, dict) or F_LIST not in data:
+        return unverified("status_code 0 without aweme_list (not logged in)", reply, **ev)
+    items = data.get(F_LIST) or []
+    posts = _posts(items)
+    if posts:
+        result = from_posts(posts, reply, **ev)
+        result.name = str(dig(items, 0, *F_AUTHOR_NAME, default="") or "")
+        return result
+    if items:
+        return unverified("aweme_list items carry no create_time", reply, items=len(items), **ev)
+    return _empty_list(reply, ev)
+
+
+def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
+    """Judge the opened profile page: captured post list first, then the page's own wording."""
+    ev: dict[str, Any] = {"captured": len(reply.captured)}
+    if reply.error:
+        return unverified(f"network: {reply.error}", reply)
+    caps = [c for c in reply.captured if POSTS_PATH in c.url]
+    result = _read_capture(caps[0], reply, ev) if caps else None
+    if result is not None and result.state == "latest":
+        return result  # the platform's own dated list beats any wording around it
+    if marker := _found(reply.page_text + reply.text[:4000], ANTIBOT_MARKERS):
+        return unverified(f"anti-bot page ({marker})", reply, **ev)
+    if all(m in reply.text for m in CHALLENGE_MARKERS):
+        return unverified("anti-bot cookie challenge (byted_acrawler)", reply, **ev)
+    if result is not None:
+        if (stop := blocked(reply)) is not None:
+            stop.evidence.update(ev)
+            return stop
+        return result
+    if (stop := blocked(reply)) is not None:
+        stop.evidence.update(ev)
+        return stop
+    if marker := _found(reply.page_text, GONE_MARKERS):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := _found(reply.page_text, markers()["antibot_phrases"]):
+        return unverified(f"anti-bot page ({marker})", reply, **ev)
+    return unverified("the page fetched no post list", reply, **ev)

@@ -1,0 +1,160 @@
+"""Kuaishou (快手) accounts: open the profile page in Chromium and read the feed its script fetches.
+
+``/rest/v/profile/feed`` needs ``__NS_hxfalcon`` computed by Kuaishou's JavaScript over the body,
+so the page makes the request and we capture its JSON (platforms.md §6). ``result`` 1 is the only
+answer that carries posts; every other code (rate limit, captcha, unsigned, verification) means we
+could not look.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.dates import parse_timestamp
+from crawlers.models import Target
+from crawlers.platforms.base import (
+    AccountResult,
+    Captured,
+    Fetch,
+    PlatformSettings,
+    Post,
+    Reply,
+    blocked,
+    dig,
+    from_posts,
+    gone,
+    load_json,
+    unverified,
+)
+from crawlers.thresholds import markers
+
+KEY = "kuaishou"
+HOSTS = ("www.kuaishou.com", "kuaishou.com", "live.kuaishou.com", "v.kuaishou.com")
+NEEDS_BROWSER = True
+
+PROFILE_URL = "https://www.kuaishou.com/profile/{principal_id}"
+PROFILE_PATH = re.compile(r"^/profile/(?P<id>[A-Za-z0-9_\-]+)")
+FEED_PATH = "/rest/v/profile/feed"  # POST, signed with __NS_hxfalcon by the page's script
+PHOTO_URL = "https://www.kuaishou.com/short-video/{id}"
+
+# Fields of the feed answer.
+F_RESULT, F_FEEDS, F_HOST = "result", "feeds", "hostName"
+F_PHOTO, F_ID, F_CAPTION, F_TIME = "photo", "id", "caption", "timestamp"  # timestamp: unix ms
+F_TOP = "profileUserTopPhoto"  # the pinned (置顶) work
+RESULT_OK = 1
+RESULT_INVALID_ID = 21  # 参数格式错误: gone only when the page says so too
+RESULT_REASONS = {  # the codes seen in the wild and why they mean "could not look"
+    2: "rate limited (result 2)",
+    50: "unsigned or expired token (result 50)",
+    2001: "captcha (result 2001)",
+    400002: "verification required (result 400002)",
+}
+
+# Visible page wordings [exact wording unconfirmed].
+GONE_MARKERS = ("用户不存在", "账号不存在", "已注销")
+NO_POSTS_MARKERS = ("暂无作品",)  # the profile's empty works tab: exists, never posted
+
+
+def _account_id(target: Target) -> str:
+    if target.account_id:
+        return target.account_id.strip()
+    m = PROFILE_PATH.match(urlsplit(target.url or "").path)
+    return m.group("id") if m else ""
+
+
+def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
+    """Open the profile page (a short ``v.kuaishou.com`` link is opened as given: it redirects)."""
+    principal_id = _account_id(target)
+    if principal_id:
+        url = PROFILE_URL.format(principal_id=principal_id)
+    elif (urlsplit(target.url or "").hostname or "") in HOSTS:
+        url = target.url
+    else:
+        return unverified("no principalId in account_id or url", url=target.url)
+    return Fetch(url=url, step="profile", browser=True, capture=FEED_PATH, data={"id": principal_id})
+
+
+def _found(text: str, phrases: tuple[str, ...] | list[str]) -> str:
+    for phrase in phrases:  # (the module's own ``next`` shadows the builtin)
+        if phrase in text:
+            return phrase
+    return ""
+
+
+def _posts(feeds: list[Any]) -> list[Post]:
+    posts = []
+    for feed in feeds:
+        photo = dig(feed, F_PHOTO, default={}) or {}
+        raw = dig(photo, F_TIME)
+        if not raw:
+            continue  # a work without its own date says nothing about activity
+        photo_id = str(dig(photo, F_ID, default="") or "")
+        posts.append(
+            Post(
+                date=parse_timestamp(raw),
+                raw=str(raw),
+                id=photo_id,
+                url=PHOTO_URL.format(id=photo_id) if photo_id else "",
+                title=str(dig(photo, F_CAPTION, default="") or "")[:100],
+                pinned=bool(dig(photo, F_TOP, default=False)),
+                source="captured",
+            )
+        )
+    return posts
+
+
+def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountResult:
+    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
+        return unverified(f"feed HTTP {cap.status}", reply, **ev)
+    data = load_json(Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text))
+    if isinstance(data, AccountResult):
+        data.evidence.update(ev, page_url=reply.url)
+        return data
+    code = dig(data, F_RESULT)
+    ev[F_RESULT] = code
+    if code == RESULT_INVALID_ID and (marker := _found(reply.page_text, GONE_MARKERS)):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if code != RESULT_OK:
+        return unverified(RESULT_REASONS.get(code, f"result {code}"), reply, **ev)
+    feeds = dig(data, F_FEEDS)
+    if not isinstance(feeds, list):
+        return unverified("result 1 without feeds", reply, **ev)
+    posts = _posts(feeds)
+    if posts:
+        result = from_posts(posts, reply, **ev)
+        result.name = str(dig(data, F_HOST, default="") or "")
+        return result
+    if feeds:
+        return unverified("feed items carry no timestamp", reply, items=len(feeds), **ev)
+    if marker := _found(reply.page_text, GONE_MARKERS):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := _found(reply.page_text, NO_POSTS_MARKERS):
+        return from_posts([], reply, marker=marker, **ev)
+    return unverified("empty feed and no page wording to explain it", reply, **ev)
+
+
+def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
+    """Judge the opened profile page: the captured feed first, then the page's own wording."""
+    ev: dict[str, Any] = {"captured": len(reply.captured)}
+    if reply.error:
+        return unverified(f"network: {reply.error}", reply)
+    caps = [c for c in reply.captured if FEED_PATH in c.url]
+    if caps:
+        result = _read_capture(caps[0], reply, ev)
+        if result.state == "latest":
+            return result  # the platform's own dated list beats any wording around it
+        if (stop := blocked(reply)) is not None:
+            stop.evidence.update(ev)
+            return stop
+        return result
+    if (stop := blocked(reply)) is not None:
+        stop.evidence.update(ev)
+        return stop
+    if marker := _found(reply.page_text, GONE_MARKERS):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := _found(reply.page_text, markers()["antibot_phrases"]):
+        return unverified(f"anti-bot page ({marker})", reply, **ev)
+    return unverified("the page fetched no feed", reply, **ev)

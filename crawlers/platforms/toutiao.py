@@ -1,0 +1,151 @@
+"""Toutiao (今日头条) accounts: open the profile page in Chromium and read the feed its script fetches.
+
+``/api/pc/list/feed`` needs ``a_bogus``/``_signature`` computed by Toutiao's JavaScript, so the page
+makes the request and we capture its JSON (platforms.md §4). ``data: []`` means "never posted" only
+when the page itself shows the account (its follower counters); ``data: null`` is a refusal, and an
+empty list on a page that shows nothing is ``unverified``, never ``no_posts``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.dates import parse_timestamp
+from crawlers.models import Target
+from crawlers.platforms.base import (
+    AccountResult,
+    Captured,
+    Fetch,
+    PlatformSettings,
+    Post,
+    Reply,
+    blocked,
+    dig,
+    from_posts,
+    gone,
+    load_json,
+    unverified,
+)
+from crawlers.thresholds import markers
+
+KEY = "toutiao"
+HOSTS = ("www.toutiao.com", "toutiao.com", "m.toutiao.com")
+NEEDS_BROWSER = True
+
+PROFILE_URL = "https://www.toutiao.com/c/user/token/{token}/"
+PROFILE_PATH = re.compile(r"^/c/user/token/(?P<id>[A-Za-z0-9_\-]+)")
+FEED_PATH = "/api/pc/list/feed"  # what the page's script fetches (category=profile_all, signed)
+
+# Fields of the feed answer: data[] with publish_time in unix seconds.
+F_DATA = "data"  # [] = nothing published; null = refused (RSSHub rejects it)
+F_ID, F_GROUP_ID, F_TIME, F_CELL = "id", "group_id", "publish_time", "cell_type"
+F_TITLE, F_CONTENT = "title", "content"  # 微头条 (cell_type 32) has content, not a title
+ITEM_URLS = {  # cell_type -> the item's public URL
+    0: "https://www.toutiao.com/video/{id}/",
+    49: "https://www.toutiao.com/video/{id}/",
+    32: "https://www.toutiao.com/w/{id}/",
+    60: "https://www.toutiao.com/article/{id}/",
+}
+# No pinned flag has been seen in the feed [unconfirmed]: newest is max(publish_time) anyway.
+
+# Visible page wordings.
+GONE_MARKERS = ("用户不存在", "账号已注销")  # 你访问的用户不存在 / closed account
+EXISTS_MARKERS = ("粉丝", "关注")  # the profile header's counters: the account is really there
+
+
+def _account_id(target: Target) -> str:
+    if target.account_id:
+        return target.account_id.strip()
+    m = PROFILE_PATH.match(urlsplit(target.url or "").path)
+    return m.group("id") if m else ""
+
+
+def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
+    """Open the profile page (an old ``/c/user/{id}/`` or short link is opened as given)."""
+    token = _account_id(target)
+    if token:
+        url = PROFILE_URL.format(token=token)
+    elif (urlsplit(target.url or "").hostname or "") in HOSTS:
+        url = target.url
+    else:
+        return unverified("no user token in account_id or url", url=target.url)
+    return Fetch(url=url, step="profile", browser=True, capture=FEED_PATH, data={"token": token})
+
+
+def _found(text: str, phrases: tuple[str, ...] | list[str]) -> str:
+    for phrase in phrases:  # (the module's own ``next`` shadows the builtin)
+        if phrase in text:
+            return phrase
+    return ""
+
+
+def _posts(items: list[Any]) -> list[Post]:
+    posts = []
+    for item in items:
+        raw = dig(item, F_TIME)
+        if not raw:
+            continue  # an item without its own date says nothing about activity
+        item_id = str(dig(item, F_ID, default="") or dig(item, F_GROUP_ID, default="") or "")
+        pattern = ITEM_URLS.get(dig(item, F_CELL, default=-1), "")
+        text = str(dig(item, F_TITLE, default="") or dig(item, F_CONTENT, default="") or "")
+        posts.append(
+            Post(
+                date=parse_timestamp(raw),
+                raw=str(raw),
+                id=item_id,
+                url=pattern.format(id=item_id) if pattern and item_id else "",
+                title=text.split("\n", 1)[0][:100],
+                source="captured",
+            )
+        )
+    return posts
+
+
+def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountResult:
+    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
+        return unverified(f"feed HTTP {cap.status}", reply, **ev)
+    data = load_json(Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text))
+    if isinstance(data, AccountResult):
+        data.evidence.update(ev, page_url=reply.url)
+        return data
+    items = dig(data, F_DATA)
+    ev["message"] = dig(data, "message")
+    if not isinstance(items, list):
+        return unverified("feed data is null (refused)", reply, **ev)
+    posts = _posts(items)
+    if posts:
+        return from_posts(posts, reply, **ev)
+    if items:
+        return unverified("feed items carry no publish_time", reply, items=len(items), **ev)
+    if marker := _found(reply.page_text, GONE_MARKERS):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if all(m in reply.page_text for m in EXISTS_MARKERS):
+        return from_posts([], reply, **ev)
+    return unverified("empty feed and the page does not show the account", reply, **ev)
+
+
+def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
+    """Judge the opened profile page: the captured feed first, then the page's own wording."""
+    ev: dict[str, Any] = {"captured": len(reply.captured)}
+    if reply.error:
+        return unverified(f"network: {reply.error}", reply)
+    caps = [c for c in reply.captured if FEED_PATH in c.url]
+    if caps:
+        result = _read_capture(caps[0], reply, ev)
+        if result.state == "latest":
+            return result  # the platform's own dated list beats any wording around it
+        if (stop := blocked(reply)) is not None:
+            stop.evidence.update(ev)
+            return stop
+        return result
+    if (stop := blocked(reply)) is not None:
+        stop.evidence.update(ev)
+        return stop
+    if marker := _found(reply.page_text, GONE_MARKERS):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := _found(reply.page_text, markers()["antibot_phrases"]):
+        return unverified(f"anti-bot page ({marker})", reply, **ev)
+    return unverified("the page fetched no feed", reply, **ev)

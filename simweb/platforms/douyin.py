@@ -1,0 +1,177 @@
+"""Simulated Douyin: a profile page whose own script signs the post-list request.
+
+Like the real site, ``/aweme/v1/web/aweme/post/`` answers only a request carrying a signature the
+page's JavaScript computes (here ``a_bogus`` = a 32-bit FNV-1a hash of a per-page nonce and the
+exact query, the nonce also set as the ``__ac_nonce`` cookie); anything else gets the empty 200
+body Douyin gives unsigned clients. So only a real browser reads these accounts, as in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import secrets
+from datetime import datetime
+from urllib.parse import urlencode
+
+from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
+
+POSTS_PATH = "/aweme/v1/web/aweme/post/"
+PROFILE_PREFIX = "/user/"
+
+NOTICES = {  # the profile header wording per case (what the real page shows)
+    "banned": "账号已被封禁 由于违反《抖音社区自律公约》的相关规定，该账号已被封禁",
+    "deleted": "该账号已注销",
+    "private": "这是私密账号 关注后才能查看TA的作品",
+    "login_wall": "登录后查看更多作品",
+}
+
+SIGN_JS = (
+    "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
+    "h=Math.imul(h,0x01000193)>>>0;}return ('0000000'+h.toString(16)).slice(-8);}"
+)
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{name}的抖音 - 抖音</title></head>
+<body><div id="user"><h1>{name}</h1><p id="notice">{notice}</p><p>关注 12 粉丝 3.4万 获赞 20.1万</p></div>
+<h2>作品</h2><ul id="posts"></ul>
+<script>
+{sign_js}
+(function () {{
+  var nonce = "{nonce}";
+  document.cookie = "__ac_nonce=" + nonce + "; path=/";
+  var ms = Math.random().toString(36).slice(2);
+  localStorage.setItem("xmst", ms);
+  var q = "device_platform=webapp&aid=6383&channel=channel_pc_web&sec_user_id={sec_uid}" +
+    "&max_cursor=0&locate_query=false&count=18&publish_video_strategy_type=2&pc_client_type=1" +
+    "&version_code=170400&cookie_enabled=true&msToken=" + ms;
+  fetch("{posts_path}?" + q + "&a_bogus=" + sign(nonce + "|" + q), {{credentials: "same-origin"}})
+    .then(function (r) {{ return r.text(); }})
+    .then(function (t) {{
+      var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
+      var ul = document.getElementById("posts"), list = d.aweme_list || [];
+      list.forEach(function (a) {{
+        var li = document.createElement("li");
+        li.textContent = (a.is_top ? "置顶 " : "") + a.desc + " " +
+          new Date(a.create_time * 1000).toLocaleString("zh-CN");
+        ul.appendChild(li);
+      }});
+      if (d.aweme_list && !list.length && !document.getElementById("notice").textContent) {{
+        ul.textContent = "暂无内容 该账号还未发布过作品哦～";
+      }}
+    }});
+}})();
+</script></body></html>"""
+
+CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证码中间页</title></head>
+<body><div id="captcha">请完成下列验证后继续</div></body></html>"""
+
+
+def fnv1a(text: str) -> str:
+    """The page script's signature, recomputed server-side (ASCII input, as the query is)."""
+    h = 0x811C9DC5
+    for ch in text:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+class App(PlatformApp):
+    KEY = "douyin"
+    CASES = (
+        "active",
+        "warning",
+        "zombie",
+        "dormant",
+        "pinned_old",
+        "pinned_new",
+        "no_posts",
+        "deleted",
+        "banned",
+        "private",
+        "captcha",
+        "login_wall",
+        "throttled",
+        "empty_body",
+        "malformed",
+    )
+
+    def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
+        super().__init__(accounts, as_of)
+        self._nonces: set[str] = set()  # issued with a profile page; a signature must use one
+
+    def account_id_for(self, account: SimAccount, n: int) -> str:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(f"douyin-{n}".encode()).digest())
+        return "MS4wLjABAAAA" + digest.decode().rstrip("=")[:43]
+
+    def profile_url(self, account: SimAccount) -> str:
+        return f"https://www.douyin.com/user/{account.account_id}"
+
+    def handle(self, req: Req) -> Resp:
+        if req.path.startswith(PROFILE_PREFIX):
+            return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
+        if req.path == POSTS_PATH:
+            return self._posts(req)
+        return NOT_FOUND
+
+    def _profile(self, sec_uid: str) -> Resp:
+        account = self.by_id(sec_uid)
+        if account is not None and account.case == "captcha":
+            return Resp.html(CAPTCHA_PAGE)
+        nonce = secrets.token_hex(8)
+        self._nonces.add(nonce)
+        if account is None:
+            name, notice = "抖音用户", "用户不存在"
+        else:
+            name = "账号已注销" if account.case == "deleted" else account.name
+            notice = NOTICES.get(account.case, "")
+        return Resp.html(
+            PAGE.format(
+                name=html.escape(name),
+                notice=notice,
+                nonce=nonce,
+                sec_uid=sec_uid,
+                posts_path=POSTS_PATH,
+                sign_js=SIGN_JS,
+            )
+        )
+
+    def _signed(self, req: Req) -> bool:
+        nonce = req.cookies.get("__ac_nonce", "")
+        query = urlencode({k: v for k, v in req.query.items() if k != "a_bogus"})
+        return (
+            nonce in self._nonces
+            and bool(req.query.get("msToken"))
+            and req.query.get("a_bogus") == fnv1a(f"{nonce}|{query}")
+        )
+
+    def _posts(self, req: Req) -> Resp:
+        if not self._signed(req):
+            return Resp(status=200, body="")  # what Douyin gives an unsigned request
+        account = self.by_id(req.query.get("sec_user_id", ""))
+        empty = {"status_code": 0, "has_more": 0, "max_cursor": 0, "aweme_list": []}
+        if account is None:
+            return Resp.json(empty)
+        case = account.case
+        if case == "throttled":
+            return Resp(status=429, body="")
+        if case == "empty_body":
+            return Resp(status=200, body="")
+        if case == "malformed":
+            return Resp(status=200, body="blocked", content_type="text/plain")
+        if case == "login_wall":
+            return Resp.json({"status_code": 0, "status_msg": "", "log_pb": {"impr_id": "20240101"}})
+        if case in ("banned", "deleted", "private", "no_posts"):
+            return Resp.json(empty)
+        items = [
+            {
+                "aweme_id": "74" + f"{int(hashlib.md5(p.id.encode()).hexdigest()[:13], 16):017d}",
+                "desc": p.title,
+                "create_time": int(p.date.timestamp()),
+                "is_top": 1 if p.pinned else 0,
+                "author": {"sec_uid": account.account_id, "nickname": account.name},
+            }
+            for p in account.posts
+        ]
+        cursor = int(account.posts[-1].date.timestamp()) * 1000 if account.posts else 0
+        return Resp.json({"status_code": 0, "has_more": 0, "max_cursor": cursor, "aweme_list": items})

@@ -1,0 +1,157 @@
+"""Simulated Kuaishou (快手): a profile page whose own script signs the feed request.
+
+``POST /rest/v/profile/feed?__NS_hxfalcon=...&caver=2`` answers only when ``__NS_hxfalcon`` is the
+signature the page's JavaScript computed (a 32-bit FNV-1a hash of a per-page nonce, also set as
+the ``did`` cookie, and the exact JSON body); anything else gets ``{"result":50}`` (unsigned or
+expired token), as the real endpoint does, so only a real browser reads these accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import secrets
+from datetime import datetime
+
+from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
+
+FEED_PATH = "/rest/v/profile/feed"
+PROFILE_PREFIX = "/profile/"
+
+SIGN_JS = (
+    "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
+    "h=Math.imul(h,0x01000193)>>>0;}return ('0000000'+h.toString(16)).slice(-8);}"
+)
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{name}的快手主页 - 快手</title></head>
+<body><div class="user-info"><h1>{name}</h1><p>5.6万 粉丝 21 关注 380 作品</p></div>
+<div class="works"><ul id="works"></ul></div>
+<script>
+{sign_js}
+(function () {{
+  var nonce = "{nonce}";
+  document.cookie = "did=web_" + nonce + "; path=/";
+  var body = JSON.stringify({{user_id: "{principal_id}", pcursor: "", page: "profile"}});
+  fetch("{feed_path}?__NS_hxfalcon=" + sign(nonce + "|" + body) + "&caver=2", {{
+    method: "POST", credentials: "same-origin",
+    headers: {{"Content-Type": "application/json"}}, body: body
+  }}).then(function (r) {{ return r.text(); }})
+    .then(function (t) {{
+      var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
+      if (d.result !== 1) {{ return; }}
+      var ul = document.getElementById("works"), list = d.feeds || [];
+      list.forEach(function (f) {{
+        var li = document.createElement("li");
+        li.textContent = (f.photo.profileUserTopPhoto ? "置顶 " : "") + f.photo.caption + " " +
+          new Date(f.photo.timestamp).toLocaleString("zh-CN");
+        ul.appendChild(li);
+      }});
+      if (!list.length) {{ ul.textContent = "暂无作品"; }}
+    }});
+}})();
+</script></body></html>"""
+
+MISSING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>快手</title></head>
+<body><div class="empty">用户不存在</div><a href="/">去首页看看</a></body></html>"""
+
+
+def fnv1a(text: str) -> str:
+    """The page script's signature, recomputed server-side (ASCII input, as the body is)."""
+    h = 0x811C9DC5
+    for ch in text:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+class App(PlatformApp):
+    KEY = "kuaishou"
+    CASES = (
+        "active",
+        "warning",
+        "zombie",
+        "dormant",
+        "pinned_old",
+        "pinned_new",
+        "no_posts",
+        "deleted",
+        "captcha",
+        "throttled",
+        "empty_body",
+        "malformed",
+    )
+
+    def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
+        super().__init__(accounts, as_of)
+        self._nonces: set[str] = set()  # issued with a profile page; a signature must use one
+
+    def account_id_for(self, account: SimAccount, n: int) -> str:
+        return "3x" + hashlib.sha256(f"kuaishou-{n}".encode()).hexdigest()[:13]
+
+    def profile_url(self, account: SimAccount) -> str:
+        return f"https://www.kuaishou.com/profile/{account.account_id}"
+
+    def handle(self, req: Req) -> Resp:
+        if req.path.startswith(PROFILE_PREFIX):
+            return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
+        if req.path == FEED_PATH and req.method == "POST":
+            return self._feed(req)
+        return NOT_FOUND
+
+    def _profile(self, principal_id: str) -> Resp:
+        account = self.by_id(principal_id)
+        if account is None or account.case == "deleted":
+            return Resp.html(MISSING_PAGE)
+        nonce = secrets.token_hex(8)
+        self._nonces.add(nonce)
+        return Resp.html(
+            PAGE.format(
+                name=html.escape(account.name),
+                nonce=nonce,
+                principal_id=principal_id,
+                feed_path=FEED_PATH,
+                sign_js=SIGN_JS,
+            )
+        )
+
+    def _signed(self, req: Req) -> bool:
+        did = req.cookies.get("did", "")
+        nonce = did.removeprefix("web_")
+        body = req.body.decode("utf-8", "replace")
+        return nonce in self._nonces and req.query.get("__NS_hxfalcon") == fnv1a(f"{nonce}|{body}")
+
+    def _feed(self, req: Req) -> Resp:
+        if not self._signed(req):
+            return Resp.json({"result": 50, "error_msg": None})
+        account = self.by_id(str((req.json() or {}).get("user_id", "")))
+        if account is None or account.case == "deleted":
+            return Resp.json({"result": 21, "error_msg": "参数格式错误"})
+        case = account.case
+        if case == "captcha":
+            return Resp.json(
+                {
+                    "result": 2001,
+                    "error_msg": "[2001] antispam need captcha",
+                    "captchaConfig": {"captchaType": 1, "captchaSession": secrets.token_hex(8)},
+                }
+            )
+        if case == "throttled":
+            return Resp.json({"result": 2, "error_msg": None})
+        if case == "empty_body":
+            return Resp(status=200, body="")
+        if case == "malformed":
+            return Resp(status=200, body='{"result":1,"feeds":[{"photo":{"id":"3xab')
+        feeds = [
+            {
+                "type": 1,
+                "author": {"id": account.account_id, "name": account.name},
+                "photo": {
+                    "id": "3x" + hashlib.md5(post.id.encode()).hexdigest()[:13],
+                    "caption": post.title,
+                    "timestamp": int(post.date.timestamp()) * 1000,
+                    "profileUserTopPhoto": post.pinned,
+                },
+            }
+            for post in account.posts
+        ]
+        return Resp.json({"result": 1, "pcursor": "no_more", "hostName": account.name, "feeds": feeds})

@@ -1,0 +1,151 @@
+"""Simulated Toutiao (今日头条): a profile page whose own script signs the feed request.
+
+``/api/pc/list/feed`` answers only a request whose ``_signature`` the page's JavaScript computed
+(a 32-bit FNV-1a hash of a per-page nonce, also set as the ``__ac_nonce`` cookie, and the exact
+query); anything else gets HTTP 403, so only a real browser reads these accounts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import secrets
+from datetime import datetime
+from urllib.parse import urlencode
+
+from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
+
+FEED_PATH = "/api/pc/list/feed"
+PROFILE_PREFIX = "/c/user/token/"
+CELL_TYPES = (60, 32, 0)  # article, 微头条, video: the feed mixes them
+
+SIGN_JS = (
+    "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
+    "h=Math.imul(h,0x01000193)>>>0;}return ('0000000'+h.toString(16)).slice(-8);}"
+)
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{name}的主页 - 今日头条</title></head>
+<body><div class="profile"><h1>{name}</h1><p>1.2万 获赞 3.4万 粉丝 8 关注</p></div>
+<div class="feed"><ul id="feed"></ul></div>
+<script>
+{sign_js}
+(function () {{
+  var nonce = "{nonce}";
+  document.cookie = "__ac_nonce=" + nonce + "; path=/";
+  var q = "category=profile_all&token={token}&max_behot_time=0&entrance_gid=&aid=24&app_name=toutiao_web";
+  fetch("{feed_path}?" + q + "&_signature=" + sign(nonce + "|" + q), {{credentials: "same-origin"}})
+    .then(function (r) {{ return r.text(); }})
+    .then(function (t) {{
+      var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
+      var ul = document.getElementById("feed"), list = d.data || [];
+      list.forEach(function (a) {{
+        var li = document.createElement("li");
+        li.textContent = (a.title || a.content || "") + " " +
+          new Date(a.publish_time * 1000).toLocaleString("zh-CN");
+        ul.appendChild(li);
+      }});
+      if (d.data && !list.length) {{ ul.textContent = "暂无内容"; }}
+    }});
+}})();
+</script></body></html>"""
+
+MISSING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>今日头条</title></head>
+<body><div class="error">你访问的用户不存在</div><a href="/">返回首页</a></body></html>"""
+
+CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>今日头条</title></head>
+<body><div class="captcha">请完成安全验证</div><div>拖动滑块完成拼图</div></body></html>"""
+
+
+def fnv1a(text: str) -> str:
+    """The page script's signature, recomputed server-side (ASCII input, as the query is)."""
+    h = 0x811C9DC5
+    for ch in text:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+class App(PlatformApp):
+    KEY = "toutiao"
+    CASES = (
+        "active",
+        "warning",
+        "zombie",
+        "dormant",
+        "pinned_old",
+        "pinned_new",
+        "no_posts",
+        "deleted",
+        "captcha",
+        "throttled",
+        "empty_body",
+        "malformed",
+    )
+
+    def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
+        super().__init__(accounts, as_of)
+        self._nonces: set[str] = set()  # issued with a profile page; a signature must use one
+
+    def account_id_for(self, account: SimAccount, n: int) -> str:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(f"toutiao-{n}".encode()).digest())
+        return "MS4wLjABAAAA" + digest.decode().rstrip("=")[:43]
+
+    def profile_url(self, account: SimAccount) -> str:
+        return f"https://www.toutiao.com/c/user/token/{account.account_id}/"
+
+    def handle(self, req: Req) -> Resp:
+        if req.path.startswith(PROFILE_PREFIX):
+            return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
+        if req.path == FEED_PATH:
+            return self._feed(req)
+        return NOT_FOUND
+
+    def _profile(self, token: str) -> Resp:
+        account = self.by_id(token)
+        if account is None or account.case == "deleted":
+            return Resp.html(MISSING_PAGE)
+        if account.case == "captcha":
+            return Resp.html(CAPTCHA_PAGE)
+        nonce = secrets.token_hex(8)
+        self._nonces.add(nonce)
+        return Resp.html(
+            PAGE.format(
+                name=html.escape(account.name),
+                nonce=nonce,
+                token=token,
+                feed_path=FEED_PATH,
+                sign_js=SIGN_JS,
+            )
+        )
+
+    def _signed(self, req: Req) -> bool:
+        nonce = req.cookies.get("__ac_nonce", "")
+        query = urlencode({k: v for k, v in req.query.items() if k != "_signature"})
+        return nonce in self._nonces and req.query.get("_signature") == fnv1a(f"{nonce}|{query}")
+
+    def _feed(self, req: Req) -> Resp:
+        if not self._signed(req):
+            return Resp(status=403, body="", content_type="text/plain")
+        account = self.by_id(req.query.get("token", ""))
+        if account is None or account.case == "deleted":
+            return Resp.json({"has_more": False, "message": "error", "data": None})
+        case = account.case
+        if case == "throttled":
+            return Resp(status=429, body="", content_type="text/plain")
+        if case == "empty_body":
+            return Resp(status=200, body="")
+        if case == "malformed":
+            return Resp(status=200, body='{"has_more":true,"data":[{"id":"74190000')
+        items = []
+        for n, post in enumerate(account.posts):
+            item_id = "74" + f"{int(hashlib.md5(post.id.encode()).hexdigest()[:13], 16):017d}"
+            cell = CELL_TYPES[n % len(CELL_TYPES)]
+            ts = int(post.date.timestamp())
+            item = {"id": item_id, "group_id": item_id, "cell_type": cell, "publish_time": ts}
+            item["behot_time"] = ts
+            item["content" if cell == 32 else "title"] = post.title
+            items.append(item)
+        return Resp.json(
+            {"has_more": False, "message": "success", "data": items, "next": {"max_behot_time": 0}}
+        )
