@@ -11,16 +11,19 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from crawlers.models import Finding, LinkCheck, PageObservation, TargetSummary
+from crawlers.models import AccountObservation, Finding, LinkCheck, PageObservation, TargetSummary
 from crawlers.store import Store
 
 NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
 
 
-def observation_doc(obs: PageObservation | LinkCheck, sweep_id: str) -> dict[str, Any]:
+def observation_doc(obs: PageObservation | LinkCheck | AccountObservation, sweep_id: str) -> dict[str, Any]:
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
-    if isinstance(obs, PageObservation):
+    if isinstance(obs, AccountObservation):
+        doc["doc_type"] = "account"
+        doc["@timestamp"] = doc["fetched_at"]
+    elif isinstance(obs, PageObservation):
         newest = doc.pop("newest") or {}
         for name in NEWEST_FIELDS:
             doc[f"newest_{name}"] = newest.get(name)

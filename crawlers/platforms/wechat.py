@@ -102,9 +102,17 @@ def _json(reply: Reply) -> Any | AccountResult:
 
 
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
+    """What the office registered comes first (an album or article URL names the account exactly);
+    the back-office list is the fallback for a plain profile URL; with neither, no public list."""
     parts = urlsplit(target.url or "")
     query = dict(parse_qsl(parts.query))
     biz = (target.account_id or "").strip() or query.get("__biz", "")
+    if parts.path == ALBUM_PATH and query.get("album_id"):
+        params = {"action": "getalbum", "__biz": query.get("__biz", biz), "album_id": query["album_id"]}
+        params |= {"count": str(ALBUM_COUNT), "f": "json"} | ALBUM_REVERSE
+        return Fetch(url=f"{MP}{ALBUM_PATH}?{urlencode(params)}", step="album")
+    if parts.path in ARTICLE_PATHS or parts.path.startswith("/s/"):
+        return Fetch(url=target.url.split("#", 1)[0], step="article", data={"transfers": 0})
     token, cookie = settings.credentials.get(CRED_TOKEN), settings.credentials.get(CRED_COOKIE)
     if token and cookie and biz:
         params = {
@@ -120,12 +128,6 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
             step="backoffice",
             headers={"Cookie": cookie, "Referer": f"{MP}/cgi-bin/appmsg?token={token}&lang=zh_CN"},
         )
-    if parts.path == ALBUM_PATH and query.get("album_id"):
-        params = {"action": "getalbum", "__biz": query.get("__biz", biz), "album_id": query["album_id"]}
-        params |= {"count": str(ALBUM_COUNT), "f": "json"} | ALBUM_REVERSE
-        return Fetch(url=f"{MP}{ALBUM_PATH}?{urlencode(params)}", step="album")
-    if parts.path in ARTICLE_PATHS or parts.path.startswith("/s/"):
-        return Fetch(url=target.url.split("#", 1)[0], step="article", data={"transfers": 0})
     reason = "no public list (give an album or article URL, or MP back-office credentials)"
     return unverified(reason, url=target.url)
 

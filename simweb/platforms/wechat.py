@@ -156,7 +156,7 @@ class App(PlatformApp):
         ):
             return Resp.json({"base_resp": {"ret": 200003, "err_msg": "invalid session"}})
         account = self.by_id(req.query.get("fakeid", ""))
-        if account is None:
+        if account is None or account.extra.get("via") == "none":  # not found by the back-office search
             return Resp.json({"base_resp": {"ret": 200002, "err_msg": "invalid args"}})
         if account.case == "login_wall":  # the office's session expired between two checks
             return Resp.json({"base_resp": {"ret": 200003, "err_msg": "invalid session"}})

@@ -1,8 +1,9 @@
 """Test helper: run one crawl in this process and write every item as a JSON line.
 
 A crawl owns the process's Twisted reactor (it cannot be restarted), so tests run it in a
-subprocess: ``python -m tests.integration.crawl_to_jsonl TARGETS CONFIG AS_OF MODE OUT``. Each line
-is the record's ``to_dict()`` plus ``"type"`` (the record class); the last line is the stats.
+subprocess: ``python -m tests.integration.crawl_to_jsonl TARGETS CONFIG AS_OF MODE OUT``. Every
+target of the file is crawled, sites and accounts alike. Each line is the record's ``to_dict()``
+plus ``"type"`` (the record class); the last line is the stats.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from crawlers.registry import load_targets
 def main(argv: list[str]) -> int:
     targets_file, config_file, as_of, mode, out = argv
     config = load_config(config_file)
-    targets = [t for t in load_targets(targets_file) if t.kind == "site"]
+    targets = load_targets(targets_file)
     with Path(out).open("w", encoding="utf-8") as sink:
 
         def on_item(item: object) -> None:

@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from crawlers.config import ElasticsearchConfig
-from crawlers.models import DatedItem, Finding, LinkCheck, PageObservation, TargetSummary
+from crawlers.models import (
+    AccountObservation,
+    DatedItem,
+    Finding,
+    LinkCheck,
+    PageObservation,
+    TargetSummary,
+)
 from crawlers.services import _free_port
 from crawlers.store import KINDS, BulkWriteError, Store, StoreUnavailable, load_template
 from pipelines.sinks import ElasticsearchSink, observation_doc
@@ -69,11 +76,47 @@ def test_every_record_field_is_mapped() -> None:
     expected = {
         "findings": {f.name for f in dataclasses.fields(Finding)} | {"id"},
         "targets": {f.name for f in dataclasses.fields(TargetSummary)},
-        "observations": page | newest | {f.name for f in dataclasses.fields(LinkCheck)},
+        "observations": page
+        | newest
+        | {f.name for f in dataclasses.fields(LinkCheck)}
+        | {f.name for f in dataclasses.fields(AccountObservation)},
     }
     for kind, fields in expected.items():
         props = load_template(kind, "x")["template"]["mappings"]["properties"]
         assert not fields - set(props), f"{kind}: unmapped fields {fields - set(props)}"
+
+
+def test_an_account_observation_is_stored_with_its_typed_fields(store: Store) -> None:
+    latest = AS_OF - timedelta(days=20)
+    obs = AccountObservation(
+        target_id="A001",
+        platform="douyin",
+        url="https://www.douyin.com/user/MS4wLjABAAAAexample",
+        fetched_at=AS_OF,
+        state="latest",
+        latest=latest,
+        latest_post={"id": "7400000000000000009", "pinned": False, "source": "captured"},
+        post_dates=[latest, latest - timedelta(days=3)],
+        evidence={"url": "https://www.douyin.com/user/MS4wLjABAAAAexample", "captured": 1},
+        name="苏州发布",
+        requests=1,
+        browser=True,
+        elapsed_ms=812.5,
+    )
+    store.write_observations([observation_doc(obs, "sweep-1")])
+    store.refresh()
+
+    index = f"{store.prefix}-observations-*"
+    query = {"bool": {"filter": [{"term": {"doc_type": "account"}}, {"term": {"state": "latest"}}]}}
+    hits = store.es.search(index=index, query=query).body["hits"]["hits"]
+    assert [h["_source"]["target_id"] for h in hits] == ["A001"]
+    stale = {"range": {"latest": {"lt": (AS_OF - timedelta(days=14)).isoformat()}}}
+    assert store.es.count(index=index, query=stale).body["count"] == 1
+    assert store.es.count(index=index, query={"term": {"browser": True}}).body["count"] == 1
+    props = live_properties(store, store.index_name("observations", AS_OF))["properties"]
+    assert (props["platform"]["type"], props["post_dates"]["type"]) == ("keyword", "date")
+    targets = live_properties(store, store.index_name("targets"))["properties"]
+    assert (targets["state"]["type"], targets["platform"]["type"]) == ("keyword", "keyword")
 
 
 def test_a_second_sweep_updates_the_finding_and_keeps_first_seen(store: Store) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.models import Finding, LinkCheck, TargetSummary
+from crawlers.models import AccountObservation, Finding, LinkCheck, TargetSummary
 from pipelines.sinks import JsonLinesSink, MultiSink, observation_doc
 from tests.unit.factories import AS_OF, HOME, homepage, item
 
@@ -125,3 +125,25 @@ def test_link_check_doc_is_typed_link_and_stamped_when_checked() -> None:
 
     assert (doc["doc_type"], doc["@timestamp"], doc["status"]) == ("link", AS_OF.isoformat(), 404)
     assert doc["found_on"] == [HOME]
+
+
+def test_account_observation_doc_is_typed_account_and_stamped_when_fetched() -> None:
+    latest = AS_OF - timedelta(days=20)
+    obs = AccountObservation(
+        target_id="A001",
+        platform="weibo",
+        url="https://m.weibo.cn/u/1234567890",
+        fetched_at=AS_OF,
+        state="latest",
+        latest=latest,
+        latest_post={"id": "4700000000000003", "pinned": False, "raw": "Thu Sep 26 10:00:00 +0800 2024"},
+        post_dates=[latest, latest - timedelta(days=2)],
+        name="苏州发布",
+        requests=2,
+    )
+    doc = observation_doc(obs, "sweep-1")
+
+    assert (doc["doc_type"], doc["@timestamp"], doc["sweep_id"]) == ("account", AS_OF.isoformat(), "sweep-1")
+    assert (doc["platform"], doc["state"], doc["latest"]) == ("weibo", "latest", latest.isoformat())
+    assert doc["post_dates"][0] == latest.isoformat()
+    assert doc["browser"] is False
