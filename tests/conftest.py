@@ -51,3 +51,15 @@ def store(es_url: str) -> Iterator[Store]:
     s.ensure_indices()
     yield s
     s.delete_indices()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_shared_browser() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running while its browser is open; close it after
+    each module so later tests (which run their own asyncio loops) start from a clean thread."""
+    yield
+    import sys
+
+    browser = sys.modules.get("tests.platform_browser")
+    if browser is not None:
+        browser.close_browser()
