@@ -35,6 +35,20 @@ Example (all keys shown with their defaults)::
     [indicators]
     file = ""                        # a TOML merged over crawlers/data/indicators.toml
 
+    [scheduler]                      # `govpatrol scheduler`: schedules are configuration
+    targets = ""                     # the targets registry the service patrols (required to run it)
+    job_store = ""                   # SQLAlchemy URL; default sqlite in the state dir
+    redis_url = ""                   # when set, jobs (and the one-scheduler lock) live in Redis
+    state_dir = ""                   # default ~/.local/state/govpatrol (job store, lock, JSON Lines)
+    probe_minutes = 60               # availability probes: >= 20 a day per site (national rule)
+    patrol_hours = 2                 # the 2-hour patrol
+    rollup_cron = "0 6 * * mon"      # weekly SITE-VETO-UNREACHABLE roll-up over the last 7 days
+    full_cron = "0 2 1 1,4,7,10 *"   # quarterly full sweep
+    recheck_cron = "0 8 * * *"       # daily re-check (复查) of every open finding
+    misfire_grace_s = 900            # a job missed by less than this still runs (coalesced)
+    sample_ratio = 0.2               # quarterly: share of accounts sampled, stratified
+    sample_seed = 2019               # recorded in the sweep; same seed + registry = same sample
+
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
     cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
@@ -108,11 +122,28 @@ class PlatformConfig:
 
 
 @dataclass
+class SchedulerConfig:
+    targets: str = ""
+    job_store: str = ""
+    redis_url: str = ""
+    state_dir: str = ""
+    probe_minutes: int = 60
+    patrol_hours: int = 2
+    rollup_cron: str = "0 6 * * mon"
+    full_cron: str = "0 2 1 1,4,7,10 *"
+    recheck_cron: str = "0 8 * * *"
+    misfire_grace_s: int = 900
+    sample_ratio: float = 0.2
+    sample_seed: int = 2019
+
+
+@dataclass
 class Config:
     elasticsearch: ElasticsearchConfig = field(default_factory=ElasticsearchConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     indicators_file: str = ""
     platforms: dict[str, PlatformConfig] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
@@ -123,6 +154,7 @@ _SECTIONS: dict[str, type] = {
     "network": NetworkConfig,
     "crawl": CrawlConfig,
     "browser": BrowserConfig,
+    "scheduler": SchedulerConfig,
 }
 
 
@@ -181,7 +213,7 @@ def load_config(path: str | Path | None = None) -> Config:
                     config.platforms[name] = _build(PlatformConfig, ptable, f"{p}: [platforms.{name}]")
             else:
                 raise ConfigError(
-                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, indicators, platforms)"
+                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, scheduler, indicators, platforms)"
                 )
     _apply_env(config)
     if config.crawl.render_js not in ("auto", "never"):
