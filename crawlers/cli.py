@@ -16,8 +16,12 @@ govpatrol (政务巡网) patrols government websites against the national inspec
 (国办秘函〔2019〕19号) and stores findings with evidence in Elasticsearch and JSON Lines.
 
 common jobs:
-  govpatrol services start              start the local Elasticsearch (and check Chromium)
-  govpatrol sweep --targets sites.csv   check every site in a registry, print a summary table
+  govpatrol services start              start the local Elasticsearch (and Redis; check Chromium)
+  govpatrol sweep --targets sites.csv   check every site and account in a registry, print a summary
+  govpatrol probe / rollup              availability probes; the weekly SITE-VETO-UNREACHABLE roll-up
+  govpatrol recheck --targets F         re-check (复查) every open finding: rectified or still open
+  govpatrol scheduler --config F        the service: probes, 2-hour patrols, quarterly sweeps, re-checks
+  govpatrol ledger --month 2025-03      export the month's patrol ledger (巡网台账) as CSV or XLSX
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -31,8 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_sweep_cli(sub)
     demo.add_demo_cli(sub)
-    from crawlers import services_cli
+    from crawlers import cli_ledger, cli_probe, cli_recheck, cli_scheduler, services_cli
 
+    cli_recheck.add_cli(sub)
+    cli_probe.add_cli(sub)  # probe and rollup
+    cli_scheduler.add_cli(sub)
+    cli_ledger.add_cli(sub)
     services_cli.add_cli(sub)
     return parser
 

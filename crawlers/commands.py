@@ -32,6 +32,7 @@ examples:
   govpatrol sweep --targets sites.csv
   govpatrol sweep --targets sites.xlsx --as-of 2025-03-31T10:00:00+08:00 --output q1.jsonl
   govpatrol sweep --targets sites.csv --kind patrol --no-es --output patrol.jsonl
+  govpatrol sweep --targets all.csv --sample-ratio 0.2 --seed 2019   # quarterly: sampled accounts
 """
 
 
@@ -52,6 +53,10 @@ class SweepOptions:
     use_es: bool = True
     config_path: str | None = None
     quiet: bool = False
+    sample_ratio: float | None = None  # quarterly full sweep: share of accounts, stratified
+    sample_seed: int | None = None  # None: [scheduler] sample_seed
+    target_ids: frozenset[str] | None = None  # a re-check: sweep only these targets of the registry
+    recheck_ids: frozenset[str] | None = None  # a re-check: only these findings can be rectified
 
 
 def parse_as_of(text: str | None) -> datetime:
@@ -99,6 +104,21 @@ def add_sweep_cli(sub: Any) -> None:
     p.add_argument("--no-es", action="store_true", help="do not write to Elasticsearch (needs --output)")
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (see crawlers/config.py)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument(
+        "--sample-ratio",
+        type=float,
+        metavar="R",
+        help="quarterly full sweep: check every site but only this share (0-1] of the accounts, drawn "
+        "at random per region and platform (at least one each); accounts with open ACCOUNT-* findings "
+        "are always included. The sample is recorded in the sweep record.",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="random seed of the quarterly sample (default: [scheduler] sample_seed, 2019); "
+        "the same seed and registry always draw the same accounts",
+    )
     p.set_defaults(func=_sweep_command)
 
 
@@ -113,7 +133,10 @@ def _sweep_command(args: argparse.Namespace) -> int:
             use_es=not args.no_es,
             config_path=args.config,
             quiet=args.quiet,
+            sample_ratio=args.sample_ratio,
+            sample_seed=args.seed,
         )
+        _check_sample_options(options)
         if not options.use_es and not options.output:
             raise InputError("--no-es needs --output FILE.jsonl (otherwise the findings go nowhere)")
         result = run_sweep(options)
@@ -125,6 +148,19 @@ def _sweep_command(args: argparse.Namespace) -> int:
         return 1
     print_summary(result, output=options.output)
     return 0
+
+
+def _check_sample_options(options: SweepOptions) -> None:
+    if options.sample_ratio is None:
+        if options.sample_seed is not None:
+            raise InputError("--seed needs --sample-ratio R (the seed of the quarterly account sample)")
+        return
+    if not 0 < options.sample_ratio <= 1:
+        raise InputError(f"--sample-ratio: expected a share in (0, 1], got {options.sample_ratio}")
+    if options.kind != "full":
+        raise InputError(
+            "--sample-ratio is for --kind full (the quarterly sweep); a patrol checks every account"
+        )
 
 
 class SweepFailed(RuntimeError):
@@ -176,6 +212,23 @@ def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
     return sinks
 
 
+def open_lifecycle(
+    sinks: list[Sink], registry: list[Target], result: SweepResult, only: frozenset[str] | None
+) -> Any:
+    """The findings on record for the registry, read before this sweep's writes change them.
+
+    Without Elasticsearch there is no record: every finding of the sweep is new.
+    """
+    from pipelines.lifecycle import STATUSES, SweepLifecycle
+    from pipelines.sinks import ElasticsearchSink
+
+    stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
+    previous = (
+        stores[0].open_findings(target_ids=[t.id for t in registry], statuses=STATUSES) if stores else []
+    )
+    return SweepLifecycle(previous, {"id": result.sweep_id, "kind": result.kind}, result.as_of, only)
+
+
 def run_sweep(options: SweepOptions) -> SweepResult:
     """Run one sweep and return its result (sinks written and closed)."""
     config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
@@ -185,6 +238,14 @@ def run_sweep(options: SweepOptions) -> SweepResult:
 
     rules = load_rules(config.indicators_file or None)
     sinks = open_sinks(options, config)
+    registry, sample = targets, None
+    if options.sample_ratio is not None:  # quarterly: all sites, a stratified sample of accounts
+        from crawlers.sampling import sample_for_sweep
+
+        sample = sample_for_sweep(targets, options.sample_ratio, options.sample_seed, config, options.use_es)
+        targets = sample.targets
+    if options.target_ids is not None:  # a re-check sweeps only the targets of its findings
+        targets = [t for t in targets if t.id in options.target_ids]
     started = datetime.now(options.as_of.tzinfo)
     result = SweepResult(
         sweep_id=new_sweep_id(options.kind, options.as_of),
@@ -207,8 +268,9 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         result=result,
         observation_doc=observation_doc,
         on_progress=progress.advance,
+        lifecycle=open_lifecycle(sinks, registry, result, options.recheck_ids),
     )
-    recorder.write_findings(judge_registry(targets, options.as_of, rules))
+    recorder.write_findings(judge_registry(registry, options.as_of, rules))
     clock = time.monotonic()
     try:
         with progress:
@@ -220,6 +282,8 @@ def run_sweep(options: SweepOptions) -> SweepResult:
             planned=len(targets),
             extra={"targets_file": str(options.targets), "config_file": config.source or None},
         )
+        if sample is not None:
+            record["sample"] = sample.record()
         for sink in sinks:
             sink.write_sweep(record)
     finally:

@@ -180,6 +180,12 @@ class Finding(Record):
     sweep_id: str = ""
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    # lifecycle (pipelines.lifecycle): kept with the finding across sweeps; the judge never sets them
+    recheck_count: int = 0
+    last_recheck_at: datetime | None = None
+    rectified_at: datetime | None = None
+    rectified_evidence: dict[str, Any] | None = None  # the observation that shows it fixed
+    history: list[dict[str, Any]] = field(default_factory=list)  # {at, sweep_id, kind, status}
 
     @property
     def id(self) -> str:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ KINDS = ("targets", "observations", "findings", "sweeps")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_ATTEMPTS = 5
 CHUNK_ACTIONS = 1000
+PAGE_SIZE = 5000  # findings per search page
+ID_CHUNK = 10000  # target ids per terms filter
+# kept with a finding across sweeps (pipelines.lifecycle); a write without them keeps the stored ones
+LIFECYCLE_FIELDS = ("recheck_count", "last_recheck_at", "rectified_at", "rectified_evidence", "history")
 
 
 class StoreUnavailable(RuntimeError):
@@ -167,11 +172,34 @@ class Store:
             data = finding.to_dict()
             seen = data["last_seen"] or data["as_of"]
             upsert = {**data, "first_seen": data["first_seen"] or data["as_of"], "last_seen": seen}
-            doc = {k: v for k, v in data.items() if k != "first_seen"}
+            # a finding without history was not reconciled (pipelines.lifecycle): keep the record's
+            # lifecycle; one with history carries all of it
+            tracked = bool(finding.history)
+            keep = {"first_seen"} if tracked else {"first_seen", *LIFECYCLE_FIELDS}
+            doc = {k: v for k, v in data.items() if k not in keep}
+            if tracked and data["first_seen"]:
+                doc["first_seen"] = data["first_seen"]
             doc["last_seen"] = seen
+            reset = {"evidence": None, "rectified_evidence": None} if tracked else {"evidence": None}
             meta = {"_index": index, "_id": finding.id}
-            ops += [{"update": meta}, {"doc": {"evidence": None}, "upsert": upsert}]
+            ops += [{"update": meta}, {"doc": reset, "upsert": upsert}]
             ops += [{"update": meta}, {"doc": doc}]
+        self._bulk(ops)
+
+    def update_findings(self, updates: dict[str, dict[str, Any]]) -> None:
+        """Partial updates by finding id (lifecycle fields, status); no scripts, no upserts.
+
+        Object fields given here replace the stored ones (a first pass nulls them, as in
+        :meth:`upsert_findings`), so an old evidence never leaks keys into a new one.
+        """
+        index = self.index_name("findings")
+        ops: list[dict] = []
+        for doc_id, fields in updates.items():
+            meta = {"_index": index, "_id": doc_id}
+            objects = {k: None for k, v in fields.items() if isinstance(v, dict)}
+            if objects:
+                ops += [{"update": meta}, {"doc": objects}]
+            ops += [{"update": meta}, {"doc": fields}]
         self._bulk(ops)
 
     def write_targets(self, summaries: list[TargetSummary]) -> None:
@@ -238,6 +266,60 @@ class Store:
 
     # --- reads -------------------------------------------------------------------------------
 
+    def open_findings(
+        self,
+        target_ids: Collection[str] | None = None,
+        indicator: str | None = None,
+        statuses: Collection[str] = ("open", "unverified"),
+    ) -> list[dict]:
+        """Findings on record with one of ``statuses`` (default: not yet rectified), any number.
+
+        Pages with ``search_after`` on the id; ``target_ids`` are sent in chunks (a province's registry
+        is thousands of ids).
+        """
+        filters: list[dict] = [{"terms": {"status": list(statuses)}}]
+        if indicator is not None:
+            filters.append({"term": {"indicator": indicator}})
+        ids = sorted(set(target_ids)) if target_ids is not None else None
+        chunks = [ids[i : i + ID_CHUNK] for i in range(0, len(ids), ID_CHUNK)] if ids is not None else [None]
+        found: list[dict] = []
+        for chunk in chunks:
+            query = filters + ([{"terms": {"target_id": chunk}}] if chunk is not None else [])
+            found += self._scan_findings({"bool": {"filter": query}})
+        return found
+
+    def _scan_findings(self, query: dict) -> list[dict]:
+        found: list[dict] = []
+        after: list[Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {"search_after": after} if after else {}
+            try:
+                resp = self.es.search(
+                    index=self.index_name("findings"),
+                    query=query,
+                    size=PAGE_SIZE,
+                    sort=[{"id": "asc"}],
+                    ignore_unavailable=True,
+                    **kwargs,
+                )
+            except (TransportError, ApiError) as exc:
+                raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read findings: {exc}") from exc
+            hits = resp["hits"]["hits"]
+            found += [hit["_source"] for hit in hits]
+            if len(hits) < PAGE_SIZE:
+                return found
+            after = hits[-1]["sort"]
+
+    def get_findings(self, ids: Collection[str]) -> dict[str, dict]:
+        """Stored findings by id (ids not on record are left out)."""
+        if not ids:
+            return {}
+        try:
+            resp = self.es.mget(index=self.index_name("findings"), ids=sorted(set(ids)))
+        except (TransportError, ApiError) as exc:
+            raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read findings: {exc}") from exc
+        return {doc["_id"]: doc["_source"] for doc in resp["docs"] if doc.get("found")}
+
     def search_findings(
         self,
         *,
@@ -264,3 +346,40 @@ class Store:
             sort=[{"target_id": "asc"}, {"indicator": "asc"}, {"id": "asc"}],
         )
         return [hit["_source"] for hit in resp["hits"]["hits"]]
+
+    def failing_account_ids(self) -> set[str]:
+        """Accounts with an open ACCOUNT-* violation: the quarterly sample always re-checks them.
+
+        A composite aggregation pages through distinct target ids, so a registry of any size is
+        covered without a search-size cap.
+        """
+        query = {
+            "bool": {
+                "filter": [
+                    {"prefix": {"indicator": "ACCOUNT-"}},
+                    {"term": {"status": "open"}},
+                    {"term": {"level": "violation"}},
+                ]
+            }
+        }
+        ids: set[str] = set()
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": 1000, "sources": [{"id": {"terms": {"field": "target_id"}}}]}
+            if after:
+                composite["after"] = after
+            try:
+                resp = self.es.search(
+                    index=self.index_name("findings"),
+                    query=query,
+                    size=0,
+                    aggs={"ids": {"composite": composite}},
+                    ignore_unavailable=True,
+                )
+            except (TransportError, ApiError) as exc:
+                raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read findings: {exc}") from exc
+            agg = resp.get("aggregations", {}).get("ids", {})
+            ids.update(bucket["key"]["id"] for bucket in agg.get("buckets", []))
+            after = agg.get("after_key")
+            if not after or not agg.get("buckets"):
+                return ids

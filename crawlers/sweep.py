@@ -35,6 +35,15 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
+class Lifecycle(Protocol):
+    """Reconciles findings with the record (``pipelines.lifecycle.SweepLifecycle``)."""
+
+    total: Any
+
+    def target(self, target: Target, observed: Any, findings: list[Finding]) -> list[Finding]: ...
+    def registry(self, findings: list[Finding]) -> list[Finding]: ...
+
+
 # (target, what was observed — SiteObservations, an AccountObservation, or None —, as-of) -> judgment
 Judge = Callable[[Target, Any, datetime], tuple[list[Finding], TargetSummary]]
 ObservationDoc = Callable[[Any, str], dict[str, Any]]
@@ -58,6 +67,8 @@ class SweepResult:
     findings: list[Finding] = field(default_factory=list)
     observations: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
+    rectified: list[Finding] = field(default_factory=list)  # findings on record this sweep showed fixed
+    opened: list[str] = field(default_factory=list)  # finding ids new (or back) in this sweep
 
     def verdicts(self) -> Counter[str]:
         return Counter(s.verdict for s in self.summaries)
@@ -88,6 +99,8 @@ class SweepResult:
             "findings": len(self.findings),
             "findings_open": sum(1 for f in self.findings if f.status == "open" and f.level == "violation"),
             "warnings": sum(self.warnings().values()),
+            "findings_opened": len(self.opened),
+            "findings_closed": len(self.rectified),
             "by_indicator": dict(self.by_indicator()),
             "observations": self.observations,
             "requests": int(self.stats.get("requests", 0)),
@@ -109,8 +122,10 @@ class SweepRecorder:
         result: SweepResult,
         observation_doc: ObservationDoc,
         on_progress: Callable[[int, int, TargetSummary], None] | None = None,
+        lifecycle: Lifecycle | None = None,
     ) -> None:
         self.targets = {t.id: t for t in targets}
+        self.lifecycle = lifecycle
         self.as_of = as_of
         self.judge = judge
         self.sinks = sinks
@@ -165,22 +180,39 @@ class SweepRecorder:
             observed = self.accounts.pop(target_id, None)
         findings, summary = self.judge(target, observed, self.as_of)
         summary.sweep_id = self.result.sweep_id
-        self.write_findings(findings)
+        self.write_findings(findings, target, observed)
         for sink in self.sinks:
             sink.write_target(summary)
         self.result.summaries.append(summary)
         if self.on_progress:
             self.on_progress(len(self.done), len(self.targets), summary)
 
-    def write_findings(self, findings: list[Finding]) -> None:
-        """Stamp findings with this sweep and write them (also used for registry-level notices)."""
+    def write_findings(
+        self, findings: list[Finding], target: Target | None = None, observed: Any = None
+    ) -> None:
+        """Stamp findings with this sweep, reconcile them with the record, write them.
+
+        Without ``target`` they are registry-level notices. The lifecycle may add findings on record
+        that this sweep showed rectified; they are written too (status ``rectified``).
+        """
         for f in findings:
             f.sweep_id = self.result.sweep_id
             f.first_seen = f.first_seen or self.as_of
             f.last_seen = self.as_of
+        if self.lifecycle is not None:
+            before = len(self.lifecycle.total.opened)
+            if target is None:
+                findings = self.lifecycle.registry(findings)
+            else:
+                findings = self.lifecycle.target(target, observed, findings)
+            self.result.opened += self.lifecycle.total.opened[before:]
+        else:
+            self.result.opened += [f.id for f in findings]
+        for f in findings:
             for sink in self.sinks:
                 sink.write_finding(f)
-        self.result.findings.extend(findings)
+        self.result.findings.extend(f for f in findings if f.status != "rectified")
+        self.result.rectified.extend(f for f in findings if f.status == "rectified")
 
     def finish(self) -> None:
         """Judge any target the crawl never reported done (a crawl cut short still gets verdicts)."""

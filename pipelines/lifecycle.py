@@ -1,0 +1,322 @@
+"""The findings lifecycle: what a sweep's findings mean for the findings already on record.
+
+The judge stays pure and only says what one sweep saw (``open`` / ``unverified``). Here, also
+without any I/O, each previously recorded finding is matched with this sweep's by its stable id:
+
+- reproduced: still ``open`` (or ``unverified``), ``first_seen`` kept, history extended; a re-check
+  also counts (``recheck_count``, ``last_recheck_at``);
+- open before, unverified now (the page or platform would not let us look): still ``open`` with its
+  old evidence: a check we could not make proves nothing was fixed;
+- not reproduced and *covered* by this sweep: ``rectified``, with the time and the observation that
+  shows it; not covered (a patrol does not look at columns): untouched;
+- new, or back after being rectified: opened.
+
+Coverage is per sweep kind (:func:`covers`) and per target: a site whose homepage did not load or
+an account we could not see was not checked at all, so none of its findings can be rectified.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crawlers.models import AccountObservation, Finding, SiteObservations, Target
+from pipelines.rules import (
+    account_freq,
+    account_gone,
+    account_no_update,
+    account_one_per_platform,
+    column_stale,
+    dead_link_home,
+    dead_link_other,
+    domain,
+    footer_marks,
+    home_stale,
+    https,
+    meta,
+    policy_stale,
+)
+
+ACCOUNT_INDICATORS = frozenset({account_no_update.INDICATOR, account_gone.INDICATOR, account_freq.INDICATOR})
+# judged over the whole registry, not one target's observations
+REGISTRY_INDICATORS = frozenset({account_one_per_platform.INDICATOR})
+# the 2-hour patrol: homepage fetch, freshness and links; every account's latest post
+PATROL_INDICATORS = (
+    frozenset({home_stale.INDICATOR, dead_link_home.INDICATOR, domain.INDICATOR, https.INDICATOR})
+    | ACCOUNT_INDICATORS
+)
+# a full sweep (and a re-check, which crawls like one) checks every column and page too
+FULL_INDICATORS = PATROL_INDICATORS | {
+    column_stale.INDICATOR,
+    dead_link_other.INDICATOR,
+    policy_stale.INDICATOR,
+    footer_marks.INDICATOR,
+    meta.INDICATOR,
+}
+KIND_INDICATORS: dict[str, frozenset[str]] = {
+    "patrol": PATROL_INDICATORS | REGISTRY_INDICATORS,
+    "full": FULL_INDICATORS | REGISTRY_INDICATORS,
+    "recheck": FULL_INDICATORS | REGISTRY_INDICATORS,
+}
+STATUSES = ("open", "unverified", "rectified")
+_DATES = ("as_of", "first_seen", "last_seen", "last_recheck_at", "rectified_at")
+_FIELDS = {f.name for f in dataclasses.fields(Finding)}
+
+Covered = Callable[[dict[str, Any]], bool] | Collection[str]
+EvidenceFor = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def covers(kind: str, indicator: str) -> bool:
+    """Does a sweep of ``kind`` check ``indicator`` at all? (Probes and roll-ups are not sweeps.)"""
+    return indicator in KIND_INDICATORS.get(kind, frozenset())
+
+
+def finding_from_dict(doc: dict[str, Any]) -> Finding:
+    """A stored finding (Elasticsearch ``_source`` or a JSON Lines record) back as a :class:`Finding`."""
+    data = {k: v for k, v in doc.items() if k in _FIELDS}
+    for name in _DATES:
+        if isinstance(data.get(name), str):
+            data[name] = datetime.fromisoformat(data[name])
+    data["history"] = list(data.get("history") or [])
+    return Finding(**data)
+
+
+@dataclass
+class Reconciliation:
+    """What to write after a sweep, and what changed."""
+
+    findings: list[Finding] = field(default_factory=list)  # this sweep's, with lifecycle, + rectified
+    opened: list[str] = field(default_factory=list)  # ids new (or back after being rectified)
+    closed: list[str] = field(default_factory=list)  # ids rectified by this sweep
+    still_open: list[str] = field(default_factory=list)  # ids on record before and not rectified
+
+    def extend(self, other: Reconciliation) -> None:
+        self.findings += other.findings
+        self.opened += other.opened
+        self.closed += other.closed
+        self.still_open += other.still_open
+
+    @property
+    def rectified(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "rectified"]
+
+
+def _is_covered(covered: Covered, doc: dict[str, Any]) -> bool:
+    if callable(covered):
+        return bool(covered(doc))
+    return doc.get("id") in covered
+
+
+def reconcile(
+    previous: list[dict[str, Any]],
+    current: list[Finding],
+    covered: Covered,
+    sweep: dict[str, Any],
+    as_of: datetime,
+    evidence_for: EvidenceFor | None = None,
+    retested: Covered | None = None,
+) -> Reconciliation:
+    """Match ``current`` (this sweep's findings) with ``previous`` (stored docs) by id.
+
+    ``covered`` says which previous findings this sweep re-tested (a predicate over the stored doc,
+    or a set of ids); ``sweep`` has the sweep's ``id`` and ``kind``; ``evidence_for`` gives the
+    observation that shows a rectified finding fixed. In a re-check, ``retested`` (default:
+    ``covered``) are the findings whose re-check count goes up, even when the target could not be
+    looked at this time.
+    """
+    recheck = sweep.get("kind") == "recheck"
+    before = {doc["id"]: doc for doc in previous if doc.get("id")}
+    out = Reconciliation()
+
+    def entry(status: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "at": as_of.isoformat(),
+            "sweep_id": sweep.get("id", ""),
+            "kind": sweep.get("kind", ""),
+            "status": status,
+            **extra,
+        }
+
+    def count(f: Finding, doc: dict[str, Any]) -> None:
+        now = recheck and _is_covered(covered if retested is None else retested, doc)
+        f.recheck_count = int(doc.get("recheck_count") or 0) + (1 if now else 0)
+        last = doc.get("last_recheck_at")
+        f.last_recheck_at = as_of if now else (datetime.fromisoformat(last) if last else None)
+
+    for f in current:
+        doc = before.pop(f.id, None)
+        if doc is None or doc.get("status") == "rectified":
+            f.history = [*((doc or {}).get("history") or []), entry(f.status)]
+            if doc is not None:  # back again: the record keeps when it was first found
+                f.first_seen = finding_from_dict(doc).first_seen or f.first_seen
+                count(f, doc)
+            f.rectified_at, f.rectified_evidence = None, None
+            out.opened.append(f.id)
+            out.findings.append(f)
+            continue
+        out.still_open.append(f.id)
+        if f.status == "unverified" and doc.get("status") == "open":
+            kept = finding_from_dict(doc)  # could not look: the old evidence still stands
+            kept.sweep_id = f.sweep_id or kept.sweep_id
+            kept.history = [*kept.history, entry("open", check="unverified")]
+            count(kept, doc)
+            out.findings.append(kept)
+            continue
+        old = finding_from_dict(doc)
+        f.first_seen = old.first_seen or f.first_seen
+        f.history = [*old.history, entry(f.status)]
+        f.rectified_at, f.rectified_evidence = None, None
+        count(f, doc)
+        out.findings.append(f)
+
+    for doc in before.values():
+        if doc.get("status") not in ("open", "unverified") or not _is_covered(covered, doc):
+            continue
+        fixed = finding_from_dict(doc)
+        fixed.status = "rectified"
+        fixed.sweep_id = sweep.get("id", fixed.sweep_id)
+        fixed.rectified_at = as_of
+        fixed.rectified_evidence = evidence_for(doc) if evidence_for else {}
+        fixed.history = [*fixed.history, entry("rectified")]
+        count(fixed, doc)
+        out.closed.append(fixed.id)
+        out.findings.append(fixed)
+    return out
+
+
+def target_checked(target: Target, observed: Any) -> bool:
+    """Was the target looked at in this sweep? Only then can any of its findings be rectified."""
+    if target.kind == "site":
+        return (
+            isinstance(observed, SiteObservations) and observed.homepage is not None and observed.homepage.ok
+        )
+    return isinstance(observed, AccountObservation) and observed.state not in ("unverified", "private")
+
+
+def rectification_evidence(
+    doc: dict[str, Any], observed: Any, sweep_id: str, as_of: datetime
+) -> dict[str, Any]:
+    """The observation that shows ``doc`` fixed: the new newest item, link check or latest post."""
+    out: dict[str, Any] = {"sweep_id": sweep_id, "checked_at": as_of.isoformat()}
+    indicator = doc.get("indicator", "")
+    if isinstance(observed, AccountObservation):
+        out |= {
+            "state": observed.state,
+            "profile_url": observed.url,
+            "fetched_at": observed.fetched_at.isoformat(),
+        }
+        if observed.latest is not None:
+            post = observed.latest_post
+            out |= {
+                "latest": observed.latest.isoformat(),
+                "post_url": post.get("url", ""),
+                "post_title": post.get("title", ""),
+                "latest_raw": post.get("raw", ""),
+            }
+        return out
+    if not isinstance(observed, SiteObservations) or observed.homepage is None:
+        return out
+    home = observed.homepage
+    if indicator == home_stale.INDICATOR:
+        latest = home_stale.latest_update(observed)
+        out["basis"] = latest.basis
+        if latest.item is not None:
+            out |= {
+                "newest": latest.item.date.isoformat(),
+                "newest_url": latest.item.url,
+                "newest_title": latest.item.title,
+                "newest_raw": latest.item.raw,
+                "page_url": latest.page_url,
+            }
+    elif indicator in (dead_link_home.INDICATOR, dead_link_other.INDICATOR):
+        url = doc.get("subject") or doc.get("subject_url")
+        check = next((link for link in observed.links if link.url == url), None)
+        if check is None:
+            out |= {"url": url, "note": "链接已不在页面上"}
+        else:
+            out |= {
+                "url": url,
+                "status": check.status,
+                "error": check.error,
+                "method": check.method,
+                "final_url": check.final_url,
+                "dead": check.dead,
+                "link_checked_at": check.checked_at.isoformat(),
+            }
+    elif indicator in (column_stale.INDICATOR, policy_stale.INDICATOR, meta.INDICATOR):
+        out["columns"] = [
+            {
+                "name": c.column_name,
+                "url": c.final_url or c.url,
+                "newest": c.newest.date.isoformat() if c.newest else None,
+                "items": c.item_count,
+            }
+            for c in observed.columns
+            if c.ok
+        ]
+    elif indicator == footer_marks.INDICATOR:
+        out["footer"] = home.footer
+    out |= {"homepage": home.final_url or home.url, "homepage_status": home.status}
+    return out
+
+
+class SweepLifecycle:
+    """Reconciles one sweep target by target, as each is judged, against the findings on record.
+
+    ``previous``: the stored findings (any status) of the registry's targets, loaded before the
+    crawl; ``only``: for a re-check, the ids it re-tests (nothing else can be rectified).
+    """
+
+    def __init__(
+        self,
+        previous: list[dict[str, Any]],
+        sweep: dict[str, Any],
+        as_of: datetime,
+        only: Collection[str] | None = None,
+    ) -> None:
+        self.sweep = sweep
+        self.as_of = as_of
+        self.only = set(only) if only is not None else None
+        self.by_target: dict[str, list[dict[str, Any]]] = {}
+        self.registry_docs: list[dict[str, Any]] = []
+        for doc in previous:
+            if doc.get("indicator") in REGISTRY_INDICATORS:
+                self.registry_docs.append(doc)
+            else:
+                self.by_target.setdefault(doc.get("target_id", ""), []).append(doc)
+        self.total = Reconciliation()
+
+    def _wanted(self, doc: dict[str, Any]) -> bool:
+        kind = str(self.sweep.get("kind", ""))
+        return covers(kind, doc.get("indicator", "")) and (self.only is None or doc.get("id") in self.only)
+
+    def target(self, target: Target, observed: Any, findings: list[Finding]) -> list[Finding]:
+        """This target's findings with their lifecycle, plus its findings now rectified."""
+        checked = target_checked(target, observed)
+        sweep_id = str(self.sweep.get("id", ""))
+        result = reconcile(
+            self.by_target.pop(target.id, []),
+            findings,
+            lambda doc: checked and self._wanted(doc),
+            self.sweep,
+            self.as_of,
+            lambda doc: rectification_evidence(doc, observed, sweep_id, self.as_of),
+            retested=self._wanted,
+        )
+        self.total.extend(result)
+        return result.findings
+
+    def registry(self, findings: list[Finding]) -> list[Finding]:
+        """Registry-level notices (judged over the whole registry, not one target's crawl)."""
+        docs, self.registry_docs = self.registry_docs, []
+        note = {
+            "sweep_id": self.sweep.get("id", ""),
+            "checked_at": self.as_of.isoformat(),
+            "basis": "registry",
+        }
+        result = reconcile(docs, findings, self._wanted, self.sweep, self.as_of, lambda doc: dict(note))
+        self.total.extend(result)
+        return result.findings
