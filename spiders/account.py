@@ -12,7 +12,6 @@ the platform's own (one per browser lane), and capture the JSON the page's own s
 from __future__ import annotations
 
 import logging
-import time
 import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
@@ -44,12 +43,16 @@ from crawlers.platforms.base import (
 )
 from crawlers.platforms.replay import MAX_STEPS
 from crawlers.settings import abort_heavy_request
-from spiders.fetchfacts import classify_failure, decode_html
+from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, stamp
 
 log = logging.getLogger(__name__)
 
 SECRET_MIN_CHARS = 4  # shorter values ("1", "on") would mask ordinary text, and guess nothing
 BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
+
+
+LATE_CAPTURE_MS = 8000  # extra wait for a page whose own JSON request comes late
+BROWSER_RETRIES = 1  # a browser fetch whose result the page object calls transient is tried once more
 
 
 def platform_settings(key: str, config: Config) -> PlatformSettings:
@@ -150,6 +153,16 @@ class BrowserCapture:
             await page.wait_for_load_state("networkidle", timeout=self.idle_ms)
         except Exception:  # noqa: BLE001 - a page that never idles still shows what it loaded
             log.info("network not idle after %d ms: %s", self.idle_ms, self.fetch.step)
+        if self.fetch.capture and not self.responses:
+            # On a loaded machine the page's script may sign and send its request only after the
+            # network first went quiet: give it a bounded while longer before concluding "nothing".
+            try:
+                await page.wait_for_response(
+                    lambda r: self.fetch.capture in r.url, timeout=min(self.idle_ms, LATE_CAPTURE_MS)
+                )
+                await page.wait_for_load_state("networkidle", timeout=LATE_CAPTURE_MS)
+            except Exception:  # noqa: BLE001 - no such request: the page object decides from the text
+                log.info("no %s response captured: %s", self.fetch.capture, self.fetch.url)
         for response in self.responses:
             try:
                 text = await response.text()
@@ -176,6 +189,7 @@ class AccountState:
     requests: int = 0
     browser: bool = False
     elapsed_ms: float = 0.0
+    retries: int = 0
     done: bool = False
 
 
@@ -205,7 +219,7 @@ class AccountSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AccountSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._stamp, signal=signals.request_reached_downloader)
+        crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
@@ -213,10 +227,6 @@ class AccountSpider(scrapy.Spider):
 
     def _now(self) -> datetime:
         return datetime.now(self.as_of.tzinfo or UTC)
-
-    @staticmethod
-    def _stamp(request: Request, spider: scrapy.Spider) -> None:
-        request.meta.setdefault("patrol_t0", time.monotonic())
 
     def _inc(self, key: str) -> None:
         stats = getattr(getattr(self, "crawler", None), "stats", None)
@@ -332,9 +342,8 @@ class AccountSpider(scrapy.Spider):
 
     def _settled(self, request: Request, state: AccountState) -> list[Request]:
         """Account for the request's time; a finished browser fetch lets a waiting one start."""
-        t0 = request.meta.get("patrol_t0")
-        if t0:
-            state.elapsed_ms += (time.monotonic() - t0) * 1000
+        if (ms := elapsed_ms(request)) is not None:
+            state.elapsed_ms += ms
         lane = request.meta.get("patrol_lane")
         if lane is None:
             return []
@@ -378,7 +387,23 @@ class AccountSpider(scrapy.Spider):
             step = state.po.next(reply, state.target, now=self.as_of)
         except Exception as exc:  # noqa: BLE001 - one broken page object never stops the sweep
             step = self._po_error(state, exc)
+        if self._retry_browser(state, reply, step):
+            state.retries += 1
+            self._inc("patrol/browser_retries")
+            step = reply.fetch
         return self._advance(state, step)
+
+    @staticmethod
+    def _retry_browser(state: AccountState, reply: Reply, step: Fetch | AccountResult) -> bool:
+        """A browser fetch the page object calls transient (nothing captured and no marker seen: often
+        a slow render on a loaded machine, not the platform's answer) is tried once more before the
+        account is reported "could not check". Captcha and anti-bot answers are never retried."""
+        return (
+            isinstance(step, AccountResult)
+            and step.transient
+            and reply.fetch.browser
+            and state.retries < BROWSER_RETRIES
+        )
 
     def _po_error(self, state: AccountState, exc: Exception) -> AccountResult:
         detail = scrub(f"{type(exc).__name__}: {exc}", state.secrets)

@@ -1,4 +1,5 @@
-"""What one fetch showed, reduced to facts: the failure class of an error, and the page's text.
+"""What one fetch showed, reduced to facts: how long it took, the failure class of an error, and
+the page's text.
 
 Inspectors read "超时" or "域名解析失败", not Twisted tracebacks, and the availability rule counts
 DNS, TCP, TLS, timeout and HTTP failures alike; so every failure is named with one short class.
@@ -9,8 +10,10 @@ text is decoded robustly rather than trusted to the declared charset.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+from scrapy import Request, Spider
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -40,6 +43,20 @@ _LATIN = frozenset(
     {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "cp1252", "windows-1252", "ascii", "us-ascii"}
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+T0 = "patrol_t0"  # request meta: when the request reached the downloader (time.monotonic())
+
+
+def stamp(request: Request, spider: Spider) -> None:
+    """``request_reached_downloader`` handler: start the request's clock (kept across redirects, so
+    a redirected fetch is timed from its first hop)."""
+    request.meta.setdefault(T0, time.monotonic())
+
+
+def elapsed_ms(request: Request) -> float | None:
+    """Milliseconds since the request was stamped (0.1 ms precision), ``None`` when never sent."""
+    t0 = request.meta.get(T0)
+    return round((time.monotonic() - t0) * 1000, 1) if t0 else None
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -11,7 +11,6 @@ so that a redirect or a shared URL can never silently swallow a request and stal
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ from crawlers.listpage import extract_list
 from crawlers.models import LinkRef, PageObservation, Target, TargetDone
 from crawlers.pagefacts import ColumnRef, is_internal
 from crawlers.thresholds import load_thresholds
-from spiders.fetchfacts import classify_failure, decode_html
+from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, stamp
 from spiders.linkcheck import (
     HEAD_FALLBACK_STATUSES,
     NO_FALLBACK_ERRORS,
@@ -95,7 +94,7 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._stamp, signal=signals.request_reached_downloader)
+        crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
@@ -107,16 +106,6 @@ class SiteSpider(scrapy.Spider):
 
     def _now(self) -> datetime:
         return datetime.now(self.as_of.tzinfo or UTC)
-
-    @staticmethod
-    def _stamp(request: Request, spider: scrapy.Spider) -> None:
-        """Start the clock when the request reaches the downloader (kept across redirects)."""
-        request.meta.setdefault("patrol_t0", time.monotonic())
-
-    @staticmethod
-    def _elapsed(request: Request) -> float | None:
-        t0 = request.meta.get("patrol_t0")
-        return round((time.monotonic() - t0) * 1000, 1) if t0 else None
 
     def _request(
         self,
@@ -208,7 +197,7 @@ class SiteSpider(scrapy.Spider):
             role=role,
             fetched_at=self._now(),
             status=status,
-            elapsed_ms=self._elapsed(response.request) if response.request else None,
+            elapsed_ms=elapsed_ms(response.request) if response.request else None,
             final_url=response.url,
             redirects=redirects,
             encoding=encoding,
@@ -428,7 +417,7 @@ class SiteSpider(scrapy.Spider):
             fetched_at=self._now(),
             error=error,
             error_detail=detail,
-            elapsed_ms=self._elapsed(request),
+            elapsed_ms=elapsed_ms(request),
             final_url=request.url,
             redirects=redirects,
         )
@@ -509,7 +498,7 @@ class SiteSpider(scrapy.Spider):
             status=status,
             final_url=response.url,
             soft404=soft404,
-            elapsed_ms=self._elapsed(response.request) if response.request else None,
+            elapsed_ms=elapsed_ms(response.request) if response.request else None,
         )
         return self._link_settled(meta["link_scope"], meta["link_url"], result)
 
@@ -539,7 +528,7 @@ class SiteSpider(scrapy.Spider):
             error=error,
             error_detail=detail,
             final_url=request.url,
-            elapsed_ms=self._elapsed(request),
+            elapsed_ms=elapsed_ms(request),
         )
         if meta.get("link_capped") and error == "too_large":  # a page too big to read is no soft-404
             result.error, result.error_detail = None, f"body over the read cap, not read: {detail}"

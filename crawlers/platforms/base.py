@@ -85,6 +85,7 @@ class AccountResult(Record):
     reason: str = ""  # why, for unverified / gone / private ("captcha", "HTTP 432", "no public list")
     evidence: dict[str, Any] = field(default_factory=dict)  # url, status, markers, counts
     name: str = ""  # the account's display name, when the platform showed it
+    transient: bool = False  # the page object suspects a passing cause (a slow render): worth one retry
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,11 @@ def from_posts(posts: list[Post], reply: Reply, **evidence: Any) -> AccountResul
     )
 
 
-def unverified(reason: str, reply: Reply | None = None, **evidence: Any) -> AccountResult:
+def unverified(
+    reason: str, reply: Reply | None = None, *, transient: bool = False, **evidence: Any
+) -> AccountResult:
     ev = {"url": reply.url, "status": reply.status, **evidence} if reply else dict(evidence)
-    return AccountResult(state="unverified", reason=reason, evidence=ev)
+    return AccountResult(state="unverified", reason=reason, evidence=ev, transient=transient)
 
 
 def gone(reason: str, reply: Reply, **evidence: Any) -> AccountResult:
@@ -218,6 +221,21 @@ def rewrite_origin(url: str, hosts: tuple[str, ...], origin: str) -> str:
         return url
     new = urlsplit(origin)
     return urlunsplit((new.scheme, new.netloc, parts.path or "/", parts.query, ""))
+
+
+def checked_json(reply: Reply) -> Any | AccountResult:
+    """The body as JSON (any shape, any status the generic checks let through), or why not.
+
+    Statuses, network errors and login redirects come first; anti-bot phrases are looked for only in
+    a body that is not JSON: post titles inside a valid answer may well say 验证码 (scam warnings).
+    """
+    stop = blocked(replace(reply, text=""))
+    if stop:
+        return stop
+    data = load_json(reply)
+    if isinstance(data, AccountResult):
+        return blocked(reply) or data
+    return data
 
 
 def read_json(reply: Reply, page_check: Callable[[Reply], AccountResult | None] | None = None) -> Any:

@@ -8,7 +8,6 @@ the pinned video (``/x/space/top/arc``) is just one of the listed videos with it
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 import time
@@ -24,11 +23,10 @@ from crawlers.platforms.base import (
     PlatformSettings,
     Post,
     Reply,
-    blocked,
+    checked_json,
     dig,
     from_posts,
     gone,
-    load_json,
     private,
     unverified,
 )
@@ -96,18 +94,6 @@ def _mid(target: Target) -> str:
     return (m.group(1) or m.group(2)) if m else ""
 
 
-def _json(reply: Reply) -> Any | AccountResult:
-    """The body as JSON after the status checks. Anti-bot phrases are looked for only in a body that
-    is not JSON: post titles inside a valid answer may well say 验证码 (scam warnings)."""
-    stop = blocked(dataclasses.replace(reply, text=""))
-    if stop:
-        return stop
-    data = load_json(reply)
-    if isinstance(data, AccountResult):
-        return blocked(reply) or data
-    return data
-
-
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
     mid = _mid(target)
     if not mid:
@@ -124,7 +110,7 @@ def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: 
 
 
 def _after_nav(reply: Reply) -> Fetch | AccountResult:
-    data = _json(reply)
+    data = checked_json(reply)
     if isinstance(data, AccountResult):
         return data
     code = dig(data, "code")
@@ -143,7 +129,7 @@ def _after_nav(reply: Reply) -> Fetch | AccountResult:
 
 
 def _after_search(reply: Reply, now: datetime) -> AccountResult:
-    data = _json(reply)
+    data = checked_json(reply)
     if isinstance(data, AccountResult):
         return data
     code = dig(data, "code")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawlers.dates import parse_timestamp
 from crawlers.models import Target
@@ -23,15 +22,13 @@ from crawlers.platforms.base import (
     PlatformSettings,
     Post,
     Reply,
-    blocked,
     dig,
     from_posts,
     gone,
-    load_json,
     private,
     unverified,
 )
-from crawlers.thresholds import markers
+from crawlers.platforms.capture import capture_json, capture_refused, first_marker, judge_page, profile_fetch
 
 KEY = "douyin"
 HOSTS = ("www.douyin.com", "douyin.com", "v.douyin.com")
@@ -64,23 +61,17 @@ CHALLENGE_MARKERS = ("byted_acrawler", "__ac_signature")  # both together: the c
 BLOCKED_BODY = "blocked"  # literal body the API sends to a flagged client
 
 
-def _account_id(target: Target) -> str:
-    if target.account_id:
-        return target.account_id.strip()
-    m = PROFILE_PATH.match(urlsplit(target.url or "").path)
-    return m.group("id") if m else ""
-
-
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
     """Open the profile page (a short ``v.douyin.com`` link is opened as given: it redirects there)."""
-    sec_uid = _account_id(target)
-    if sec_uid:
-        url = PROFILE_URL.format(sec_uid=sec_uid)
-    elif (urlsplit(target.url or "").hostname or "") in HOSTS:
-        url = target.url
-    else:
-        return unverified("no sec_uid in account_id or url", url=target.url)
-    return Fetch(url=url, step="profile", browser=True, capture=POSTS_PATH, data={"sec_uid": sec_uid})
+    return profile_fetch(
+        target,
+        HOSTS,
+        PROFILE_PATH,
+        lambda i: PROFILE_URL.format(sec_uid=i),
+        POSTS_PATH,
+        "no sec_uid in account_id or url",
+        "sec_uid",
+    )
 
 
 def _posts(items: list[Any]) -> list[Post]:
@@ -104,34 +95,25 @@ def _posts(items: list[Any]) -> list[Post]:
     return posts
 
 
-def _found(text: str, phrases: tuple[str, ...] | list[str]) -> str:
-    for phrase in phrases:  # (the module's own ``next`` shadows the builtin)
-        if phrase in text:
-            return phrase
-    return ""
-
-
 def _empty_list(reply: Reply, ev: dict[str, Any]) -> AccountResult:
     """An empty aweme_list: banned, closed, private and empty accounts all look like this."""
     text = reply.page_text
-    if marker := _found(text, GONE_MARKERS):
+    if marker := first_marker(text, GONE_MARKERS):
         return gone(f"page says {marker}", reply, marker=marker, **ev)
-    if marker := _found(text, PRIVATE_MARKERS):
+    if marker := first_marker(text, PRIVATE_MARKERS):
         return private(f"page says {marker}", reply, marker=marker, **ev)
-    if marker := _found(text, NO_POSTS_MARKERS):
+    if marker := first_marker(text, NO_POSTS_MARKERS):
         return from_posts([], reply, marker=marker, **ev)
     return unverified("empty aweme_list and no page wording to explain it", reply, **ev)
 
 
 def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountResult:
-    sub = Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text)
-    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
-        return unverified(f"post list HTTP {cap.status}", reply, **ev)
+    if (stop := capture_refused(cap, reply, "post list", ev)) is not None:
+        return stop
     if cap.text.strip() == BLOCKED_BODY:
         return unverified("post list answered 'blocked'", reply, **ev)
-    data = load_json(sub)
+    data = capture_json(cap, reply, ev)
     if isinstance(data, AccountResult):
-        data.evidence.update(ev, page_url=reply.url)
         return data
     code = dig(data, F_STATUS)
     ev[F_STATUS] = code
@@ -150,29 +132,17 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
     return _empty_list(reply, ev)
 
 
-def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
-    """Judge the opened profile page: captured post list first, then the page's own wording."""
-    ev: dict[str, Any] = {"captured": len(reply.captured)}
-    if reply.error:
-        return unverified(f"network: {reply.error}", reply)
-    caps = [c for c in reply.captured if POSTS_PATH in c.url]
-    result = _read_capture(caps[0], reply, ev) if caps else None
-    if result is not None and result.state == "latest":
-        return result  # the platform's own dated list beats any wording around it
-    if marker := _found(reply.page_text + reply.text[:4000], ANTIBOT_MARKERS):
+def _antibot_page(reply: Reply, ev: dict[str, Any]) -> AccountResult | None:
+    """Douyin's own verification page and cookie challenge (only when no dated list was captured)."""
+    if marker := first_marker(reply.page_text + reply.text[:4000], ANTIBOT_MARKERS):
         return unverified(f"anti-bot page ({marker})", reply, **ev)
     if all(m in reply.text for m in CHALLENGE_MARKERS):
         return unverified("anti-bot cookie challenge (byted_acrawler)", reply, **ev)
-    if result is not None:
-        if (stop := blocked(reply)) is not None:
-            stop.evidence.update(ev)
-            return stop
-        return result
-    if (stop := blocked(reply)) is not None:
-        stop.evidence.update(ev)
-        return stop
-    if marker := _found(reply.page_text, GONE_MARKERS):
-        return gone(f"page says {marker}", reply, marker=marker, **ev)
-    if marker := _found(reply.page_text, markers()["antibot_phrases"]):
-        return unverified(f"anti-bot page ({marker})", reply, **ev)
-    return unverified("the page fetched no post list", reply, **ev)
+    return None
+
+
+def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
+    """Judge the opened profile page: captured post list first, then the page's own wording."""
+    return judge_page(
+        reply, POSTS_PATH, _read_capture, GONE_MARKERS, "the page fetched no post list", _antibot_page
+    )

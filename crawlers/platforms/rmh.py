@@ -24,12 +24,13 @@ from crawlers.platforms.base import (
     Post,
     Reply,
     blocked,
+    checked_json,
     dig,
     from_posts,
     gone,
-    load_json,
     unverified,
 )
+from crawlers.platforms.capture import capture_reply, captures
 from crawlers.thresholds import markers
 
 KEY = "rmh"
@@ -57,18 +58,6 @@ def _author_id(target: Target) -> str:
     return "".join(g for g in m.groups() if g) if m else ""  # one group matched (module shadows next)
 
 
-def _json(reply: Reply) -> Any | AccountResult:
-    """The body as JSON after the status checks. Anti-bot phrases are looked for only in a body that
-    is not JSON: post titles inside a valid answer may well say 验证码 (scam warnings)."""
-    stop = blocked(dataclasses.replace(reply, text=""))
-    if stop:
-        return stop
-    data = load_json(reply)
-    if isinstance(data, AccountResult):
-        return blocked(reply) or data
-    return data
-
-
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
     author_id = _author_id(target)
     if not author_id:
@@ -88,15 +77,15 @@ def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: 
     stop = blocked(dataclasses.replace(reply, text=""))
     if stop:
         return stop
-    lists = [c for c in reply.captured if LIST_CAPTURE in c.url]
+    lists = captures(reply, LIST_CAPTURE)
     if lists:
         return _from_list(reply, lists[-1], now)
     return _from_page_text(reply, now)
 
 
 def _from_list(reply: Reply, cap: Captured, now: datetime) -> AccountResult:
-    answer = Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text)
-    data = _json(answer)
+    answer = capture_reply(reply, cap)
+    data = checked_json(answer)
     if isinstance(data, AccountResult):
         return data
     code, msg = dig(data, "code"), str(dig(data, "msg", default="") or "")
@@ -152,5 +141,5 @@ def _from_page_text(reply: Reply, now: datetime) -> AccountResult:
             is_pinned = any(m in line for m in pinned)
             posts.append(Post(date=date, raw=raw, title=line.strip()[:80], pinned=is_pinned, source="html"))
     if not posts:
-        return unverified("no post list captured", reply, page_text_chars=len(text))
+        return unverified("no post list captured", reply, transient=True, page_text_chars=len(text))
     return from_posts(posts, reply, via="page_text")

@@ -8,7 +8,6 @@ documented anywhere we read: the ones below are marked [unconfirmed].
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from datetime import datetime
@@ -22,11 +21,10 @@ from crawlers.platforms.base import (
     PlatformSettings,
     Post,
     Reply,
-    blocked,
+    checked_json,
     dig,
     from_posts,
     gone,
-    load_json,
     unverified,
 )
 
@@ -66,18 +64,6 @@ def _account(target: Target) -> tuple[str, bool]:
     return "", False
 
 
-def _json(reply: Reply) -> Any | AccountResult:
-    """The body as JSON after the status checks. Anti-bot phrases are looked for only in a body that
-    is not JSON: post titles inside a valid answer may well say 验证码 (scam warnings)."""
-    stop = blocked(dataclasses.replace(reply, text=""))
-    if stop:
-        return stop
-    data = load_json(reply)
-    if isinstance(data, AccountResult):
-        return blocked(reply) or data
-    return data
-
-
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
     pph_id, is_gov = _account(target)
     if not pph_id:
@@ -91,7 +77,7 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
 
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001 - protocol
-    data = _json(reply)
+    data = checked_json(reply)
     if isinstance(data, AccountResult):
         return data
     code, desc = dig(data, "code"), str(dig(data, "desc", default="") or dig(data, "msg", default="") or "")

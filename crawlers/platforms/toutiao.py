@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawlers.dates import parse_timestamp
 from crawlers.models import Target
@@ -22,14 +21,12 @@ from crawlers.platforms.base import (
     PlatformSettings,
     Post,
     Reply,
-    blocked,
     dig,
     from_posts,
     gone,
-    load_json,
     unverified,
 )
-from crawlers.thresholds import markers
+from crawlers.platforms.capture import capture_data, first_marker, judge_page, profile_fetch
 
 KEY = "toutiao"
 HOSTS = ("www.toutiao.com", "toutiao.com", "m.toutiao.com")
@@ -56,30 +53,17 @@ GONE_MARKERS = ("用户不存在", "账号已注销")  # 你访问的用户不�
 EXISTS_MARKERS = ("粉丝", "关注")  # the profile header's counters: the account is really there
 
 
-def _account_id(target: Target) -> str:
-    if target.account_id:
-        return target.account_id.strip()
-    m = PROFILE_PATH.match(urlsplit(target.url or "").path)
-    return m.group("id") if m else ""
-
-
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
     """Open the profile page (an old ``/c/user/{id}/`` or short link is opened as given)."""
-    token = _account_id(target)
-    if token:
-        url = PROFILE_URL.format(token=token)
-    elif (urlsplit(target.url or "").hostname or "") in HOSTS:
-        url = target.url
-    else:
-        return unverified("no user token in account_id or url", url=target.url)
-    return Fetch(url=url, step="profile", browser=True, capture=FEED_PATH, data={"token": token})
-
-
-def _found(text: str, phrases: tuple[str, ...] | list[str]) -> str:
-    for phrase in phrases:  # (the module's own ``next`` shadows the builtin)
-        if phrase in text:
-            return phrase
-    return ""
+    return profile_fetch(
+        target,
+        HOSTS,
+        PROFILE_PATH,
+        lambda i: PROFILE_URL.format(token=i),
+        FEED_PATH,
+        "no user token in account_id or url",
+        "token",
+    )
 
 
 def _posts(items: list[Any]) -> list[Post]:
@@ -105,11 +89,8 @@ def _posts(items: list[Any]) -> list[Post]:
 
 
 def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountResult:
-    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
-        return unverified(f"feed HTTP {cap.status}", reply, **ev)
-    data = load_json(Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text))
+    data = capture_data(cap, reply, "feed", ev)
     if isinstance(data, AccountResult):
-        data.evidence.update(ev, page_url=reply.url)
         return data
     items = dig(data, F_DATA)
     ev["message"] = dig(data, "message")
@@ -120,7 +101,7 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
         return from_posts(posts, reply, **ev)
     if items:
         return unverified("feed items carry no publish_time", reply, items=len(items), **ev)
-    if marker := _found(reply.page_text, GONE_MARKERS):
+    if marker := first_marker(reply.page_text, GONE_MARKERS):
         return gone(f"page says {marker}", reply, marker=marker, **ev)
     if all(m in reply.page_text for m in EXISTS_MARKERS):
         return from_posts([], reply, **ev)
@@ -129,23 +110,4 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
     """Judge the opened profile page: the captured feed first, then the page's own wording."""
-    ev: dict[str, Any] = {"captured": len(reply.captured)}
-    if reply.error:
-        return unverified(f"network: {reply.error}", reply)
-    caps = [c for c in reply.captured if FEED_PATH in c.url]
-    if caps:
-        result = _read_capture(caps[0], reply, ev)
-        if result.state == "latest":
-            return result  # the platform's own dated list beats any wording around it
-        if (stop := blocked(reply)) is not None:
-            stop.evidence.update(ev)
-            return stop
-        return result
-    if (stop := blocked(reply)) is not None:
-        stop.evidence.update(ev)
-        return stop
-    if marker := _found(reply.page_text, GONE_MARKERS):
-        return gone(f"page says {marker}", reply, marker=marker, **ev)
-    if marker := _found(reply.page_text, markers()["antibot_phrases"]):
-        return unverified(f"anti-bot page ({marker})", reply, **ev)
-    return unverified("the page fetched no feed", reply, **ev)
+    return judge_page(reply, FEED_PATH, _read_capture, GONE_MARKERS, "the page fetched no feed")

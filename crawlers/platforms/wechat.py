@@ -12,7 +12,6 @@ is masked in every result's evidence; the cookie only ever sits in request heade
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import datetime
 from typing import Any
@@ -27,10 +26,10 @@ from crawlers.platforms.base import (
     Post,
     Reply,
     blocked,
+    checked_json,
     dig,
     from_posts,
     gone,
-    load_json,
     unverified,
 )
 
@@ -89,18 +88,6 @@ def _safe(result: AccountResult) -> AccountResult:
     return result
 
 
-def _json(reply: Reply) -> Any | AccountResult:
-    """The body as JSON after the status checks. Anti-bot phrases are looked for only in a body that
-    is not JSON: post titles inside a valid answer may well say 验证码 (scam warnings)."""
-    stop = blocked(dataclasses.replace(reply, text=""))
-    if stop:
-        return stop
-    data = load_json(reply)
-    if isinstance(data, AccountResult):
-        return blocked(reply) or data
-    return data
-
-
 def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
     """What the office registered comes first (an album or article URL names the account exactly);
     the back-office list is the fallback for a plain profile URL; with neither, no public list."""
@@ -143,7 +130,7 @@ def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: 
 
 
 def _backoffice(reply: Reply) -> AccountResult:
-    data = _json(reply)
+    data = checked_json(reply)
     if isinstance(data, AccountResult):
         return data
     ret = dig(data, "base_resp", "ret")
@@ -163,7 +150,7 @@ def _backoffice(reply: Reply) -> AccountResult:
 
 
 def _album(reply: Reply) -> AccountResult:
-    data = _json(reply)
+    data = checked_json(reply)
     if isinstance(data, AccountResult):
         return data
     ret = dig(data, "base_resp", "ret")

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.models import AccountObservation, Finding, Severity, Target
-from pipelines.rules.base import SECONDS_PER_DAY, Rules
+from pipelines.rules.base import IndicatorParams, Rules
+from pipelines.rules.base import days_since as idle_days
 
 NOT_CHECKED = "not checked"  # the reason for an account the sweep never reached
 
@@ -49,10 +50,6 @@ def reason_words(reason: str) -> str:
     return f"无法访问（{reason}）" if reason else "无法访问"
 
 
-def idle_days(latest: datetime, as_of: datetime) -> float:
-    return (as_of - latest).total_seconds() / SECONDS_PER_DAY
-
-
 def latest_source(obs: AccountObservation | None) -> str | None:
     """Where the summary's latest_update was read, e.g. ``weibo post 47... (created_at '...')``."""
     if obs is None or obs.latest is None:
@@ -83,7 +80,7 @@ def post_evidence(obs: AccountObservation, as_of: datetime) -> dict[str, Any]:
 
 
 @dataclass
-class AccountContext:
+class AccountContext(IndicatorParams):
     """One rule's view of one account's observation at the as-of time."""
 
     obs: AccountObservation | None
@@ -91,10 +88,6 @@ class AccountContext:
     as_of: datetime
     rules: Rules
     indicator: str
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.rules.table(self.indicator)
 
     @property
     def platform(self) -> str | None:
@@ -138,12 +131,10 @@ class AccountContext:
         severity: Severity | None = None,
     ) -> Finding:
         """A finding for this rule and account; warnings (预警) are notices by contract."""
-        if severity is None:
-            severity = "notice" if level == "warning" else self.params["severity"]
         return account_finding(
             self.target,
             self.indicator,
-            severity=severity,
+            severity=self.severity_for(level, severity),
             status=status,
             subject_url=self.profile_url,
             evidence=evidence,

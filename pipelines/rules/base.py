@@ -45,9 +45,14 @@ class Rules:
         return self.data["dead_links"]
 
 
+def days_since(date: datetime, as_of: datetime) -> float:
+    """Fractional days from ``date`` to the as-of time (negative for future dates)."""
+    return (as_of - date).total_seconds() / SECONDS_PER_DAY
+
+
 def idle_days(item: DatedItem, as_of: datetime) -> float:
     """Fractional days between an item's date and the as-of time (negative for future dates)."""
-    return (as_of - item.date).total_seconds() / SECONDS_PER_DAY
+    return days_since(item.date, as_of)
 
 
 def day(value: datetime) -> str:
@@ -73,18 +78,32 @@ def page_url(page: PageObservation) -> str:
     return page.final_url or page.url
 
 
-@dataclass
-class RuleContext:
-    """One rule's view of one site's observations at the as-of time."""
+class IndicatorParams:
+    """What every rule context (site or account) reads of its indicator's table."""
 
-    obs: SiteObservations
-    as_of: datetime
     rules: Rules
     indicator: str
 
     @property
     def params(self) -> dict[str, Any]:
         return self.rules.table(self.indicator)
+
+    def severity_for(self, level: str, severity: Severity | None = None) -> Severity:
+        """The finding's severity: as given, else a notice for warnings (预警, by contract), else
+        the rule's own severity."""
+        if severity is not None:
+            return severity
+        return "notice" if level == "warning" else self.params["severity"]
+
+
+@dataclass
+class RuleContext(IndicatorParams):
+    """One rule's view of one site's observations at the as-of time."""
+
+    obs: SiteObservations
+    as_of: datetime
+    rules: Rules
+    indicator: str
 
     @property
     def name(self) -> str:
@@ -118,12 +137,10 @@ class RuleContext:
         Warnings (预警) are notices by contract, whatever the rule's own severity.
         """
         target = self.obs.target
-        if severity is None:
-            severity = "notice" if level == "warning" else self.params["severity"]
         return Finding(
             target_id=target.id,
             indicator=self.indicator,
-            severity=severity,
+            severity=self.severity_for(level, severity),
             status=status,  # type: ignore[arg-type]
             subject_url=subject_url if subject_url is not None else target.url,
             evidence=evidence,

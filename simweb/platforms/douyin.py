@@ -8,14 +8,11 @@ body Douyin gives unsigned clients. So only a real browser reads these accounts,
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import secrets
-from datetime import datetime
 from urllib.parse import urlencode
 
-from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
+from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
+from simweb.platforms.signed import SIGN_JS, SignedPageApp, item_id, sec_uid
 
 POSTS_PATH = "/aweme/v1/web/aweme/post/"
 PROFILE_PREFIX = "/user/"
@@ -26,11 +23,6 @@ NOTICES = {  # the profile header wording per case (what the real page shows)
     "private": "这是私密账号 关注后才能查看TA的作品",
     "login_wall": "登录后查看更多作品",
 }
-
-SIGN_JS = (
-    "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
-    "h=Math.imul(h,0x01000193)>>>0;}return ('0000000'+h.toString(16)).slice(-8);}"
-)
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{name}的抖音 - 抖音</title></head>
@@ -68,15 +60,7 @@ CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证
 <body><div id="captcha">请完成下列验证后继续</div></body></html>"""
 
 
-def fnv1a(text: str) -> str:
-    """The page script's signature, recomputed server-side (ASCII input, as the query is)."""
-    h = 0x811C9DC5
-    for ch in text:
-        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
-    return f"{h:08x}"
-
-
-class App(PlatformApp):
+class App(SignedPageApp):
     KEY = "douyin"
     CASES = (
         "active",
@@ -96,13 +80,8 @@ class App(PlatformApp):
         "malformed",
     )
 
-    def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
-        super().__init__(accounts, as_of)
-        self._nonces: set[str] = set()  # issued with a profile page; a signature must use one
-
     def account_id_for(self, account: SimAccount, n: int) -> str:
-        digest = base64.urlsafe_b64encode(hashlib.sha256(f"douyin-{n}".encode()).digest())
-        return "MS4wLjABAAAA" + digest.decode().rstrip("=")[:43]
+        return sec_uid(self.KEY, n)
 
     def profile_url(self, account: SimAccount) -> str:
         return f"https://www.douyin.com/user/{account.account_id}"
@@ -118,8 +97,7 @@ class App(PlatformApp):
         account = self.by_id(sec_uid)
         if account is not None and account.case == "captcha":
             return Resp.html(CAPTCHA_PAGE)
-        nonce = secrets.token_hex(8)
-        self._nonces.add(nonce)
+        nonce = self.issue_nonce()
         if account is None:
             name, notice = "抖音用户", "用户不存在"
         else:
@@ -139,11 +117,7 @@ class App(PlatformApp):
     def _signed(self, req: Req) -> bool:
         nonce = req.cookies.get("__ac_nonce", "")
         query = urlencode({k: v for k, v in req.query.items() if k != "a_bogus"})
-        return (
-            nonce in self._nonces
-            and bool(req.query.get("msToken"))
-            and req.query.get("a_bogus") == fnv1a(f"{nonce}|{query}")
-        )
+        return bool(req.query.get("msToken")) and self.signature_ok(nonce, query, req.query.get("a_bogus"))
 
     def _posts(self, req: Req) -> Resp:
         if not self._signed(req):
@@ -165,7 +139,7 @@ class App(PlatformApp):
             return Resp.json(empty)
         items = [
             {
-                "aweme_id": "74" + f"{int(hashlib.md5(p.id.encode()).hexdigest()[:13], 16):017d}",
+                "aweme_id": item_id(p.id),
                 "desc": p.title,
                 "create_time": int(p.date.timestamp()),
                 "is_top": 1 if p.pinned else 0,

@@ -11,17 +11,12 @@ from __future__ import annotations
 import hashlib
 import html
 import secrets
-from datetime import datetime
 
-from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
+from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
+from simweb.platforms.signed import SIGN_JS, SignedPageApp
 
 FEED_PATH = "/rest/v/profile/feed"
 PROFILE_PREFIX = "/profile/"
-
-SIGN_JS = (
-    "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
-    "h=Math.imul(h,0x01000193)>>>0;}return ('0000000'+h.toString(16)).slice(-8);}"
-)
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{name}的快手主页 - 快手</title></head>
@@ -56,15 +51,7 @@ MISSING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>快手
 <body><div class="empty">用户不存在</div><a href="/">去首页看看</a></body></html>"""
 
 
-def fnv1a(text: str) -> str:
-    """The page script's signature, recomputed server-side (ASCII input, as the body is)."""
-    h = 0x811C9DC5
-    for ch in text:
-        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
-    return f"{h:08x}"
-
-
-class App(PlatformApp):
+class App(SignedPageApp):
     KEY = "kuaishou"
     CASES = (
         "active",
@@ -80,10 +67,6 @@ class App(PlatformApp):
         "empty_body",
         "malformed",
     )
-
-    def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
-        super().__init__(accounts, as_of)
-        self._nonces: set[str] = set()  # issued with a profile page; a signature must use one
 
     def account_id_for(self, account: SimAccount, n: int) -> str:
         return "3x" + hashlib.sha256(f"kuaishou-{n}".encode()).hexdigest()[:13]
@@ -102,8 +85,7 @@ class App(PlatformApp):
         account = self.by_id(principal_id)
         if account is None or account.case == "deleted":
             return Resp.html(MISSING_PAGE)
-        nonce = secrets.token_hex(8)
-        self._nonces.add(nonce)
+        nonce = self.issue_nonce()
         return Resp.html(
             PAGE.format(
                 name=html.escape(account.name),
@@ -118,7 +100,7 @@ class App(PlatformApp):
         did = req.cookies.get("did", "")
         nonce = did.removeprefix("web_")
         body = req.body.decode("utf-8", "replace")
-        return nonce in self._nonces and req.query.get("__NS_hxfalcon") == fnv1a(f"{nonce}|{body}")
+        return self.signature_ok(nonce, body, req.query.get("__NS_hxfalcon"))
 
     def _feed(self, req: Req) -> Resp:
         if not self._signed(req):

@@ -7,23 +7,15 @@ query); anything else gets HTTP 403, so only a real browser reads these accounts
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import secrets
-from datetime import datetime
 from urllib.parse import urlencode
 
-from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
+from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
+from simweb.platforms.signed import SIGN_JS, SignedPageApp, item_id, sec_uid
 
 FEED_PATH = "/api/pc/list/feed"
 PROFILE_PREFIX = "/c/user/token/"
 CELL_TYPES = (60, 32, 0)  # article, 微头条, video: the feed mixes them
-
-SIGN_JS = (
-    "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
-    "h=Math.imul(h,0x01000193)>>>0;}return ('0000000'+h.toString(16)).slice(-8);}"
-)
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{name}的主页 - 今日头条</title></head>
@@ -58,15 +50,7 @@ CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>今日
 <body><div class="captcha">请完成安全验证</div><div>拖动滑块完成拼图</div></body></html>"""
 
 
-def fnv1a(text: str) -> str:
-    """The page script's signature, recomputed server-side (ASCII input, as the query is)."""
-    h = 0x811C9DC5
-    for ch in text:
-        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
-    return f"{h:08x}"
-
-
-class App(PlatformApp):
+class App(SignedPageApp):
     KEY = "toutiao"
     CASES = (
         "active",
@@ -83,13 +67,8 @@ class App(PlatformApp):
         "malformed",
     )
 
-    def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
-        super().__init__(accounts, as_of)
-        self._nonces: set[str] = set()  # issued with a profile page; a signature must use one
-
     def account_id_for(self, account: SimAccount, n: int) -> str:
-        digest = base64.urlsafe_b64encode(hashlib.sha256(f"toutiao-{n}".encode()).digest())
-        return "MS4wLjABAAAA" + digest.decode().rstrip("=")[:43]
+        return sec_uid(self.KEY, n)
 
     def profile_url(self, account: SimAccount) -> str:
         return f"https://www.toutiao.com/c/user/token/{account.account_id}/"
@@ -107,8 +86,7 @@ class App(PlatformApp):
             return Resp.html(MISSING_PAGE)
         if account.case == "captcha":
             return Resp.html(CAPTCHA_PAGE)
-        nonce = secrets.token_hex(8)
-        self._nonces.add(nonce)
+        nonce = self.issue_nonce()
         return Resp.html(
             PAGE.format(
                 name=html.escape(account.name),
@@ -122,7 +100,7 @@ class App(PlatformApp):
     def _signed(self, req: Req) -> bool:
         nonce = req.cookies.get("__ac_nonce", "")
         query = urlencode({k: v for k, v in req.query.items() if k != "_signature"})
-        return nonce in self._nonces and req.query.get("_signature") == fnv1a(f"{nonce}|{query}")
+        return self.signature_ok(nonce, query, req.query.get("_signature"))
 
     def _feed(self, req: Req) -> Resp:
         if not self._signed(req):
@@ -139,10 +117,10 @@ class App(PlatformApp):
             return Resp(status=200, body='{"has_more":true,"data":[{"id":"74190000')
         items = []
         for n, post in enumerate(account.posts):
-            item_id = "74" + f"{int(hashlib.md5(post.id.encode()).hexdigest()[:13], 16):017d}"
+            ident = item_id(post.id)
             cell = CELL_TYPES[n % len(CELL_TYPES)]
             ts = int(post.date.timestamp())
-            item = {"id": item_id, "group_id": item_id, "cell_type": cell, "publish_time": ts}
+            item = {"id": ident, "group_id": ident, "cell_type": cell, "publish_time": ts}
             item["behot_time"] = ts
             item["content" if cell == 32 else "title"] = post.title
             items.append(item)

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import json
 import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +28,7 @@ from simweb.platforms import APPS
 from simweb.platforms.base import CASE_STATES
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
+from tests.jsonl_runs import crawl_to_jsonl, parse_date
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 UNVERIFIED_CASES = sorted(case for case, state in CASE_STATES.items() if state == "unverified")
@@ -60,22 +58,12 @@ def _crawl(
     env: dict,
     mode: str = "patrol",
 ) -> dict:
-    targets, out = tmp / f"{name}.csv", tmp / f"{name}.jsonl"
+    targets = tmp / f"{name}.csv"
     with targets.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *rows])
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.integration.crawl_to_jsonl"]
-        + [str(targets), str(config), AS_OF.isoformat(), mode, str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    lines = out.read_text(encoding="utf-8").splitlines()
-    items = [json.loads(line) for line in lines]
-    return {"items": items[:-1], "stats": items[-1], "raw": "\n".join(lines), "stderr": proc.stderr}
+    run = crawl_to_jsonl(targets, config, AS_OF, mode, tmp / f"{name}.jsonl", timeout=600, env=env)
+    items = run.records
+    return {"items": items[:-1], "stats": items[-1], "raw": "\n".join(run.lines), "stderr": run.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -133,10 +121,6 @@ def _observations(crawled: dict) -> dict[str, dict]:
     return out
 
 
-def _date(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def test_every_account_is_observed_once_and_then_done(crawled):
     for name in (n for n in SPLIT if n in crawled):
         items = crawled[name]["items"]
@@ -158,7 +142,7 @@ def test_every_account_state_and_latest_post_is_the_truth(crawled):
         if obs["state"] != truth["state"]:
             wrong.append(f"{what}: state {obs['state']} ({obs['reason']}) != {truth['state']}")
             continue
-        got, want = _date(obs["latest"]), _date(truth["latest"])
+        got, want = parse_date(obs["latest"]), parse_date(truth["latest"])
         if (got is None) != (want is None) or (got and want and abs(got - want) > timedelta(seconds=60)):
             wrong.append(f"{what}: latest {got} != {want}")
     assert wrong == []
@@ -172,7 +156,7 @@ def test_no_could_not_look_case_passes_for_a_zombie_gone_or_empty_account(crawle
     for target_id in planted:
         obs = observed[target_id]
         assert obs["state"] not in ("gone", "no_posts"), (target_id, obs["reason"])
-        latest = _date(obs["latest"])
+        latest = parse_date(obs["latest"])
         assert not (obs["state"] == "latest" and latest and AS_OF - latest >= max_idle), target_id
         assert obs["state"] == "unverified", target_id
         assert obs["reason"], target_id

@@ -9,9 +9,6 @@ throttled, empty-body or malformed answer reported as a zombie or as gone.
 from __future__ import annotations
 
 import csv
-import json
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
@@ -22,6 +19,7 @@ from simweb.platforms.base import CASE_STATES
 from simweb.server import SimulatedWeb
 from simweb.verify import compare_with_truth, records_from_jsonl
 from simweb.world import build_world
+from tests.jsonl_runs import sweep_to_jsonl
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 
@@ -39,36 +37,15 @@ def account_sweep(tmp_path_factory, es_url, measurements):
             tmp / "config.toml", es_url=es_url, index_prefix=f"govpatrol-acc-{tmp.name[-6:]}"
         )
         out = tmp / "accounts.jsonl"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "crawlers.cli",
-                "sweep",
-                "--targets",
-                str(targets),
-                "--as-of",
-                AS_OF.isoformat(),
-                "--output",
-                str(out),
-                "--config",
-                str(config),
-                "--quiet",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr[-4000:]
-        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        run = sweep_to_jsonl(targets, config, AS_OF, out, timeout=900)
+        records = run.records
         truth = web.truth()
         sweep = next(r for r in records if r["type"] == "sweep")
         measurements["account sweep (simulated platforms)"] = (
             f"{sweep['accounts']} accounts, {sweep['requests']} requests, {sweep['elapsed_s']:.1f} s "
             f"({60 * sweep['accounts'] / max(sweep['elapsed_s'], 0.001):.0f} accounts/min)"
         )
-        yield {"truth": truth, "records": records, "stdout": proc.stdout}
+        yield {"truth": truth, "records": records, "stdout": run.stdout}
     finally:
         web.stop()
 

@@ -1,61 +1,25 @@
-"""Douyin page object against the simulated Douyin in real Chromium: every planted case must come
-out as its ground truth, and the post list must be unreadable without the page's own signature."""
+"""Douyin beyond the shared truth test (test_platforms_live.py): the post list is unreadable
+without the page's own signature, so only Chromium running the page reads an account."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
-from datetime import datetime, timedelta
 
 import pytest
 
-from crawlers.dates import BEIJING
-from crawlers.models import Target
 from crawlers.platforms import douyin
-from simweb.accounts import AccountWorld, build_accounts
-from simweb.platforms.douyin import App
-from tests.platform_browser import browser_fetch
-from tests.platform_driver import drive
+from simweb.accounts import AccountWorld
+from tests.platform_world import account_in, world_fixture
 
-AS_OF = datetime(2024, 9, 26, 10, 0, tzinfo=BEIJING)
-
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[AccountWorld]:
-    w = build_accounts(AS_OF, platforms=["douyin"]).start()
-    yield w
-    w.stop()
-
-
-@pytest.mark.parametrize("case", App.CASES)
-def test_account_reads_as_its_truth(world: AccountWorld, case: str) -> None:
-    account = next(a for a in world.accounts if a.case == case)
-    truth = world.truth()[account.target_id]
-    target = Target(
-        id=account.target_id,
-        kind="account",
-        name=account.name,
-        owner=account.owner,
-        region=account.region,
-        url=account.profile_url,
-        platform="douyin",
-    )
-    result, fetches = drive(douyin, target, world.origins()["douyin"], AS_OF, browser_fetch=browser_fetch)
-    assert result.state == truth["state"], (result.reason, result.evidence)
-    assert all(f.browser for f in fetches)
-    if truth["latest"]:
-        assert result.latest is not None
-        want = datetime.fromisoformat(truth["latest"])
-        assert abs(result.latest.date - want) <= timedelta(seconds=60)
-    if result.state == "unverified":
-        assert result.reason
+KEY = "douyin"
+world = world_fixture(KEY)
 
 
 def test_post_list_without_the_page_signature_is_rejected(world: AccountWorld) -> None:
-    account = next(a for a in world.accounts if a.case == "active")
+    account = account_in(world, KEY, "active")
     url = (
-        f"{world.origins()['douyin']}{douyin.POSTS_PATH}?sec_user_id={account.account_id}"
+        f"{world.origins()[KEY]}{douyin.POSTS_PATH}?sec_user_id={account.account_id}"
         "&count=18&max_cursor=0&msToken=abc&a_bogus=0000"
     )
     with urllib.request.urlopen(url, timeout=10) as resp:

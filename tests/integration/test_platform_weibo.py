@@ -1,74 +1,27 @@
-"""Weibo page object against the simulated m.weibo.cn: every planted case yields its true state."""
+"""Weibo beyond the shared truth test (test_platforms_live.py): an unknown uid (profile URL only) is
+gone, and an old pinned post neither hides nor fakes activity."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-
-import pytest
-
 from crawlers.models import Target
-from crawlers.platforms import weibo
-from simweb.accounts import AccountWorld, build_accounts
-from simweb.platforms.base import SimAccount
-from simweb.platforms.weibo import App
-from tests.platform_driver import drive
+from simweb.accounts import AccountWorld
+from tests.platform_world import AS_OF, account_in, drive_account, drive_target, world_fixture
 
-AS_OF = datetime.fromisoformat("2024-10-01T10:00:00+08:00")
 KEY = "weibo"
-
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[AccountWorld]:
-    w = build_accounts(AS_OF, platforms=[KEY]).start()
-    yield w
-    w.stop()
-
-
-def _target(account: SimAccount, by: str) -> Target:
-    return Target(
-        id=account.target_id,
-        kind="account",
-        name=account.name,
-        owner=account.owner,
-        region=account.region,
-        url=account.profile_url,
-        platform=KEY,
-        account_id=account.account_id if by == "account_id" else None,
-    )
-
-
-@pytest.mark.parametrize("by", ["account_id", "url"])
-@pytest.mark.parametrize("case", App.CASES)
-def test_every_simulated_account_yields_its_true_state(world: AccountWorld, case: str, by: str) -> None:
-    account = next(a for a in world.accounts if a.case == case)
-    truth = world.truth()[account.target_id]
-    result, fetches = drive(weibo, _target(account, by), world.origins()[KEY], AS_OF)
-    assert result.state == truth["state"], (result.reason, result.evidence)
-    if truth["latest"] is None:
-        assert result.latest is None
-    else:
-        assert result.latest is not None
-        want = datetime.fromisoformat(truth["latest"])
-        assert abs((result.latest.date - want).total_seconds()) <= 60, (result.latest, want)
-        assert result.name == account.name
-    if result.state in ("unverified", "gone", "private"):
-        assert result.reason
-    assert len(fetches) <= 2
+world = world_fixture(KEY)
 
 
 def test_an_unknown_uid_is_gone_as_the_platform_says_it_does_not_exist(world: AccountWorld) -> None:
     target = Target(
         id="X1", kind="account", name="", owner="", region="", url="https://m.weibo.cn/u/1000000001"
     )
-    result, _ = drive(weibo, target, world.origins()[KEY], AS_OF)
+    result, _ = drive_target(world, KEY, target)
     assert result.state == "gone"
     assert "用户不存在" in result.reason
 
 
 def test_an_old_pinned_post_neither_hides_nor_fakes_activity(world: AccountWorld) -> None:
-    account = next(a for a in world.accounts if a.case == "pinned_old")
-    result, _ = drive(weibo, _target(account, "account_id"), world.origins()[KEY], AS_OF)
+    result, _ = drive_account(world, account_in(world, KEY, "pinned_old"), "account_id")
     assert result.latest is not None
     assert not result.latest.pinned
     assert any(p.pinned for p in result.posts)

@@ -7,9 +7,6 @@ availability failures, dead links, rendered lists, encodings, empty columns, one
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -19,22 +16,13 @@ import pytest
 
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
+from tests.jsonl_runs import crawl_to_jsonl, of_type, parse_date
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 
 
 def _crawl(tmp: Path, targets: Path, config: Path, mode: str) -> list[dict[str, Any]]:
-    out = tmp / f"{mode}.jsonl"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.integration.crawl_to_jsonl"]
-        + [str(targets), str(config), AS_OF.isoformat(), mode, str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return crawl_to_jsonl(targets, config, AS_OF, mode, tmp / f"{mode}.jsonl").records
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +39,8 @@ def crawled(tmp_path_factory) -> dict[str, Any]:
         web.stop()
 
 
-def _of(items: list[dict], kind: str, **match: Any) -> list[dict]:
-    return [i for i in items if i["type"] == kind and all(i.get(k) == v for k, v in match.items())]
-
-
 def _homepage(items: list[dict], site_id: str) -> dict:
-    (page,) = _of(items, "PageObservation", target_id=site_id, role="homepage")
+    (page,) = of_type(items, "PageObservation", target_id=site_id, role="homepage")
     return page
 
 
@@ -66,18 +50,14 @@ def _with_profile(truth: dict, profile: str) -> list[str]:
     return ids
 
 
-def _date(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _links(items: list[dict], site_id: str) -> dict[str, dict]:
-    return {c["url"]: c for c in _of(items, "LinkCheck", target_id=site_id)}
+    return {c["url"]: c for c in of_type(items, "LinkCheck", target_id=site_id)}
 
 
 @pytest.mark.parametrize("mode", ["full", "patrol"])
 def test_every_target_ends_with_exactly_one_target_done(crawled, mode):
     items = crawled[mode]
-    done = Counter(i["target_id"] for i in _of(items, "TargetDone"))
+    done = Counter(i["target_id"] for i in of_type(items, "TargetDone"))
     assert done == Counter(dict.fromkeys(crawled["truth"], 1))
     for site_id in crawled["truth"]:
         mine = [n for n, i in enumerate(items) if i.get("target_id") == site_id]
@@ -92,11 +72,11 @@ def test_homepage_newest_date_is_the_truth_for_every_reachable_site(crawled):
         home = _homepage(items, site_id)
         assert home["navigation_only"] is truth["navigation_only"], site_id
         if truth["navigation_only"]:
-            firsts = _of(items, "PageObservation", target_id=site_id, role="column", column_level=1)
-            newest = max((_date(c["newest"]["date"]) for c in firsts if c["newest"]), default=None)
+            firsts = of_type(items, "PageObservation", target_id=site_id, role="column", column_level=1)
+            newest = max((parse_date(c["newest"]["date"]) for c in firsts if c["newest"]), default=None)
         else:
-            newest = _date(home["newest"]["date"]) if home["newest"] else None
-        if newest != _date(truth["home_latest"]):
+            newest = parse_date(home["newest"]["date"]) if home["newest"] else None
+        if newest != parse_date(truth["home_latest"]):
             wrong.append(f"{site_id} {truth['profiles']}: {newest} != {truth['home_latest']}")
     assert wrong == []
 
@@ -168,12 +148,14 @@ def test_the_javascript_list_is_rendered_in_chromium_and_dated(crawled):
     items, found = crawled["full"], 0
     for site_id, truth in crawled["truth"].items():
         for column in (c for c in truth["columns"] if c["js"]):
-            (page,) = _of(items, "PageObservation", target_id=site_id, url=column["url"])
+            (page,) = of_type(items, "PageObservation", target_id=site_id, url=column["url"])
             assert page["rendered"] is True
-            assert _date(page["newest"]["date"]) == _date(column["latest"])
+            assert parse_date(page["newest"]["date"]) == parse_date(column["latest"])
             found += 1
     assert found
-    assert sum(1 for p in _of(items, "PageObservation") if p["rendered"]) == found  # browser only when needed
+    assert (
+        sum(1 for p in of_type(items, "PageObservation") if p["rendered"]) == found
+    )  # browser only when needed
 
 
 @pytest.mark.parametrize("profile", ["gbk", "gbk_mislabelled"])
@@ -189,7 +171,7 @@ def test_columns_are_observed_with_the_truths_category_and_emptiness(crawled):
     for site_id, truth in crawled["truth"].items():
         if not truth["reachable"]:
             continue
-        pages = {p["url"]: p for p in _of(items, "PageObservation", target_id=site_id, role="column")}
+        pages = {p["url"]: p for p in of_type(items, "PageObservation", target_id=site_id, role="column")}
         for column in truth["columns"]:
             page = pages.get(column["url"])
             if page is None:
@@ -198,17 +180,17 @@ def test_columns_are_observed_with_the_truths_category_and_emptiness(crawled):
                 problems.append(
                     f"{site_id}: {column['name']} {page['empty']}/{page['column_category']} vs {column}"
                 )
-            elif _date(page["newest"] and page["newest"]["date"]) != _date(column["latest"]):
+            elif parse_date(page["newest"] and page["newest"]["date"]) != parse_date(column["latest"]):
                 problems.append(f"{site_id}: {column['name']} newest {page['newest']} vs {column['latest']}")
     assert problems == []
 
 
 def test_a_patrol_fetches_homepages_and_their_links_only(crawled):
     items, truth = crawled["patrol"], crawled["truth"]
-    columns = {p["target_id"] for p in _of(items, "PageObservation", role="column")}
+    columns = {p["target_id"] for p in of_type(items, "PageObservation", role="column")}
     assert columns == set(_with_profile(truth, "nav_only"))  # judged by its second-level pages
-    assert not _of(items, "PageObservation", role="sitemap")
-    assert all(c["on_homepage"] for c in _of(items, "LinkCheck"))
+    assert not of_type(items, "PageObservation", role="sitemap")
+    assert all(c["on_homepage"] for c in of_type(items, "LinkCheck"))
     for site_id, site in truth.items():
         homepage_dead = {link["url"] for link in site["dead_links"] if link["on_homepage"]}
         assert homepage_dead <= {c["url"] for c in _links(items, site_id).values() if c["dead"]}

@@ -7,9 +7,6 @@ say; a second sweep updates findings instead of duplicating them.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -20,35 +17,13 @@ from crawlers.store import Store
 from simweb.server import SimulatedWeb
 from simweb.verify import compare_with_truth, records_from_jsonl
 from simweb.world import build_world
+from tests.jsonl_runs import sweep_to_jsonl
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 
 
 def _sweep(tmp: Path, name: str, config: Path, targets: Path) -> list[dict]:
-    out = tmp / f"{name}.jsonl"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawlers.cli",
-            "sweep",
-            "--targets",
-            str(targets),
-            "--as-of",
-            AS_OF.isoformat(),
-            "--output",
-            str(out),
-            "--config",
-            str(config),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return sweep_to_jsonl(targets, config, AS_OF, tmp / f"{name}.jsonl").records
 
 
 @pytest.fixture(scope="module")

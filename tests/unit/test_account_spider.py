@@ -245,3 +245,38 @@ def test_captured_urls_are_put_back_on_the_platform_host():
     capture.on_response(SimpleNamespace(url=f"{ORIGIN}/aweme/v1/web/aweme/post/?a=1"))
     capture.on_response(SimpleNamespace(url=f"{ORIGIN}/favicon.ico"))
     assert len(capture.responses) == 1
+
+
+def _slow_render() -> tuple[Fetch, Any]:
+    """A browser fetch and the page object's answer when nothing was captured and no marker seen."""
+    fetch = Fetch(url="https://m.weibo.cn/u/1", step="profile", browser=True, capture="/api/")
+    miss = unverified("nothing captured", transient=True)
+    return fetch, miss
+
+
+def test_a_slow_render_is_retried_once_and_a_second_miss_is_unverified(monkeypatch):
+    fetch, miss = _slow_render()
+    po = FakePlatform(fetch, miss, miss)
+    sp = spider(monkeypatch, po)
+    (request,) = first(sp)
+
+    (retry,) = [o for o in sp._on_reply(answer(request, body="<html></html>")) if isinstance(o, Request)]
+    assert retry.meta["patrol_fetch"] is fetch
+    out = list(sp._on_reply(answer(retry, body="<html></html>")))
+
+    (obs,) = [o for o in out if type(o).__name__ == "AccountObservation"]
+    assert (obs.state, obs.requests) == ("unverified", 2)
+    assert not [o for o in out if isinstance(o, Request)]
+
+
+def test_a_captcha_answer_is_never_retried(monkeypatch):
+    fetch = Fetch(url="https://m.weibo.cn/u/1", step="profile", browser=True, capture="/api/")
+    po = FakePlatform(fetch, unverified("anti-bot page (验证码)"))
+    sp = spider(monkeypatch, po)
+    (request,) = first(sp)
+
+    out = list(sp._on_reply(answer(request, body="<html>验证码</html>")))
+
+    assert not [o for o in out if isinstance(o, Request)]
+    (obs,) = [o for o in out if type(o).__name__ == "AccountObservation"]
+    assert obs.requests == 1

@@ -1,0 +1,139 @@
+"""Reading a profile page opened in Chromium: the JSON its own script fetched, then its wording.
+
+Douyin, Toutiao, Kuaishou and 人民号 sign their post-list requests in page JavaScript, so their page
+objects open the profile in a browser and read what the page captured (platforms.md §3, §4, §6, §8).
+The mechanics are the same for all of them and live here; each platform module keeps its own
+paths, field names, markers and the decisions about what its answers mean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.models import Target
+from crawlers.platforms.base import (
+    AccountResult,
+    Captured,
+    Fetch,
+    Reply,
+    blocked,
+    gone,
+    load_json,
+    unverified,
+)
+from crawlers.thresholds import markers
+
+# read(captured answer, page reply, evidence) -> the platform's verdict on that answer
+CaptureReader = Callable[[Captured, Reply, dict[str, Any]], AccountResult]
+# page_check(page reply, evidence) -> a verdict from the page's own wording, or None
+PageCheck = Callable[[Reply, dict[str, Any]], AccountResult | None]
+
+
+def first_marker(text: str, phrases: tuple[str, ...] | list[str]) -> str:
+    """The first of ``phrases`` the text contains, '' when none (page objects shadow ``next``)."""
+    for phrase in phrases:
+        if phrase in text:
+            return phrase
+    return ""
+
+
+def profile_page(
+    target: Target, hosts: tuple[str, ...], path: re.Pattern[str], url_for: Callable[[str], str]
+) -> tuple[str, str]:
+    """``(account id, page URL)``: the id from ``account_id`` or the profile URL's path (``path``
+    has an ``id`` group); with no id, a URL on one of ``hosts`` is opened as given (short links
+    redirect to the profile). The URL is '' when the target names neither."""
+    if target.account_id:
+        ident = target.account_id.strip()
+    else:
+        m = path.match(urlsplit(target.url or "").path)
+        ident = m.group("id") if m else ""
+    if ident:
+        return ident, url_for(ident)
+    if (urlsplit(target.url or "").hostname or "") in hosts:
+        return "", target.url
+    return "", ""
+
+
+def profile_fetch(
+    target: Target,
+    hosts: tuple[str, ...],
+    path: re.Pattern[str],
+    url_for: Callable[[str], str],
+    capture: str,
+    missing: str,
+    data_key: str,
+) -> Fetch | AccountResult:
+    """Open the profile page in Chromium, capturing the answers whose URL contains ``capture`` (the
+    account id carried as ``data[data_key]``); ``unverified`` with ``missing`` when the target names
+    no account."""
+    ident, url = profile_page(target, hosts, path, url_for)
+    if not url:
+        return unverified(missing, url=target.url)
+    return Fetch(url=url, step="profile", browser=True, capture=capture, data={data_key: ident})
+
+
+def captures(reply: Reply, path: str) -> list[Captured]:
+    """The captured answers whose URL contains ``path``, in the order the page fetched them."""
+    return [c for c in reply.captured if path in c.url]
+
+
+def capture_reply(reply: Reply, cap: Captured) -> Reply:
+    """A captured answer as a :class:`Reply` of its own (its URL and status), for the JSON helpers."""
+    return Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text)
+
+
+def capture_refused(cap: Captured, reply: Reply, what: str, ev: dict[str, Any]) -> AccountResult | None:
+    """``unverified`` when the platform refused the page's own request (anti-bot or any 4xx/5xx)."""
+    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
+        return unverified(f"{what} HTTP {cap.status}", reply, **ev)
+    return None
+
+
+def capture_json(cap: Captured, reply: Reply, ev: dict[str, Any]) -> Any | AccountResult:
+    """The captured answer as JSON, or ``unverified`` (empty or malformed) carrying the page URL."""
+    data = load_json(capture_reply(reply, cap))
+    if isinstance(data, AccountResult):
+        data.evidence.update(ev, page_url=reply.url)
+    return data
+
+
+def capture_data(cap: Captured, reply: Reply, what: str, ev: dict[str, Any]) -> Any | AccountResult:
+    """:func:`capture_refused`, then :func:`capture_json`: the answer's JSON or why we could not look."""
+    return capture_refused(cap, reply, what, ev) or capture_json(cap, reply, ev)
+
+
+def judge_page(
+    reply: Reply,
+    capture: str,
+    read: CaptureReader,
+    gone_markers: tuple[str, ...],
+    missing: str,
+    page_check: PageCheck | None = None,
+) -> AccountResult:
+    """Judge an opened profile page: the first captured ``capture`` answer, read by ``read``, wins
+    when it dates posts (the platform's own list beats any wording around it); otherwise the page's
+    own anti-bot wording (``page_check``) and the generic blocks come first, then ``read``'s verdict;
+    with nothing captured, a gone wording, an anti-bot phrase, or ``missing``."""
+    ev: dict[str, Any] = {"captured": len(reply.captured)}
+    if reply.error:
+        return unverified(f"network: {reply.error}", reply, transient=reply.error == "timeout")
+    caps = captures(reply, capture)
+    result = read(caps[0], reply, ev) if caps else None
+    if result is not None and result.state == "latest":
+        return result
+    if page_check is not None and (stop := page_check(reply, ev)) is not None:
+        return stop
+    if (stop := blocked(reply)) is not None:
+        stop.evidence.update(ev)
+        return stop
+    if result is not None:
+        return result
+    if marker := first_marker(reply.page_text, gone_markers):
+        return gone(f"page says {marker}", reply, marker=marker, **ev)
+    if marker := first_marker(reply.page_text, markers()["antibot_phrases"]):
+        return unverified(f"anti-bot page ({marker})", reply, **ev)
+    return unverified(missing, reply, transient=not caps, **ev)  # nothing captured: maybe a slow page
