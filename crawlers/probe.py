@@ -280,6 +280,10 @@ def _window_counts(store: Store, ids: list[str], start: datetime, end: datetime)
         }
     }
     try:
+        # Count every probe already written, including the last round's (not yet searchable otherwise).
+        store.es.indices.refresh(
+            index=f"{store.prefix}-observations-*", allow_no_indices=True, ignore_unavailable=True
+        )
         resp = store.es.search(
             index=f"{store.prefix}-observations-*",
             query=query,

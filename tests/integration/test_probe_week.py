@@ -323,3 +323,56 @@ def test_commands_exit_2_on_bad_input(tmp_path, capsys):
     missing = tmp_path / "none.csv"
     assert _cli("probe", "--targets", str(missing)) == 2
     assert "error:" in capsys.readouterr().err
+
+
+class InProcessRunner:
+    """Runs the scheduler's job command lines in this process (probes and roll-ups need no Scrapy
+    reactor), setting the simulated web's outage state from each run's ``--as-of``: the scheduler's
+    own controlled clock, with no real waiting."""
+
+    def __init__(self, outages: Outages) -> None:
+        self.outages = outages
+        self.runs: list[list[str]] = []
+
+    def run(self, argv: list[str], *, timeout: float) -> int:
+        from crawlers.cli import main
+
+        args = argv[argv.index("crawlers.cli") + 1 :]
+        as_of = datetime.fromisoformat(args[args.index("--as-of") + 1])
+        self.outages.hour = round((as_of - START).total_seconds() / 3600)
+        self.runs.append(args)
+        return main(args)
+
+
+def test_the_scheduler_replayed_over_a_week_vetoes_exactly_at_5_percent(
+    outages, web, tmp_path, store, capsys
+):
+    from scheduler.jobs import replay, run_job
+
+    always = ["S001", "S002", "S003", "S006", "S007"]  # probed every hour: 168 probes each
+    rows = web.write_targets_csv(tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()
+    targets_path = tmp_path / "targets.csv"
+    targets_path.write_text(
+        "\n".join([rows[0]] + [r for r in rows[1:] if r.split(",", 1)[0] in always]) + "\n", encoding="utf-8"
+    )
+    config_path = web.write_config(tmp_path / "office.toml", es_url=store.cfg.url, index_prefix=store.prefix)
+    with config_path.open("a", encoding="utf-8") as fh:
+        fh.write(
+            f'\n[scheduler]\ntargets = "{targets_path}"\nstate_dir = "{tmp_path / "state"}"\nprobe_minutes = 60\n'
+        )
+    config = load_config(config_path)
+    for target in load_targets(targets_path):
+        outages.plan(host_of(target), PLAN[target.id][1])
+    runner = InProcessRunner(outages)
+
+    probes = replay(config, START, END, runner, only={"probe"})
+    assert len(probes) == HOURS
+    assert all(code == 0 for _, _, code in probes)
+    assert run_job("rollup", config, END, runner) == 0
+
+    store.refresh()
+    levels = {f["target_id"]: f["level"] for f in store.search_findings(indicator=INDICATOR)}
+    assert levels == {"S001": "violation", "S002": "warning"}  # 9/168 veto, 6/168 warning, 5/168 nothing
+    ledger_kinds = [args[0] for args in runner.runs]
+    assert ledger_kinds.count("probe") == HOURS
+    assert ledger_kinds[-1] == "rollup"
