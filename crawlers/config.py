@@ -49,6 +49,9 @@ Example (all keys shown with their defaults)::
     sample_ratio = 0.2               # quarterly: share of accounts sampled, stratified
     sample_seed = 2019               # recorded in the sweep; same seed + registry = same sample
 
+    [alerts]                         # notify new veto findings: see crawlers/alerts.py
+    [report]                         # the 通报's configurable parts: see crawlers/report/
+
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
     cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
@@ -144,6 +147,8 @@ class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    alerts: dict[str, Any] = field(default_factory=dict, repr=False)  # [alerts] (secrets): crawlers/alerts.py
+    report: dict[str, Any] = field(default_factory=dict)  # [report]: parsed by crawlers/report/
     indicators_file: str = ""
     platforms: dict[str, PlatformConfig] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
@@ -202,6 +207,10 @@ def load_config(path: str | Path | None = None) -> Config:
                     if not file_path.is_absolute():
                         file_path = p.parent / file_path
                     config.indicators_file = str(file_path)
+            elif key in ("alerts", "report"):
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{where}: must be a table")
+                setattr(config, key, dict(table))
             elif key == "platforms":
                 from crawlers.models import PLATFORMS
 
@@ -213,7 +222,7 @@ def load_config(path: str | Path | None = None) -> Config:
                     config.platforms[name] = _build(PlatformConfig, ptable, f"{p}: [platforms.{name}]")
             else:
                 raise ConfigError(
-                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, scheduler, indicators, platforms)"
+                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, scheduler, alerts, report, indicators, platforms)"
                 )
     _apply_env(config)
     if config.crawl.render_js not in ("auto", "never"):

@@ -88,3 +88,11 @@ def test_platform_credentials_are_read_and_kept_out_of_reprs(tmp_path):
     )
     assert config.platforms["wechat"].credentials == {"token": "t0k3n", "cookie": "c=1"}
     assert "t0k3n" not in repr(config)
+
+
+def test_alert_secrets_stay_out_of_the_repr(tmp_path):
+    config = load_config(
+        write(tmp_path, '[alerts]\nenabled = true\nsmtp = { host = "127.0.0.1", password = "s3cr3t" }\n')
+    )
+    assert config.alerts["smtp"]["password"] == "s3cr3t"
+    assert "s3cr3t" not in repr(config)
