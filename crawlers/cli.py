@@ -22,6 +22,9 @@ common jobs:
   govpatrol recheck --targets F         re-check (复查) every open finding: rectified or still open
   govpatrol scheduler --config F        the service: probes, 2-hour patrols, quarterly sweeps, re-checks
   govpatrol ledger --month 2025-03      export the month's patrol ledger (巡网台账) as CSV or XLSX
+  govpatrol findings --region 苏州市     search findings from the terminal (table, CSV, XLSX, JSON)
+  govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
+  govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -35,12 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_sweep_cli(sub)
     demo.add_demo_cli(sub)
-    from crawlers import cli_ledger, cli_probe, cli_recheck, cli_scheduler, services_cli
+    from crawlers import (
+        cli_dashboards,
+        cli_findings,
+        cli_ledger,
+        cli_probe,
+        cli_recheck,
+        cli_report,
+        cli_scheduler,
+        services_cli,
+    )
 
     cli_recheck.add_cli(sub)
     cli_probe.add_cli(sub)  # probe and rollup
     cli_scheduler.add_cli(sub)
     cli_ledger.add_cli(sub)
+    cli_report.add_cli(sub)
+    cli_dashboards.add_cli(sub)
+    cli_findings.add_cli(sub)
     services_cli.add_cli(sub)
     return parser
 

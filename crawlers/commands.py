@@ -289,4 +289,18 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     finally:
         for sink in sinks:
             sink.close()
+    _alert(config, sinks, result, record)
     return result
+
+
+def _alert(config: Config, sinks: list[Sink], result: SweepResult, record: dict[str, Any]) -> None:
+    """Notify new veto findings once each (after the sinks flushed: the alert state lives in ES)."""
+    if not config.alerts.get("enabled"):
+        return
+    from crawlers.alerts import alert_after_sweep
+    from pipelines.sinks import ElasticsearchSink
+
+    stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
+    report = alert_after_sweep(config.alerts, stores[0] if stores else None, result.findings, record)
+    if report is not None:
+        print(f"alerts: {report.summary()}", file=sys.stderr)

@@ -210,6 +210,10 @@ def load_config(path: str | Path | None = None) -> Config:
             elif key in ("alerts", "report"):
                 if not isinstance(table, dict):
                     raise ConfigError(f"{where}: must be a table")
+                if key == "alerts":  # bad alert settings fail at start-up, not after a sweep
+                    from crawlers.alerts import AlertsConfig
+
+                    AlertsConfig.from_table(table, where)
                 setattr(config, key, dict(table))
             elif key == "platforms":
                 from crawlers.models import PLATFORMS

@@ -93,6 +93,7 @@ def _demo_command(args: argparse.Namespace) -> int:
             config_path=str(config),
         )
         result = run_sweep(options)
+        reports = _write_reports(out, result.sweep_id, config) if not args.no_es else []
     except (InputError, SweepFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -118,4 +119,20 @@ def _demo_command(args: argparse.Namespace) -> int:
             "Elasticsearch: findings were written to the demo node, now stopped "
             "(run with --keep-services to explore them)"
         )
+    for path in reports:
+        print(f"report (通报): {path}")
     return 0
+
+
+def _write_reports(out: Path, sweep_id: str, config: Path) -> list[Path]:
+    """The sweep's 通报 draft, as HTML (charts inline) and DOCX, while the demo's Elasticsearch is up."""
+    from crawlers.config import load_config
+    from crawlers.report import write_report
+    from crawlers.store import Store
+
+    store = Store(load_config(config).elasticsearch)
+    store.refresh()
+    return [
+        write_report(store, sweep_id=sweep_id, fmt=fmt, out=out / f"通报-{sweep_id}.{fmt}", config=config)
+        for fmt in ("html", "docx")
+    ]

@@ -251,4 +251,3 @@ class AccountObservation(Record):
     requests: int = 0
     browser: bool = False  # True when the check needed Chromium
     elapsed_ms: float | None = None
-

@@ -383,3 +383,18 @@ class Store:
             after = agg.get("after_key")
             if not after or not agg.get("buckets"):
                 return ids
+
+    # --- alerts (crawlers.alerts) ------------------------------------------------------------
+
+    def mark_alerted(self, ids: Collection[str], at: datetime) -> None:
+        """Record that the veto alert for these findings went out, so no later sweep repeats it.
+
+        A partial update of ``alerted_at`` alone: :meth:`upsert_findings` never writes that field,
+        so it survives every later sweep of the same finding.
+        """
+        if ids:
+            self.update_findings({doc_id: {"alerted_at": at.isoformat()} for doc_id in sorted(set(ids))})
+
+    def alerted_ids(self, ids: Collection[str]) -> set[str]:
+        """Those of ``ids`` whose alert has already been sent (``alerted_at`` set)."""
+        return {doc_id for doc_id, doc in self.get_findings(ids).items() if doc.get("alerted_at")}

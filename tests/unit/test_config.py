@@ -92,7 +92,16 @@ def test_platform_credentials_are_read_and_kept_out_of_reprs(tmp_path):
 
 def test_alert_secrets_stay_out_of_the_repr(tmp_path):
     config = load_config(
-        write(tmp_path, '[alerts]\nenabled = true\nsmtp = { host = "127.0.0.1", password = "s3cr3t" }\n')
+        write(
+            tmp_path,
+            '[alerts]\nenabled = true\nsmtp = { host = "127.0.0.1", password = "s3cr3t", '
+            'sender = "patrol@example.gov.cn", recipients = ["office@example.gov.cn"] }\n',
+        )
     )
     assert config.alerts["smtp"]["password"] == "s3cr3t"
     assert "s3cr3t" not in repr(config)
+
+
+def test_bad_alert_settings_fail_at_start_up(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[alerts\]\.smtp: host, sender and recipients are required"):
+        load_config(write(tmp_path, '[alerts]\nenabled = true\nsmtp = { host = "127.0.0.1" }\n'))
