@@ -295,3 +295,48 @@ def test_the_sweep_hook_reads_the_alerts_table_of_a_config_file(
     assert len(report.sent) == 2
     assert [p["body"]["msgtype"] for p in robot.posts] == ["text", "text"]
     assert alert_after_sweep({"enabled": False}, store, findings, {}) is None
+
+
+def test_a_sweep_through_the_cli_alerts_each_new_veto_once_and_its_repeat_not_at_all(
+    store: Store, robots: list[Robot], tmp_path: Path
+) -> None:
+    """End to end: two `govpatrol sweep` runs over the simulated web with a WeCom robot configured."""
+    from simweb.server import SimulatedWeb
+    from simweb.world import build_world
+    from tests.jsonl_runs import of_type, sweep_to_jsonl
+
+    as_of = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
+    robot = Robot().start()
+    robots.append(robot)
+    with SimulatedWeb(build_world(as_of)) as web:
+        truth = web.truth()["sites"]
+        stale = next(
+            i for i, s in truth.items() if s.get("expect", {}).get("SITE-VETO-HOME-STALE") == "violation"
+        )
+        healthy = next(i for i, s in truth.items() if s["healthy"] and s["reachable"])
+        rows = web.write_targets_csv(tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()
+        targets = tmp_path / "targets.csv"
+        targets.write_text(
+            "\n".join([rows[0]] + [r for r in rows[1:] if r.split(",", 1)[0] in (stale, healthy)]) + "\n",
+            encoding="utf-8",
+        )
+        config = web.write_config(tmp_path / "office.toml", es_url=store.cfg.url, index_prefix=store.prefix)
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write(
+                '\n[alerts]\nenabled = true\nwebhooks = [{ kind = "wecom", '
+                f'url = "http://127.0.0.1:{robot.port}/cgi-bin/webhook/send?key=test" }}]\n'
+            )
+        first = sweep_to_jsonl(targets, config, as_of, tmp_path / "first.jsonl")
+        after_first = len(robot.posts)
+        second = sweep_to_jsonl(targets, config, as_of, tmp_path / "second.jsonl")
+
+    vetoes = [
+        f
+        for f in of_type(first.records, "finding", status="open", level="violation")
+        if f["severity"] == "veto"
+    ]
+    assert [f["target_id"] for f in vetoes] == [stale]
+    assert after_first == len(vetoes) == 1
+    assert "政务巡网预警" in json.dumps(robot.posts[0]["body"], ensure_ascii=False)
+    assert len(robot.posts) == after_first  # the repeat sweep found the same veto: no second message
+    assert of_type(second.records, "finding", target_id=stale, indicator="SITE-VETO-HOME-STALE")
