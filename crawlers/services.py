@@ -32,9 +32,11 @@ from typing import Any
 DEFAULT_ES_VERSION = "8.19.21"
 ES_USER = "govpatrol-es"
 ES_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+# Debian's Chromium (browser downloads are impossible here); the first path skips a noisy wrapper.
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
-CHROMIUM_FLAGS = (
-    "--headless",
+# Launch flags for every Chromium the project starts (services check, Scrapy renders, tests):
+# without the background-networking ones this closed network refuses a burst of connections.
+CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -42,6 +44,7 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
+CHROMIUM_FLAGS = ("--headless", *CHROMIUM_ARGS)
 SERVICES = ("elasticsearch", "redis", "chromium")
 
 
@@ -407,10 +410,14 @@ def ensure_redis() -> str:
 # --- Chromium ---------------------------------------------------------------------------------
 
 
+def find_chromium() -> str | None:
+    """The first installed Chromium of :data:`CHROMIUM_CANDIDATES`, or None."""
+    return next((c for c in CHROMIUM_CANDIDATES if os.access(c, os.X_OK)), None)
+
+
 def chromium_path() -> str:
-    for candidate in CHROMIUM_CANDIDATES:
-        if os.access(candidate, os.X_OK):
-            return candidate
+    if found := find_chromium():
+        return found
     raise ServiceError(
         f"Chromium not found at {' or '.join(CHROMIUM_CANDIDATES)}: install the Debian package `chromium`"
     )

@@ -9,24 +9,15 @@ work; ``govpatrol sweep`` never relies on them.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawlers.config import Config
 from crawlers.resolver import chromium_host_rules
+from crawlers.services import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium
 
 if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
 
-CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")  # the first skips a noisy wrapper
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
 #: resource types the browser never loads: a rendered list needs its scripts and data, not pixels
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -38,10 +29,7 @@ def chromium_executable(config: Config) -> str:
     """The configured browser, else Debian's Chromium (``playwright install`` cannot download here)."""
     if config.browser.executable:
         return config.browser.executable
-    for candidate in CHROMIUM_CANDIDATES:
-        if Path(candidate).exists():
-            return candidate
-    return CHROMIUM_CANDIDATES[-1]
+    return find_chromium() or CHROMIUM_CANDIDATES[-1]
 
 
 def abort_heavy_request(request: PlaywrightRequest) -> bool:

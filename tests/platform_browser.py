@@ -17,21 +17,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawlers.platforms.base import Captured, Fetch, Reply, rewrite_origin
+from crawlers.services import CHROMIUM_ARGS, chromium_path
 
-CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NAV_TIMEOUT_MS = 20_000
 IDLE_TIMEOUT_MS = 10_000
 
@@ -40,10 +31,7 @@ _state: dict[str, Any] = {}  # "pw": Playwright, "browser": Browser, "thread": o
 
 
 def _executable() -> str:
-    for path in CHROMIUM_PATHS:
-        if Path(path).exists():
-            return path
-    raise RuntimeError(f"Chromium not found at any of {CHROMIUM_PATHS}")
+    return chromium_path()
 
 
 def _browser() -> Any:
@@ -59,7 +47,7 @@ def _browser() -> Any:
         pw = _state.get("pw") or sync_playwright().start()
         _state["pw"] = pw
         _state["browser"] = pw.chromium.launch(
-            executable_path=_executable(), headless=True, args=CHROMIUM_ARGS
+            executable_path=_executable(), headless=True, args=list(CHROMIUM_ARGS)
         )
         _state["thread"] = threading.get_ident()
         return _state["browser"]
