@@ -144,6 +144,22 @@ def _terminate(pid: int, grace: float = 30.0) -> None:
             time.sleep(0.2)
 
 
+def _entry(
+    proc: subprocess.Popen[bytes], port: int, url: str, data: Path, log: Path, version: str, started: float
+) -> dict[str, Any]:
+    """A started service as the state file records it (what ``status`` and ``stop`` read back)."""
+    return {
+        "pid": proc.pid,
+        "port": port,
+        "url": url,
+        "data_dir": str(data),
+        "log": str(log),
+        "version": version,
+        "started_at": datetime.now(UTC).isoformat(),
+        "startup_s": round(time.monotonic() - started, 1),
+    }
+
+
 def _tail(path: Path, lines: int = 25) -> str:
     try:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -308,16 +324,7 @@ def _start_es(timeout: float) -> dict[str, Any]:
         raise ServiceError(
             f"Elasticsearch not healthy after {timeout:.0f} s; last lines of {log}:\n{_tail(log)}"
         )
-    return {
-        "pid": proc.pid,
-        "port": port,
-        "url": url,
-        "data_dir": str(tmp),
-        "log": str(log),
-        "version": version,
-        "started_at": datetime.now(UTC).isoformat(),
-        "startup_s": round(time.monotonic() - started, 1),
-    }
+    return _entry(proc, port, url, tmp, log, version, started)
 
 
 def _ensure(name: str, healthy: Any, starter: Any) -> tuple[dict[str, Any], bool]:
@@ -386,16 +393,8 @@ def _start_redis(timeout: float = 20.0) -> dict[str, Any]:
             raise ServiceError(f"redis-server did not answer PING; last lines of {log}:\n{_tail(log)}")
         time.sleep(0.1)
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout
-    return {
-        "pid": proc.pid,
-        "port": port,
-        "url": url,
-        "data_dir": str(tmp),
-        "log": str(log),
-        "version": next((w.split("=", 1)[1] for w in version.split() if w.startswith("v=")), ""),
-        "started_at": datetime.now(UTC).isoformat(),
-        "startup_s": round(time.monotonic() - started, 1),
-    }
+    version = next((w.split("=", 1)[1] for w in version.split() if w.startswith("v=")), "")
+    return _entry(proc, port, url, tmp, log, version, started)
 
 
 def ensure_redis_entry() -> tuple[dict[str, Any], bool]:
