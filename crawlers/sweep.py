@@ -8,7 +8,6 @@ summary written, so memory holds only targets still in flight and progress is re
 from __future__ import annotations
 
 import secrets
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -219,7 +218,3 @@ class SweepRecorder:
         for target_id in list(self.targets):
             if target_id not in self.done:
                 self._finish_target(target_id)
-
-
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start
