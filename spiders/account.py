@@ -254,9 +254,16 @@ class AccountSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for target in self.targets:
-            step = self._setup(target)
-            for out in self._advance(self.accounts[target.id], step):
+            for out in self.begin_target(target):
                 yield out
+
+    def begin_target(self, target: Target) -> list[Any]:
+        """The first step of one account (a request, or already its result).
+
+        Separate from :meth:`start` so a distributed worker can feed targets as it claims them.
+        """
+        step = self._setup(target)
+        return self._advance(self.accounts[target.id], step)
 
     def _advance(self, state: AccountState, step: Fetch | AccountResult) -> list[Any]:
         """The page object's answer: another request, or the account's result."""

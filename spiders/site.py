@@ -155,33 +155,39 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
 
     async def start(self) -> AsyncIterator[Any]:
-        timeout = self.config.crawl.homepage_timeout
         for target in self.targets:
-            state = SiteState(target=target, site_url=target.url)
-            self.sites[target.id] = state
-            try:
-                request = self._request(
-                    state,
-                    target.url,
-                    self._on_homepage,
-                    self._on_page_error,
-                    timeout=timeout,
-                    page=True,
-                    role="homepage",
-                )
-            except ValueError as exc:  # a registry URL Scrapy cannot even request
-                state.pages, state.pending, state.links_started, state.done = 0, 0, True, True
-                yield PageObservation(
-                    target_id=target.id,
-                    url=target.url,
-                    role="homepage",
-                    fetched_at=self._now(),
-                    error="other",
-                    error_detail=str(exc),
-                )
-                yield TargetDone(target_id=target.id, requests=0)
-                continue
-            yield request
+            for out in self.begin_target(target):
+                yield out
+
+    def begin_target(self, target: Target) -> list[Any]:
+        """The first request of one site (or its observation and done, if it cannot be requested).
+
+        Separate from :meth:`start` so a distributed worker can feed targets as it claims them.
+        """
+        state = SiteState(target=target, site_url=target.url)
+        self.sites[target.id] = state
+        try:
+            request = self._request(
+                state,
+                target.url,
+                self._on_homepage,
+                self._on_page_error,
+                timeout=self.config.crawl.homepage_timeout,
+                page=True,
+                role="homepage",
+            )
+        except ValueError as exc:  # a registry URL Scrapy cannot even request
+            state.pages, state.pending, state.links_started, state.done = 0, 0, True, True
+            observation = PageObservation(
+                target_id=target.id,
+                url=target.url,
+                role="homepage",
+                fetched_at=self._now(),
+                error="other",
+                error_detail=str(exc),
+            )
+            return [observation, TargetDone(target_id=target.id, requests=0)]
+        return [request]
 
     # ------------------------------------------------------------------ pages
 
