@@ -5,7 +5,9 @@ streams instead of Scrapy (whose reactor cannot restart in-process). The nationa
 probe as failed when the homepage has not *loaded* within the timeout, so the whole exchange — name
 resolution, TCP, TLS, redirects and the body — runs under one deadline. Names resolve through the
 same ``[network] resolve`` map as the spiders (connect to the mapped IP, send the real Host header)
-and, offline, unmapped names fail as DNS errors so a probe never leaks onto the real network.
+and, offline, unmapped names fail as DNS errors so a probe never leaks onto the real network. The
+address connected to passes the SSRF guard first (:mod:`crawlers.ssrf`); a refused one is recorded
+as error ``blocked`` and is not counted by the roll-up: we refused to look, the site was not down.
 
 Probes are facts: each is stored as a page observation with role ``probe`` and ``fetched_at`` =
 the scheduled time (the controlled clock), under a run id derived from that time so a re-recorded
@@ -27,7 +29,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from crawlers.config import Config
 from crawlers.models import Finding, PageObservation, Target
-from crawlers.resolver import LOCAL_NAMES, ResolveMap, is_ip_literal
+from crawlers.resolver import LOCAL_NAMES, ResolveMap
+from crawlers.ssrf import AddressPolicy, BlockedAddress, parse_ip, policy_for
 from crawlers.store import Store, StoreUnavailable
 from pipelines.rules.base import Rules
 from pipelines.rules.unreachable import INDICATOR, ProbeWindow, judge_unreachable
@@ -41,7 +44,8 @@ ROLLUP_CHUNK = 1000  # sites per aggregation request (keeps buckets far below se
 
 
 class ProbeError(Exception):
-    """A probe failure with its class (timeout | dns | refused | tls | http | redirect_loop | other)."""
+    """A probe failure with its class (timeout | dns | refused | tls | http | redirect_loop | blocked
+    | other)."""
 
     def __init__(self, error: str, detail: str) -> None:
         super().__init__(detail)
@@ -65,6 +69,7 @@ class _Network:
     resolve: ResolveMap
     offline: bool
     user_agent: str
+    policy: AddressPolicy = AddressPolicy()
 
     @classmethod
     def from_config(cls, config: Config) -> _Network:
@@ -72,11 +77,22 @@ class _Network:
             resolve=ResolveMap.parse(config.network.resolve),
             offline=config.network.offline,
             user_agent=config.network.user_agent,
+            policy=policy_for(config),
         )
 
     async def address(self, host: str, port: int) -> str:
-        if is_ip_literal(host):
-            return host.strip("[]")
+        """The address to connect to, passed by the SSRF guard (the one connected to: no re-lookup)."""
+        ip = await self._lookup(host, port)
+        try:
+            self.policy.check(host, ip)
+        except BlockedAddress as exc:
+            raise ProbeError("blocked", str(exc)) from exc
+        return ip
+
+    async def _lookup(self, host: str, port: int) -> str:
+        literal = parse_ip(host)  # also 2130706433, 0177.0.0.1: the C library would accept them
+        if literal is not None:
+            return str(literal)
         mapped = self.resolve.lookup(host)
         if mapped is not None:
             return mapped
@@ -256,7 +272,9 @@ def _window_counts(store: Store, ids: list[str], start: datetime, end: datetime)
                 {"term": {"role": ROLE}},
                 {"terms": {"target_id": ids}},
                 {"range": {"fetched_at": {"gte": start.isoformat(), "lt": end.isoformat()}}},
-            ]
+            ],
+            # a probe the SSRF guard refused never looked at the site: it is no evidence either way
+            "must_not": [{"term": {"error": "blocked"}}],
         }
     }
     aggs = {

@@ -6,20 +6,31 @@ installed on the reactor (setting ``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is 
 Scrapy 2.19), so :class:`PatrolResolver` is installed there; Chromium gets the same map as a
 ``--host-resolver-rules`` string. With ``offline`` every unmapped name fails at once as a DNS
 lookup error, so a test or demo can never leak onto the real network.
+
+The resolver is also where the SSRF guard (:mod:`crawlers.ssrf`) is enforced for Scrapy: every
+address it hands out for a connection is checked, so a link or a redirect into a private range
+fails the download with :class:`~crawlers.ssrf.BlockedAddress`. Twisted's endpoint turns a failed
+lookup into a generic "no results" DNS error, so :class:`AddressGuardMiddleware` asks the same
+resolver first and raises the typed refusal itself: the spider records the class ``blocked``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
+from crawlers.ssrf import AddressPolicy, parse_ip, url_host
+
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
@@ -93,7 +104,8 @@ def chromium_host_rules(
 
 
 class PatrolResolver(CachingThreadedResolver):
-    """Scrapy's caching threaded resolver, answering mapped names itself and failing offline misses."""
+    """Scrapy's caching threaded resolver, answering mapped names itself, failing offline misses
+    and refusing addresses the SSRF guard blocks."""
 
     def __init__(
         self,
@@ -102,10 +114,12 @@ class PatrolResolver(CachingThreadedResolver):
         timeout: float,
         resolve: Mapping[str, str] | None = None,
         offline: bool = False,
+        policy: AddressPolicy | None = None,
     ) -> None:
         super().__init__(reactor, cache_size, timeout)
         self.map = ResolveMap.parse(resolve or {})
         self.offline = offline
+        self.policy = policy  # None: unguarded (only for tests of the map; from_crawler always sets one)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:  # type: ignore[override]
@@ -117,14 +131,60 @@ class PatrolResolver(CachingThreadedResolver):
             settings.getfloat("DNS_TIMEOUT"),
             resolve=settings.getdict("PATROL_RESOLVE"),
             offline=settings.getbool("PATROL_OFFLINE"),
+            policy=AddressPolicy.from_entries(settings.getlist("PATROL_ALLOW_HOSTS")),
         )
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[Any]:  # noqa: N802
+        answer = self._lookup(name, timeout)
+        return answer.addCallback(self._checked, name)
+
+    def _checked(self, ip: str, name: str) -> str:
+        if self.policy is not None:
+            self.policy.check(name, ip)
+        return ip
+
+    def _lookup(self, name: str, timeout: Sequence[int]) -> Deferred[Any]:
         mapped = self.map.lookup(name)
         if mapped is not None:
             return defer.succeed(mapped)
-        if is_ip_literal(name):
-            return defer.succeed(name.strip("[]"))
+        literal = parse_ip(name)  # also 2130706433, 0177.0.0.1: the C library would accept them
+        if literal is not None:
+            return defer.succeed(str(literal))
         if self.offline and name.lower() not in LOCAL_NAMES:
             return defer.fail(DNSLookupError(f"{name}: not in [network] resolve (offline)"))
         return super().getHostByName(name, timeout)
+
+
+class AddressGuardMiddleware:
+    """Downloader middleware: refuse a request whose host the guard blocks, before any download.
+
+    It asks the reactor's resolver (cached, so the connection that follows gets the same address,
+    which the resolver checks again), so the errback receives :class:`BlockedAddress` itself and
+    not Twisted's generic lookup error. Redirects are new requests and pass through here too, as
+    do browser navigations (the browser's own sub-requests are screened by the abort hook).
+    """
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        return cls(AddressPolicy.from_entries(crawler.settings.getlist("PATROL_ALLOW_HOSTS")))
+
+    async def process_request(self, request: Request) -> None:
+        if not request.url.startswith(("http://", "https://")):
+            return
+        host = url_host(request.url)
+        if not host:
+            return
+        from twisted.internet import reactor
+
+        from spiders.fetchfacts import T0
+
+        started = time.monotonic()
+        try:  # a failed lookup fails the download here, with its own error (one lookup, not two)
+            ip = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))  # type: ignore[attr-defined]
+            self.policy.check(host, str(ip))  # also when another resolver is installed
+        except Exception:
+            request.meta.setdefault(T0, started)  # never reached the downloader: time the lookup
+            raise

@@ -1,0 +1,254 @@
+"""The SSRF guard's decisions (address classes, odd spellings, the allowlist) and credential masking."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from twisted.internet.error import DNSLookupError
+from twisted.internet.task import Clock
+
+from crawlers.config import Config, NetworkConfig, PlatformConfig
+from crawlers.redact import config_secrets, mask_url, redact_text, redact_value
+from crawlers.resolver import PatrolResolver, ResolveMap
+from crawlers.settings import BrowserAbort, build_settings
+from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify, policy_for
+from spiders.fetchfacts import classify_failure
+from spiders.linkcheck import LinkResult, LinkUse, make_check
+
+
+@pytest.mark.parametrize(
+    ("address", "klass"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.0.0.2", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("172.31.255.254", "private"),
+        ("192.168.1.1", "private"),
+        ("fc00::1", "private"),
+        ("fd12:3456::1", "private"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1", "link-local"),
+        ("169.254.169.254", "metadata"),
+        ("169.254.170.2", "metadata"),
+        ("100.100.100.200", "metadata"),
+        ("fd00:ec2::254", "metadata"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("100.64.0.1", "shared"),
+        ("224.0.0.251", "multicast"),
+        ("ff02::1", "multicast"),
+        ("255.255.255.255", "reserved"),
+        ("192.0.2.10", "reserved"),
+        ("198.18.0.1", "reserved"),
+        ("240.0.0.1", "reserved"),
+        ("8.8.8.8", None),
+        ("202.96.134.133", None),
+        ("2400:3200::1", None),
+        ("172.32.0.1", None),
+    ],
+)
+def test_every_address_class(address, klass):
+    assert classify(address) == klass
+
+
+@pytest.mark.parametrize(
+    ("spelling", "klass"),
+    [
+        ("2130706433", "loopback"),  # 127.0.0.1 as one decimal number
+        ("0177.0.0.1", "loopback"),  # octal
+        ("0x7f.1", "loopback"),  # hex, short form
+        ("127.1", "loopback"),
+        ("[::1]", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),  # IPv4-mapped
+        ("::ffff:a01:203", "private"),  # IPv4-mapped, hex form of 10.1.2.3
+        ("::ffff:169.254.169.254", "metadata"),
+        ("2002:a9fe:a9fe::1", "metadata"),  # 6to4 of 169.254.169.254
+        ("2002:c0a8:101::", "private"),  # 6to4 of 192.168.1.1
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
+        ("::127.0.0.1", "loopback"),  # IPv4-compatible
+        ("fe80::1%eth0", "link-local"),  # with a zone
+    ],
+)
+def test_odd_spellings_do_not_slip_through(spelling, klass):
+    assert classify(spelling) == klass
+
+
+def test_metadata_addresses_are_data_and_all_classed_metadata():
+    assert "169.254.169.254" in METADATA_ADDRESSES
+    assert all(classify(a) == "metadata" for a in METADATA_ADDRESSES)
+
+
+def test_a_blocked_address_names_the_host_the_address_and_the_class():
+    with pytest.raises(BlockedAddress) as caught:
+        AddressPolicy().check("www.x.gov.cn", "10.1.2.3")
+    message = str(caught.value)
+    assert message == (
+        "refused: www.x.gov.cn resolves to 10.1.2.3 (private address; add it to [network] allow_hosts to allow)"
+    )
+    assert isinstance(caught.value, DNSLookupError)  # every download path treats it as a failed fetch
+    with pytest.raises(BlockedAddress, match=r"^refused: 169\.254\.169\.254 is a metadata address \("):
+        AddressPolicy().check("169.254.169.254", "169.254.169.254")
+
+
+def test_public_addresses_pass_without_any_allowlist():
+    AddressPolicy().check("www.gov.cn", "202.96.134.133")
+
+
+def test_allowlist_by_host_name_by_ip_and_by_cidr():
+    policy = AddressPolicy.from_config(
+        NetworkConfig(allow_hosts=["intranet.gov.example", "127.0.0.1", "10.0.0.0/8", "*.lan.example"])
+    )
+    policy.check("intranet.gov.example", "192.168.5.5")  # the name opens any address it resolves to
+    policy.check("INTRANET.gov.example.", "192.168.5.5")
+    policy.check("anything", "127.0.0.1")
+    policy.check("anything", "10.200.1.1")
+    policy.check("a.b.lan.example", "172.16.1.1")
+    with pytest.raises(BlockedAddress, match="127.0.0.2 \\(loopback"):
+        policy.check("anything", "127.0.0.2")
+    with pytest.raises(BlockedAddress, match="private"):
+        policy.check("intranet2.gov.example", "192.168.5.5")
+    with pytest.raises(BlockedAddress):
+        policy.check("lan.example", "172.16.1.1")  # "*.suffix" does not cover the bare suffix
+
+
+def test_a_cidr_range_does_not_open_the_metadata_service_but_its_exact_address_does():
+    with pytest.raises(BlockedAddress, match="metadata"):
+        AddressPolicy.from_entries(["169.254.0.0/16"]).check("x", "169.254.169.254")
+    AddressPolicy.from_entries(["169.254.169.254"]).check("x", "169.254.169.254")
+
+
+def test_a_bad_cidr_entry_is_rejected():
+    with pytest.raises(ValueError, match="allow_hosts"):
+        AddressPolicy.from_entries(["10.0.0.0/99"])
+
+
+def test_platform_origins_are_allowed_implicitly_but_not_the_elasticsearch_host():
+    config = Config()
+    config.platforms["weibo"] = PlatformConfig(origin="http://weibo-mirror.internal:8080")
+    config.elasticsearch.url = "http://es.internal:9200"
+    policy = policy_for(config)
+    policy.check("weibo-mirror.internal", "10.9.9.9")
+    with pytest.raises(BlockedAddress):
+        policy.check("es.internal", "10.9.9.10")
+    assert build_settings(config, mode="patrol")["PATROL_ALLOW_HOSTS"] == ["weibo-mirror.internal"]
+
+
+def _fired(deferred):
+    box: list = []
+    deferred.addCallbacks(box.append, lambda failure: box.append(failure.value))
+    assert box
+    return box[0]
+
+
+def test_the_scrapy_resolver_refuses_mapped_names_and_literals_into_blocked_ranges():
+    policy = AddressPolicy.from_entries(["www.site.gov.cn"])
+    resolver = PatrolResolver(
+        Clock(),
+        100,
+        5.0,
+        resolve={"www.site.gov.cn": "127.0.0.1", "alias.gov.cn": "127.0.0.1"},
+        offline=True,
+        policy=policy,
+    )
+    assert _fired(resolver.getHostByName("www.site.gov.cn")) == "127.0.0.1"
+    for name, klass in [("alias.gov.cn", "loopback"), ("10.1.2.3", "private"), ("2130706433", "loopback")]:
+        refused = _fired(resolver.getHostByName(name))
+        assert isinstance(refused, BlockedAddress)
+        assert refused.klass == klass
+
+
+def test_a_blocked_download_is_recorded_as_blocked_not_dns():
+    refused = BlockedAddress("localhost", "127.0.0.1", "loopback")
+    assert classify_failure(refused)[0] == "blocked"
+    wrapped = RuntimeError("download failed")
+    wrapped.__cause__ = refused
+    assert classify_failure(wrapped)[0] == "blocked"
+    assert classify_failure(DNSLookupError("x: not found"))[0] == "dns"
+
+
+def test_a_blocked_link_is_an_unusable_link_and_certain():
+    result = LinkResult(url="http://10.1.2.3/", checked_at=None, error="blocked")  # type: ignore[arg-type]
+    use = LinkUse(target_id="t1", kind="external", found_on=["http://www.site.gov.cn/"])
+    check = make_check(use, "http://10.1.2.3/", "http://www.site.gov.cn/", result, frozenset({404}))
+    assert check.dead
+    assert check.confirmed
+
+
+def test_the_browser_aborts_blocked_literals_and_mapped_names_but_not_allowed_ones():
+    abort = BrowserAbort(
+        AddressPolicy.from_entries(["www.site.gov.cn"]),
+        ResolveMap.parse({"www.site.gov.cn": "127.0.0.1", "alias.gov.cn": "127.0.0.1"}),
+    )
+
+    def req(url: str, kind: str = "xhr") -> SimpleNamespace:
+        return SimpleNamespace(url=url, resource_type=kind)
+
+    assert abort(req("http://169.254.169.254/latest/meta-data/"))
+    assert abort(req("http://alias.gov.cn/api"))
+    assert abort(req("http://[::1]/"))
+    assert not abort(req("http://www.site.gov.cn/list.json"))
+    assert not abort(req("https://www.gov.cn/"))  # public or unknown: Chromium's DNS decides
+    assert abort(req("http://www.site.gov.cn/a.png", "image"))  # still no pixels
+
+
+# ------------------------------------------------------------------ credential masking
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("http://elastic:Pa55word@es.internal:9200/", "Pa55word"),
+        ("https://oapi.dingtalk.com/robot/send?access_token=abcdef123456", "abcdef123456"),
+        ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx", "693a91f6-7xxx"),
+        ("POST .../robot/send?access_token=tok999&timestamp=1&sign=SiGnAtUrE%3D", "SiGnAtUrE"),
+        ("Authorization: ApiKey VnVhQ2ZHY0JDZGJrU", "VnVhQ2ZHY0JDZGJrU"),
+        ("Authorization: Basic ZWxhc3RpYzpQYTU1", "ZWxhc3RpYzpQYTU1"),
+    ],
+)
+def test_credential_patterns_are_masked_wherever_they_appear(text, secret):
+    masked = redact_text(text, ())
+    assert secret not in masked
+    assert "***" in masked
+
+
+def test_a_masked_url_keeps_what_an_operator_needs_to_see():
+    assert mask_url("http://elastic:pw@es.internal:9200/x") == "http://***@es.internal:9200/x"
+    assert mask_url("https://oapi.dingtalk.com/robot/send?access_token=t0k3n&x=1") == (
+        "https://oapi.dingtalk.com/robot/send?access_token=***&x=1"
+    )
+
+
+def test_every_configured_secret_is_found_and_masked_even_without_a_pattern():
+    config = Config()
+    config.elasticsearch.url = "http://elastic:UrlPassw0rd@127.0.0.1:9200"
+    config.elasticsearch.api_key = "ApiKeyValue42"
+    config.elasticsearch.password = "EnvPassw0rd"
+    config.alerts = {
+        "enabled": True,
+        "webhooks": [
+            {
+                "kind": "dingtalk",
+                "url": "https://oapi.dingtalk.com/robot/send?access_token=DtToken77",
+                "secret": "SECsign88",
+            },
+            {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WcKey99"},
+        ],
+        "smtp": {"host": "smtp.example.gov.cn", "password": "SmtpPw55"},
+    }
+    secrets = config_secrets(config)
+    for value in (
+        "UrlPassw0rd",
+        "ApiKeyValue42",
+        "EnvPassw0rd",
+        "DtToken77",
+        "SECsign88",
+        "WcKey99",
+        "SmtpPw55",
+    ):
+        assert value in secrets
+        assert value not in redact_text(f"failed with {value} in the text", secrets)
+    doc = {"a": ["x SmtpPw55 y", {"b": "DtToken77"}], "n": 3}
+    assert redact_value(doc, secrets) == {"a": ["x *** y", {"b": "***"}], "n": 3}
