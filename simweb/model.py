@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 # Placeholders in page text, replaced when served: the world is built before its port is known.
 PORT_TOKEN = "@@SIMWEB_PORT@@"
@@ -112,6 +113,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (interruptible)
     head_status: int | None = None  # a different status for HEAD (e.g. 405)
+    # writes the whole answer itself (status line, headers, body) on the request handler: for hosts
+    # that stream, trickle or never answer (simweb.hostile); the connection is closed afterwards
+    writer: Callable[[Any], None] | None = None
 
 
 # A fixed response, or one built per request; a callable with ``wants_path = True`` gets the request path.
