@@ -120,6 +120,13 @@ def _free_port(preferred: int) -> int:
     raise ServiceError("no free TCP port on 127.0.0.1")
 
 
+def _listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:port (a bind test would trip on TIME_WAIT)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -258,19 +265,32 @@ def _healthy(entry: dict[str, Any] | None) -> bool:
     return bool(health and health.get("status") in ("yellow", "green"))
 
 
-def _start_es(timeout: float) -> dict[str, Any]:
+def _start_es(timeout: float, reuse: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A fresh node in a new temp dir, or (``reuse``: a stopped node's entry) the same node again,
+    on its data dir and port."""
     version = es_version()
     home = _es_home(version)
     user = _es_user()
-    port = _free_port(9200)
-    tmp = Path(tempfile.mkdtemp(prefix="govpatrol-es-"))
-    conf = tmp / "config"
-    shutil.copytree(home / "config", conf)  # the keystore is written here
-    for sub in ("data", "logs"):
-        (tmp / sub).mkdir()
-    if user:
-        for path in [tmp, *tmp.rglob("*")]:
-            os.chown(path, user.pw_uid, user.pw_gid)
+    if reuse is None:
+        port = _free_port(9200)
+        tmp = Path(tempfile.mkdtemp(prefix="govpatrol-es-"))
+        conf = tmp / "config"
+        shutil.copytree(home / "config", conf)  # the keystore is written here
+        for sub in ("data", "logs"):
+            (tmp / sub).mkdir()
+        if user:
+            for path in [tmp, *tmp.rglob("*")]:
+                os.chown(path, user.pw_uid, user.pw_gid)
+    else:
+        port, tmp = int(reuse["port"]), Path(reuse["data_dir"])
+        conf = tmp / "config"
+        if _listening(port):
+            raise ServiceError(f"cannot restart Elasticsearch: port {port} is taken")
+
+    def discard() -> None:  # a failed start removes a fresh dir, never a reused node's data
+        if reuse is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     env = dict(
         os.environ, ES_JAVA_HOME=_java_home(), ES_JAVA_OPTS="-Xms512m -Xmx512m", ES_PATH_CONF=str(conf)
     )
@@ -293,7 +313,7 @@ def _start_es(timeout: float) -> dict[str, Any]:
         if subprocess.run(
             ["runuser", "-u", user.pw_name, "--", "test", "-x", cmd[4]], check=False
         ).returncode:
-            shutil.rmtree(tmp, ignore_errors=True)
+            discard()
             raise ServiceError(
                 f"user {user.pw_name} cannot run {cmd[4]}: set GOVPATROL_CACHE to a directory "
                 "every user can traverse (default /var/cache/govpatrol)"
@@ -302,14 +322,14 @@ def _start_es(timeout: float) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     _say(f"starting Elasticsearch {version} on {url} (data in {tmp}, log {log}) ...")
     started = time.monotonic()
-    with log.open("wb") as out:
+    with log.open("ab" if reuse else "wb") as out:
         proc = subprocess.Popen(
             cmd, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     deadline = started + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+            discard()
             raise ServiceError(
                 f"Elasticsearch exited with code {proc.returncode} during start-up; last lines of {log}:\n"
                 + _tail(log)
@@ -320,7 +340,7 @@ def _start_es(timeout: float) -> dict[str, Any]:
         time.sleep(0.5)
     else:
         _terminate(proc.pid)
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard()
         raise ServiceError(
             f"Elasticsearch not healthy after {timeout:.0f} s; last lines of {log}:\n{_tail(log)}"
         )
@@ -358,6 +378,37 @@ def ensure_elasticsearch_entry(timeout: float = 180) -> tuple[dict[str, Any], bo
 def ensure_elasticsearch(timeout: float = 180) -> str:
     """Start the local node unless a healthy one is recorded; returns its URL."""
     return ensure_elasticsearch_entry(timeout)[0]["url"]
+
+
+def stop_elasticsearch_node(timeout: float = 60) -> dict[str, Any]:
+    """Stop the recorded node but keep its data dir and port, for :func:`restart_elasticsearch_node`
+    (outage drills). Returns once nothing answers on its port any more."""
+    with _locked():
+        entry = _read_state().get("elasticsearch")
+        if not entry:
+            raise ServiceError(f"no Elasticsearch recorded in {run_dir()}")
+        _say(f"stopping Elasticsearch (pid {entry['pid']}), keeping {entry['data_dir']}")
+        _terminate(int(entry["pid"]))
+        deadline = time.monotonic() + timeout
+        while _listening(int(entry["port"])):  # the JVM may outlive its launcher
+            if time.monotonic() > deadline:
+                raise ServiceError(f"port {entry['port']} still taken {timeout:.0f} s after stopping")
+            time.sleep(0.2)
+        return dict(entry)
+
+
+def restart_elasticsearch_node(timeout: float = 180) -> dict[str, Any]:
+    """Start the node :func:`stop_elasticsearch_node` stopped, on the same data dir and port."""
+    with _locked():
+        state = _read_state()
+        entry = state.get("elasticsearch")
+        if not entry:
+            raise ServiceError(f"no Elasticsearch recorded in {run_dir()}")
+        if _healthy(entry):
+            return entry
+        state["elasticsearch"] = _start_es(timeout, reuse=entry)
+        _write_state(state)
+        return state["elasticsearch"]
 
 
 # --- Redis ------------------------------------------------------------------------------------
