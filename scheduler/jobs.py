@@ -145,6 +145,8 @@ def job_argv(name: str, config: Config, run_time: datetime) -> list[str]:
     if name == "recheck":
         return [*prefix, "recheck", *common, *output, "--quiet"]
     argv = [*prefix, "sweep", "--kind", "patrol" if name == "patrol" else "full", *common, *output, "--quiet"]
+    if config.scheduler.distributed:  # the workers crawl; this run plans, judges and records
+        argv.append("--distributed")
     if name == "full":
         s = config.scheduler
         argv += ["--sample-ratio", str(s.sample_ratio), "--seed", str(s.sample_seed)]
