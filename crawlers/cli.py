@@ -21,6 +21,7 @@ common jobs:
   govpatrol probe / rollup              availability probes; the weekly SITE-VETO-UNREACHABLE roll-up
   govpatrol recheck --targets F         re-check (复查) every open finding: rectified or still open
   govpatrol scheduler --config F        the service: probes, 2-hour patrols, quarterly sweeps, re-checks
+  govpatrol worker --config F           distributed crawl worker (sweeps planned with --distributed)
   govpatrol ledger --month 2025-03      export the month's patrol ledger (巡网台账) as CSV or XLSX
   govpatrol findings --region 苏州市     search findings from the terminal (table, CSV, XLSX, JSON)
   govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
@@ -46,23 +47,30 @@ def build_parser() -> argparse.ArgumentParser:
         cli_recheck,
         cli_report,
         cli_scheduler,
+        cli_spool,
+        cli_worker,
         services_cli,
     )
 
     cli_recheck.add_cli(sub)
     cli_probe.add_cli(sub)  # probe and rollup
     cli_scheduler.add_cli(sub)
+    cli_worker.add_cli(sub)
     cli_ledger.add_cli(sub)
     cli_report.add_cli(sub)
     cli_dashboards.add_cli(sub)
     cli_findings.add_cli(sub)
     services_cli.add_cli(sub)
+    cli_spool.add_cli(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from crawlers.redact import install_log_redaction
+
+    install_log_redaction()  # credentials never reach a log line, whichever command runs
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -13,6 +13,7 @@ from typing import Any
 from crawlers.config import Config, ConfigError, load_config
 from crawlers.console import SweepProgress, print_summary
 from crawlers.models import Target
+from crawlers.redact import install_log_redaction, redact_text
 from crawlers.sweep import Sink, SweepRecorder, SweepResult, new_sweep_id
 
 SWEEP_HELP = """\
@@ -57,6 +58,9 @@ class SweepOptions:
     sample_seed: int | None = None  # None: [scheduler] sample_seed
     target_ids: frozenset[str] | None = None  # a re-check: sweep only these targets of the registry
     recheck_ids: frozenset[str] | None = None  # a re-check: only these findings can be rectified
+    distributed: bool = False  # crawl through `govpatrol worker` processes sharing Redis
+    workers: int = 0  # --distributed: also start this many local workers
+    redis_url: str | None = None
 
 
 def parse_as_of(text: str | None) -> datetime:
@@ -119,6 +123,18 @@ def add_sweep_cli(sub: Any) -> None:
         help="random seed of the quarterly sample (default: [scheduler] sample_seed, 2019); "
         "the same seed and registry always draw the same accounts",
     )
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="plan the sweep in Redis and let `govpatrol worker` processes (any machines) crawl it; "
+        "this process judges the results and writes the sweep record when every target is done",
+    )
+    p.add_argument(
+        "--workers", type=int, default=0, metavar="N", help="--distributed: start N local workers too"
+    )
+    p.add_argument(
+        "--redis", metavar="URL", help="--distributed: Redis URL (default: [distributed] redis_url)"
+    )
     p.set_defaults(func=_sweep_command)
 
 
@@ -135,16 +151,21 @@ def _sweep_command(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             sample_ratio=args.sample_ratio,
             sample_seed=args.seed,
+            distributed=args.distributed,
+            workers=args.workers,
+            redis_url=args.redis,
         )
+        if (args.workers or args.redis) and not args.distributed:
+            raise InputError("--workers and --redis go with --distributed")
         _check_sample_options(options)
         if not options.use_es and not options.output:
             raise InputError("--no-es needs --output FILE.jsonl (otherwise the findings go nowhere)")
         result = run_sweep(options)
     except (InputError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
         return 2
     except SweepFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
         return 1
     print_summary(result, output=options.output)
     return 0
@@ -173,6 +194,7 @@ def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
     config = load_config(options.config_path)
     if options.es_url:
         config.elasticsearch.url = options.es_url
+    install_log_redaction(config)  # this configuration's secrets are masked in every log line
     try:
         targets = load_targets(options.targets, indicators=config.indicators_file or None)
     except RegistryError as exc:
@@ -187,7 +209,7 @@ def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
 
 
 def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
-    from pipelines.sinks import ElasticsearchSink, JsonLinesSink
+    from pipelines.sinks import JsonLinesSink, open_es_sink
 
     sinks: list[Sink] = []
     if options.use_es and not config.elasticsearch.url:
@@ -201,12 +223,13 @@ def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
         try:
             store.health()
             store.ensure_indices()
+            es_sink = open_es_sink(store, config.elasticsearch)  # earlier sweeps' spools go first
         except StoreUnavailable as exc:
             raise SweepFailed(
                 f"{exc}\n  start the local node with `govpatrol services start`, point --es at your "
                 "cluster, or use --no-es --output FILE.jsonl"
             ) from exc
-        sinks.append(ElasticsearchSink(store))
+        sinks.append(es_sink)
     if options.output:
         sinks.append(JsonLinesSink(options.output))
     return sinks
@@ -232,7 +255,6 @@ def open_lifecycle(
 def run_sweep(options: SweepOptions) -> SweepResult:
     """Run one sweep and return its result (sinks written and closed)."""
     config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
-    from crawlers.crawl import run_crawl
     from pipelines.judge import judge_account, judge_registry, judge_site, load_rules
     from pipelines.sinks import observation_doc
 
@@ -274,16 +296,19 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     clock = time.monotonic()
     try:
         with progress:
-            stats = run_crawl(targets, options.as_of, config, mode=options.kind, on_item=recorder.on_item)
+            stats = _crawl(options, config, targets, result.sweep_id, recorder.on_item)
         recorder.finish()
+        delivery = _drain(sinks)  # the sweep is not done while Elasticsearch lacks any of it
         result.stats = {**(stats or {}), "elapsed_s": time.monotonic() - clock}
         result.ended_at = datetime.now(options.as_of.tzinfo)
         record = result.record(
             planned=len(targets),
-            extra={"targets_file": str(options.targets), "config_file": config.source or None},
+            extra={"targets_file": str(options.targets), "config_file": config.source or None, **delivery},
         )
         if sample is not None:
             record["sample"] = sample.record()
+        if "distributed" in result.stats:
+            record["distributed"] = result.stats["distributed"]
         for sink in sinks:
             sink.write_sweep(record)
     finally:
@@ -291,6 +316,40 @@ def run_sweep(options: SweepOptions) -> SweepResult:
             sink.close()
     _alert(config, sinks, result, record)
     return result
+
+
+def _crawl(
+    options: SweepOptions, config: Config, targets: list[Target], sweep_id: str, on_item: Any
+) -> dict[str, Any]:
+    """The crawl step: this process (Scrapy), or the workers of a distributed sweep through Redis."""
+    if not options.distributed:
+        from crawlers.crawl import run_crawl
+
+        return run_crawl(targets, options.as_of, config, mode=options.kind, on_item=on_item)
+    from crawlers.distributed.coordinator import run_distributed_crawl
+
+    return run_distributed_crawl(
+        sweep_id,
+        targets,
+        options.as_of,
+        options.kind,
+        config,
+        on_item,
+        url=options.redis_url,
+        workers=options.workers,
+        quiet=options.quiet,
+    )
+
+
+def _drain(sinks: list[Sink]) -> dict[str, Any]:
+    """Wait for spooled records to reach Elasticsearch (``[elasticsearch] outage_wait``)."""
+    from pipelines.sinks import drain_sinks
+    from pipelines.spool import SpoolNotDrained
+
+    try:
+        return drain_sinks(sinks)
+    except SpoolNotDrained as exc:
+        raise SweepFailed(str(exc)) from exc
 
 
 def _alert(config: Config, sinks: list[Sink], result: SweepResult, record: dict[str, Any]) -> None:

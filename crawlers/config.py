@@ -10,12 +10,17 @@ Example (all keys shown with their defaults)::
     password = ""
     verify_certs = true
     ca_certs = ""
+    bulk_size = 500                  # records buffered per bulk write
+    spool_dir = ""                   # unwritten records wait here; default ~/.local/state/govpatrol/spool
+    outage_wait = 900                # seconds a sweep waits at its end for Elasticsearch to come back
+    retry_interval = 5               # seconds between tries while Elasticsearch is unreachable
 
     [network]
     allow_hosts = []                 # loopback/private hosts that may be fetched (SSRF guard)
     resolve = {}                     # static host -> IP map, like /etc/hosts; "*.gov.cn" wildcards
     offline = false                  # true: names missing from `resolve` fail as DNS errors
     user_agent = "Mozilla/5.0 (compatible; govpatrol/0.1; +government website inspection)"
+    ca_file = ""                     # extra CA certificates (PEM) trusted by the HTTPS certificate check
 
     [crawl]
     concurrency = 32                 # requests in flight, all hosts together
@@ -27,6 +32,11 @@ Example (all keys shown with their defaults)::
     check_links = true               # check every link on the homepage
     check_column_links = true        # ... and on column pages (full sweeps)
     render_js = "auto"               # auto: render in Chromium when a list needs JavaScript; never
+    max_redirects = 10               # redirects followed per request; beyond: redirect_loop / too_many_redirects
+    site_time_budget = 300           # seconds per site; then its remaining requests are dropped (site_budget)
+    site_page_budget = 200           # page fetches per site (homepage, site map, columns, renders)
+    max_links = 3000                 # link checks per site; links beyond are recorded as not checked
+    check_certificates = true        # verify each https site's certificate (SITE-REQ-HTTPS evidence)
 
     [browser]
     executable = ""                  # default: /usr/lib/chromium/chromium or /usr/bin/chromium
@@ -48,6 +58,15 @@ Example (all keys shown with their defaults)::
     misfire_grace_s = 900            # a job missed by less than this still runs (coalesced)
     sample_ratio = 0.2               # quarterly: share of accounts sampled, stratified
     sample_seed = 2019               # recorded in the sweep; same seed + registry = same sample
+    distributed = false              # true: sweeps run as `govpatrol sweep --distributed` (workers)
+
+    [distributed]                    # `govpatrol worker` and `govpatrol sweep --distributed`
+    redis_url = ""                   # default: env GOVPATROL_REDIS_URL, else `govpatrol services start`'s
+    key_prefix = "govpatrol"         # every key: <prefix>:sweep:<id>:..., <prefix>:sweeps:active
+    lease_seconds = 30               # a target whose worker stops renewing goes back to the queue
+    heartbeat_seconds = 5            # workers renew their leases this often (< lease_seconds / 2)
+    poll_seconds = 1.0               # idle workers look for new targets / sweeps this often
+    targets_in_flight = 16           # targets one worker crawls at once
 
     [alerts]                         # notify new veto findings: see crawlers/alerts.py
     [report]                         # the 通报's configurable parts: see crawlers/report/
@@ -82,6 +101,10 @@ class ElasticsearchConfig:
     password: str = ""
     verify_certs: bool = True
     ca_certs: str = ""
+    bulk_size: int = 500
+    spool_dir: str = ""  # per sweep id a subdirectory (pipelines.spool)
+    outage_wait: float = 900.0
+    retry_interval: float = 5.0
 
     def __repr__(self) -> str:  # secrets never reach logs through a repr
         return f"ElasticsearchConfig(url={self.url!r}, index_prefix={self.index_prefix!r})"
@@ -93,6 +116,7 @@ class NetworkConfig:
     resolve: dict[str, str] = field(default_factory=dict)
     offline: bool = False
     user_agent: str = "Mozilla/5.0 (compatible; govpatrol/0.1; +government website inspection)"
+    ca_file: str = ""
 
 
 @dataclass
@@ -106,6 +130,11 @@ class CrawlConfig:
     check_links: bool = True
     check_column_links: bool = True
     render_js: str = "auto"
+    max_redirects: int = 10
+    site_time_budget: float = 300.0
+    site_page_budget: int = 200
+    max_links: int = 3000
+    check_certificates: bool = True
 
 
 @dataclass
@@ -138,6 +167,17 @@ class SchedulerConfig:
     misfire_grace_s: int = 900
     sample_ratio: float = 0.2
     sample_seed: int = 2019
+    distributed: bool = False
+
+
+@dataclass
+class DistributedConfig:
+    redis_url: str = ""
+    key_prefix: str = "govpatrol"
+    lease_seconds: float = 30.0
+    heartbeat_seconds: float = 5.0
+    poll_seconds: float = 1.0
+    targets_in_flight: int = 16
 
 
 @dataclass
@@ -147,6 +187,7 @@ class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    distributed: DistributedConfig = field(default_factory=DistributedConfig)
     alerts: dict[str, Any] = field(default_factory=dict, repr=False)  # [alerts] (secrets): crawlers/alerts.py
     report: dict[str, Any] = field(default_factory=dict)  # [report]: parsed by crawlers/report/
     indicators_file: str = ""
@@ -160,6 +201,7 @@ _SECTIONS: dict[str, type] = {
     "crawl": CrawlConfig,
     "browser": BrowserConfig,
     "scheduler": SchedulerConfig,
+    "distributed": DistributedConfig,
 }
 
 
@@ -226,11 +268,14 @@ def load_config(path: str | Path | None = None) -> Config:
                     config.platforms[name] = _build(PlatformConfig, ptable, f"{p}: [platforms.{name}]")
             else:
                 raise ConfigError(
-                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, scheduler, alerts, report, indicators, platforms)"
+                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, scheduler, distributed, alerts, report, indicators, platforms)"
                 )
     _apply_env(config)
     if config.crawl.render_js not in ("auto", "never"):
         raise ConfigError(f"{config.source or 'config'}: [crawl].render_js must be 'auto' or 'never'")
+    from crawlers.redact import config_secrets, register
+
+    register(config_secrets(config))  # every command that reads a config masks its secrets in logs
     return config
 
 

@@ -21,7 +21,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawlers.config import Config
-from crawlers.models import PLATFORMS, Target
+from crawlers.models import PLATFORMS, ItemBatch, Target
 from crawlers.settings import PLAYWRIGHT_HANDLER, build_settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,11 @@ class ForwardItemsPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        for one in item.items if isinstance(item, ItemBatch) else [item]:
+            self._forward(one)
+        return item
+
+    def _forward(self, item: Any) -> None:
         assert self.stats is not None
         self.stats.inc_value(f"patrol/items/{type(item).__name__}")
         try:
@@ -47,7 +52,6 @@ class ForwardItemsPipeline:
         except Exception:
             self.stats.inc_value("patrol/on_item_errors")
             log.exception("on_item failed for %s", type(item).__name__)
-        return item
 
 
 # ---------------------------------------------------------------------------- one browser per process
@@ -201,7 +205,9 @@ def run_crawl(
 
     items = sum(v for s in every.values() for k, v in s.items() if k.startswith("patrol/items/"))
     return {
-        "requests": total("downloader/request_count"),
+        # link checks run on the spider's own HTTP client (spiders/linkengine.py), counted apart
+        "requests": total("downloader/request_count") + total("patrol/link_requests"),
+        "link_requests": total("patrol/link_requests"),
         "responses": total("downloader/response_count"),
         "errors": total("downloader/exception_count"),
         "items": int(items),

@@ -98,7 +98,9 @@ class PageObservation(Record):
     role: str  # homepage | column | sitemap | article
     fetched_at: datetime
     status: int | None = None  # HTTP status; None when the fetch failed below HTTP
-    error: str | None = None  # timeout | dns | refused | tls | http | too_large | redirect_loop | other
+    # timeout | dns | refused | tls | http | too_large | redirect_loop | too_many_redirects | not_html
+    # | blocked (SSRF guard) | site_budget | page_budget | link_budget (role budget) | other
+    error: str | None = None
     error_detail: str = ""
     elapsed_ms: float | None = None
     final_url: str = ""
@@ -223,6 +225,14 @@ class TargetSummary(Record):
     as_of: datetime | None = None
     sweep_id: str = ""
     state: str = ""  # accounts: latest | no_posts | gone | private | unverified
+
+
+@dataclass
+class ItemBatch:
+    """Transport only: several records yielded as one Scrapy item (thousands of link checks cost
+    one pass through Scrapy's item machinery each otherwise). Pipelines unpack it in order."""
+
+    items: list[Any] = field(default_factory=list)
 
 
 @dataclass

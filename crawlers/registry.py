@@ -64,10 +64,6 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 from crawlers.models import PLATFORMS, Target, TargetKind
 from crawlers.thresholds import load_thresholds
 
@@ -173,6 +169,9 @@ def _csv_rows(text: str, shown: str) -> list[list[str]]:
 
 def _xlsx_rows(data: bytes, shown: str) -> list[list[str]]:
     """Cells of the first sheet; read from memory so openpyxl does not judge by the file extension."""
+    from openpyxl import load_workbook  # imported only for XLSX registries (0.3 s)
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
@@ -281,6 +280,8 @@ class _RowChecker:
             yield f": {last} values but the header has {width} columns"
         for index, value in enumerate(cells[:width]):
             if value and not self.header[index].strip():
+                from openpyxl.utils import get_column_letter
+
                 letter = get_column_letter(index + 1)
                 yield f", column {letter}: value under a column with no header: '{value}'"
 

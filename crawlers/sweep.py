@@ -164,8 +164,11 @@ class SweepRecorder:
 
     def _emit_observation(self, obs: PageObservation | LinkCheck | AccountObservation) -> None:
         self.result.observations += 1
+        takers = [s for s in self.sinks if getattr(s, "wants_observations", True)]
+        if not takers:  # JSON Lines alone: no document to build
+            return
         doc = self.observation_doc(obs, self.result.sweep_id)
-        for sink in self.sinks:
+        for sink in takers:
             sink.write_observation(doc)
 
     def _finish_target(self, target_id: str) -> None:

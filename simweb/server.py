@@ -48,6 +48,8 @@ class _Server(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+        self.inflight: dict[str, int] = {}  # host -> requests being answered now
+        self.peak: dict[str, int] = {}  # host -> most requests answered at once (politeness checks)
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -81,21 +83,37 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        self._answer(head=False)
+        self._counted(head=False)
 
     def do_HEAD(self) -> None:
-        self._answer(head=True)
+        self._counted(head=True)
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        self._answer(head=False)
+        self._counted(head=False)
+
+    def _counted(self, head: bool) -> None:
+        """Answer, counting the requests in flight per host (tests check politeness with it)."""
+        server, host = self.server, host_of(self.headers.get("Host", ""))
+        with server.sockets_lock:
+            server.inflight[host] = now = server.inflight.get(host, 0) + 1
+            server.peak[host] = max(server.peak.get(host, 0), now)
+        try:
+            self._answer(head)
+        finally:
+            with server.sockets_lock:
+                server.inflight[host] -= 1
 
     def _answer(self, head: bool) -> None:
         world = self.server.web.world
         host = host_of(self.headers.get("Host", ""))
         response = world.lookup(host, self.path) or _NOT_FOUND
+        if response.writer is not None:
+            self.close_connection = True
+            response.writer(self)
+            return
         if response.delay and self.server.stopping.wait(response.delay):
             self.close_connection = True
             return
@@ -170,6 +188,15 @@ class SimulatedWeb:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def peak_per_host(self, reset: bool = False) -> dict[str, int]:
+        """Host -> the most requests this server answered for it at the same time (since a reset)."""
+        assert self._server is not None
+        with self._server.sockets_lock:
+            peak = dict(self._server.peak)
+            if reset:
+                self._server.peak.clear()
+            return peak
 
     # ---------------------------------------------------------------- addresses and files
     def url(self, host: str, path: str = "/") -> str:

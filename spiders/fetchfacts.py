@@ -24,14 +24,19 @@ from scrapy.http import Response, TextResponse
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
+from crawlers.ssrf import BlockedAddress
+from spiders.budget import SiteBudgetSpent
+
 # (failure class, exception types); checked in order along the exception's cause chain
 _TYPES: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    ("blocked", (BlockedAddress,)),  # the SSRF guard refused the address (before "dns": a subclass)
     ("timeout", (DownloadTimeoutError, tx_error.TimeoutError, TimeoutError)),
     ("dns", (CannotResolveHostError, tx_error.DNSLookupError)),
     ("refused", (DownloadConnectionRefusedError, tx_error.ConnectionRefusedError)),
 )
 # (failure class, lower-case message fragments): Chromium net errors, OpenSSL, Scrapy messages
 _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("blocked", ("[network] allow_hosts",)),  # the guard's words, when only its message survived
     ("redirect_loop", ("max redirections", "err_too_many_redirects")),
     ("too_large", ("max size", "maxsize", "larger than download")),
     ("timeout", ("timeout", "timed out", "took longer than")),
@@ -79,6 +84,8 @@ def classify_failure(failure: Failure | BaseException) -> tuple[str, str]:
     exc = failure.value if isinstance(failure, Failure) else failure
     chain = _chain(exc)
     detail = f"{type(exc).__name__}: {exc}"[:500]
+    if any(isinstance(e, SiteBudgetSpent) for e in chain):
+        return "site_budget", detail
     for name, types in _TYPES:
         if any(isinstance(e, types) for e in chain):
             return name, detail
@@ -86,9 +93,36 @@ def classify_failure(failure: Failure | BaseException) -> tuple[str, str]:
     for name, words in _WORDS:
         if any(w in text for w in words):
             return name, detail
-    if isinstance(exc, DownloadCancelledError) and "size" in text:
-        return "too_large", detail
+    if isinstance(exc, DownloadCancelledError) and ("size" in text or not str(exc)):
+        # Scrapy cancels a body that outgrows DOWNLOAD_MAXSIZE while streaming (no Content-Length)
+        # with a bare cancellation; timeouts and budgets raise their own types above
+        return "too_large", detail if str(
+            exc
+        ) else "body over the size cap while streaming (no Content-Length)"
     return "other", detail
+
+
+def redirect_failure(urls: list[str], last: str, limit: int) -> tuple[str, str]:
+    """Refine a redirect failure: a chain that comes back to a URL is a loop, else merely too long.
+    The detail carries the chain an inspector can follow by hand."""
+    chain = [*urls, last] if not urls or urls[-1] != last else list(urls)
+    kind = "redirect_loop" if len(set(chain)) < len(chain) else "too_many_redirects"
+    shown = chain if len(chain) <= 20 else [*chain[:10], "...", *chain[-9:]]
+    return kind, f"more than {limit} redirects: " + " -> ".join(shown)
+
+
+#: Content-Type main types and application subtypes that are never a web page
+_NOT_PAGE_MAIN = frozenset({"image", "audio", "video", "font", "model"})
+_PAGE_APPLICATION = frozenset({"xhtml+xml", "xml", "json", "javascript", "x-javascript"})
+
+
+def non_html(response: Response) -> str:
+    """The Content-Type of a response that is not a page (a PDF, an image, a Word file), else ''."""
+    raw = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";", 1)[0].strip().lower()
+    main, _, sub = raw.partition("/")
+    if main in _NOT_PAGE_MAIN or (main == "application" and sub not in _PAGE_APPLICATION):
+        return raw
+    return ""
 
 
 def _bad(text: str) -> int:

@@ -16,7 +16,8 @@ from crawlers.pagefacts import is_internal
 
 CHECKED_KINDS = frozenset({"page", "image", "attachment", "external"})
 HEAD_FALLBACK_STATUSES = frozenset({403, 405, 501})  # servers that refuse HEAD but serve GET
-NO_FALLBACK_ERRORS = frozenset({"dns", "refused", "redirect_loop"})  # a GET would fail the same way
+# a GET would fail the same way
+NO_FALLBACK_ERRORS = frozenset({"dns", "refused", "redirect_loop", "blocked"})
 
 
 @dataclass
@@ -69,13 +70,17 @@ def make_check(
     """The LinkCheck of ``url`` for one site, with the dead/confirmed rules applied.
 
     dead: HTTP >= 400, a network failure, a soft-404 or a redirect loop. confirmed: in-site
-    404/410, in-site DNS failure, or a soft-404; every other failure is only suspected.
+    404/410, in-site DNS failure, a soft-404, or an address the SSRF guard blocked (a loopback,
+    private or metadata address is unusable for every visitor, and no retry changes that); every
+    other failure is only suspected.
     """
     internal = is_internal(url, site_url)
     failed_http = result.status is not None and result.status >= 400
     dead = failed_http or result.error is not None or result.soft404
-    confirmed = result.soft404 or (
-        internal and (result.status in confirmed_statuses or result.error == "dns")
+    confirmed = (
+        result.soft404
+        or result.error == "blocked"
+        or (internal and (result.status in confirmed_statuses or result.error == "dns"))
     )
     return LinkCheck(
         target_id=use.target_id,

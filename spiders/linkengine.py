@@ -28,10 +28,15 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from scrapy.http import HtmlResponse
+from yarl import URL
 
 from crawlers.resolver import LOCAL_NAMES, ResolveMap, is_ip_literal
-from spiders.fetchfacts import decode_html
+from crawlers.ssrf import parse_ip
+from spiders.fetchfacts import decode_html, redirect_failure
+from spiders.inflight import shared_cap
 from spiders.linkcheck import HEAD_FALLBACK_STATUSES, NO_FALLBACK_ERRORS, LinkResult
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class AddressGuard(Protocol):
@@ -161,6 +166,8 @@ class LinkEngine:
         self.guard = guard
         self.gate = gate
         self._session: aiohttp.ClientSession | None = None
+        self._all: asyncio.Semaphore | None = None
+        self._hosts: dict[str, asyncio.Semaphore] = {}
         self.requests = 0  # HTTP requests sent (a HEAD and its GET fallback count twice)
 
     def _open(self) -> aiohttp.ClientSession:
@@ -191,11 +198,20 @@ class LinkEngine:
 
     @contextlib.asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
-        if self.gate is None:
-            yield
-            return
-        async with self.gate(aiohttp.client.URL(url).host or ""):
-            yield
+        """Wait for a place (in all, then on the host) BEFORE the clock starts, as Scrapy's slots
+        do: a check queued behind others must never time out for the queue's sake."""
+        host = (URL(url).host or "").lower()
+        if self._all is None:  # shared with Scrapy's downloads: one cap for the process
+            self._all = shared_cap(self.settings.concurrency)
+        per_host = self._hosts.get(host)
+        if per_host is None:
+            per_host = self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
+        async with per_host, self._all:
+            if self.gate is None:
+                yield
+            else:
+                async with self.gate(host):
+                    yield
 
     async def check(self, url: str, *, first: str = "HEAD", internal: bool = False) -> LinkResult:
         """The result of checking ``url``: HEAD (or GET) with the fallbacks of the Scrapy path."""
@@ -210,38 +226,46 @@ class LinkEngine:
         return result
 
     async def _once(self, url: str, method: str, internal: bool) -> tuple[LinkResult, bool]:
-        """One request; ``retry`` is True when a HEAD must be repeated as a GET."""
+        """One check with ``method``; ``retry`` is True when a HEAD must be repeated as a GET.
+
+        Redirects are followed here, hop by hop, so that every hop passes the SSRF guard (aiohttp
+        never asks the resolver about an IP literal) and a chain is reported as the Scrapy path does.
+        """
         session = self._open()
-        self.requests += 1
+        chain = [url]
         try:
-            async with (
-                self._slot(url),
-                session.request(
-                    method, url, allow_redirects=True, max_redirects=self.settings.max_redirects
-                ) as response,
-            ):
-                status = response.status
-                final = str(response.url)
-                content_type = response.headers.get("Content-Type", "").lower()
-                if method == "HEAD":
-                    if status in HEAD_FALLBACK_STATUSES:
-                        return LinkResult(url=url, checked_at=self.now()), True
-                    if status == 200 and internal and "html" in content_type:
-                        return LinkResult(url=url, checked_at=self.now()), True  # read it: soft-404?
-                    return LinkResult(
-                        url=url, checked_at=self.now(), method=method, status=status, final_url=final
-                    ), False
-                result = LinkResult(
-                    url=url, checked_at=self.now(), method=method, status=status, final_url=final
-                )
-                if status < 400 and ("html" in content_type or not content_type):
-                    body = await _read_capped(response, self.settings.get_maxsize)
-                    html, _ = decode_html(
-                        HtmlResponse(final, body=body, headers={"Content-Type": content_type})
-                    )
-                    result.soft404 = self.soft404(status, html)
-                response.close()  # never drain what was not read (a huge or endless body)
-                return result, False
+            while True:
+                current = chain[-1]
+                self._guard_literal(current)
+                self.requests += 1
+                async with (
+                    self._slot(current),
+                    session.request(
+                        method,
+                        current,
+                        allow_redirects=False,
+                        timeout=aiohttp.ClientTimeout(total=self.settings.timeout),
+                    ) as response,
+                ):
+                    location = response.headers.get("Location", "")
+                    if response.status in REDIRECT_STATUSES and location:
+                        chain.append(str(response.url.join(URL(location))))
+                        response.close()
+                        if len(set(chain)) < len(chain) or len(chain) - 1 > self.settings.max_redirects:
+                            raise _RedirectFailure(
+                                *redirect_failure(chain[:-1], chain[-1], self.settings.max_redirects)
+                            )
+                        continue
+                    return await self._answer(url, method, internal, response)
+        except _RedirectFailure as exc:
+            return LinkResult(
+                url=url,
+                checked_at=self.now(),
+                method=method,
+                error=exc.kind,
+                error_detail=exc.detail,
+                final_url=chain[-1],
+            ), False
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             error, detail = classify_client_error(exc)
             if isinstance(exc, ValueError) and error == "other":
@@ -249,6 +273,46 @@ class LinkEngine:
             if method == "HEAD" and error not in NO_FALLBACK_ERRORS and error != "blocked":
                 return LinkResult(url=url, checked_at=self.now()), True
             result = LinkResult(
-                url=url, checked_at=self.now(), method=method, error=error, error_detail=detail, final_url=url
+                url=url,
+                checked_at=self.now(),
+                method=method,
+                error=error,
+                error_detail=detail,
+                final_url=chain[-1],
             )
             return result, False
+
+    def _guard_literal(self, url: str) -> None:
+        """An IP literal never reaches the resolver: the guard sees it here."""
+        host = URL(url).host or ""
+        ip = parse_ip(host)  # also "2130706433" and "0177.0.0.1", which getaddrinfo would accept
+        if self.guard is not None and ip is not None:
+            self.guard.check(host, str(ip))
+
+    async def _answer(
+        self, url: str, method: str, internal: bool, response: aiohttp.ClientResponse
+    ) -> tuple[LinkResult, bool]:
+        status = response.status
+        final = str(response.url)
+        content_type = response.headers.get("Content-Type", "").lower()
+        if method == "HEAD":
+            if status in HEAD_FALLBACK_STATUSES:
+                return LinkResult(url=url, checked_at=self.now()), True
+            if status == 200 and internal and "html" in content_type:
+                return LinkResult(url=url, checked_at=self.now()), True  # read it: a soft-404?
+            return LinkResult(
+                url=url, checked_at=self.now(), method=method, status=status, final_url=final
+            ), False
+        result = LinkResult(url=url, checked_at=self.now(), method=method, status=status, final_url=final)
+        if status < 400 and ("html" in content_type or not content_type):
+            body = await _read_capped(response, self.settings.get_maxsize)
+            html, _ = decode_html(HtmlResponse(final, body=body, headers={"Content-Type": content_type}))
+            result.soft404 = self.soft404(status, html)
+        response.close()  # never drain what was not read (a huge or endless body)
+        return result, False
+
+
+class _RedirectFailure(Exception):
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind, self.detail = kind, detail

@@ -10,7 +10,9 @@ so that a redirect or a shared URL can never silently swallow a request and stal
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,28 +22,25 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_playwright.page import PageMethod
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawlers import pagefacts
 from crawlers.columns import classify_column
 from crawlers.config import Config
 from crawlers.listpage import extract_list
-from crawlers.models import LinkRef, PageObservation, Target, TargetDone
+from crawlers.models import ItemBatch, LinkRef, PageObservation, Target, TargetDone
 from crawlers.pagefacts import ColumnRef, is_internal
+from crawlers.ssrf import policy_for
 from crawlers.thresholds import load_thresholds
-from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, stamp
-from spiders.linkcheck import (
-    HEAD_FALLBACK_STATUSES,
-    NO_FALLBACK_ERRORS,
-    LinkBook,
-    LinkResult,
-    LinkUse,
-    check_kind,
-    make_check,
-    wanted,
-)
+from crawlers.tlscheck import META_DETAIL, META_KEY, CertCheck, certificate_meta
+from spiders.budget import SiteBudget, purge_queued
+from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, non_html, redirect_failure, stamp
+from spiders.linkcheck import LinkBook, LinkResult, LinkUse, check_kind, make_check, wanted
+from spiders.linkengine import EngineSettings, LinkEngine
 
 # Pages before links, across the whole sweep: renders and list pages finish while the loop is
 # still quiet, and link checks (most of the requests) fill the rest of the crawl.
@@ -55,6 +54,7 @@ class SiteState:
 
     target: Target
     site_url: str  # the homepage after redirects: what "in-site" means
+    budget: SiteBudget
     pending: int = 0  # page requests in flight + link results awaited
     pages: int = 0  # page requests in flight (homepage, sitemap, columns, renders)
     requests: int = 0
@@ -88,7 +88,11 @@ class SiteSpider(scrapy.Spider):
         self.column_words: dict[str, Any] = data["columns"]
         self.confirmed_statuses = frozenset(int(s) for s in data["dead_links"]["confirmed_statuses"])
         self.sites: dict[str, SiteState] = {}
-        self.book = LinkBook()
+        self.book = LinkBook()  # external links: checked once per sweep, answered to every site
+        self.checks: dict[tuple[str, str], asyncio.Future[LinkResult]] = {}  # in flight
+        self.engine: LinkEngine | None = None
+        self.gate: Any = None  # per-host slots shared with other workers (distributed mode)
+        self.certificates: dict[tuple[str, int], CertCheck] = {}  # one handshake per host per sweep
         self._flushed = False
 
     @classmethod
@@ -96,7 +100,32 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._close_engine, signal=signals.spider_closed)
         return spider
+
+    def _link_engine(self) -> LinkEngine:
+        """The link checker, created on first use (on the reactor's running asyncio loop)."""
+        if self.engine is None:
+            crawl, network = self.config.crawl, self.config.network
+            settings = EngineSettings(
+                concurrency=crawl.concurrency,
+                per_host=crawl.per_host,
+                timeout=crawl.link_timeout,
+                get_maxsize=self.crawler.settings.getint("PATROL_LINK_GET_MAXSIZE"),
+                max_redirects=crawl.max_redirects,
+                user_agent=network.user_agent,
+                resolve=dict(network.resolve),
+                offline=network.offline,
+            )
+            self.engine = LinkEngine(
+                settings, soft404=self._soft404, now=self._now, guard=policy_for(self.config), gate=self.gate
+            )
+        return self.engine
+
+    async def _close_engine(self, spider: scrapy.Spider) -> None:
+        if self.engine is not None:
+            self.crawler.stats.set_value("patrol/link_requests", self.engine.requests)
+            await self.engine.close()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -139,8 +168,29 @@ class SiteSpider(scrapy.Spider):
     def _finish(self, state: SiteState) -> list[Any]:
         if state.pending == 0 and state.links_started and not state.done:
             state.done = True
-            return [TargetDone(target_id=state.target.id, requests=state.requests)]
+            budget = state.budget
+            if budget.timer is not None and budget.timer.active():
+                budget.timer.cancel()
+            cut = budget.observations(state.target.id, state.site_url, self._now())
+            return [*cut, TargetDone(target_id=state.target.id, requests=state.requests)]
         return []
+
+    # ------------------------------------------------------------------ budgets
+
+    def budget_spent(self, request: Request) -> bool:
+        """For :class:`~spiders.budget.SiteBudgetMiddleware`: drop this request (its site is out of time)?"""
+        state = self.sites.get(request.meta.get("target_id", ""))
+        return state is not None and state.budget.spent
+
+    def _budget_timeout(self, target_id: str) -> None:
+        """The site's time is up: record it and drop what still waits for a download slot."""
+        state = self.sites.get(target_id)
+        if state is None or state.done:
+            return
+        state.budget.spent = True
+        state.budget.dropped.setdefault("site_budget", 0)
+        self.logger.warning("site time budget spent for %s; dropping its queued requests", target_id)
+        purge_queued(self.crawler, target_id)
 
     def _page_done(self, state: SiteState) -> list[Any]:
         """One page request settled; when the last page is in, check the links they carry."""
@@ -164,8 +214,14 @@ class SiteSpider(scrapy.Spider):
 
         Separate from :meth:`start` so a distributed worker can feed targets as it claims them.
         """
-        state = SiteState(target=target, site_url=target.url)
+        state = SiteState(
+            target=target, site_url=target.url, budget=SiteBudget.from_config(self.config.crawl)
+        )
         self.sites[target.id] = state
+        state.budget.take_page()
+        from twisted.internet import reactor  # the crawl's installed reactor (never at import time)
+
+        state.budget.timer = reactor.callLater(state.budget.seconds, self._budget_timeout, target.id)  # type: ignore[attr-defined]
         try:
             request = self._request(
                 state,
@@ -178,6 +234,7 @@ class SiteSpider(scrapy.Spider):
             )
         except ValueError as exc:  # a registry URL Scrapy cannot even request
             state.pages, state.pending, state.links_started, state.done = 0, 0, True, True
+            state.budget.timer.cancel()
             observation = PageObservation(
                 target_id=target.id,
                 url=target.url,
@@ -211,6 +268,12 @@ class SiteSpider(scrapy.Spider):
         )
         if status >= 400:
             obs.error, obs.error_detail = "http", f"HTTP {status}"
+        elif content_type := non_html(response):  # a PDF or an image where a page should be
+            obs.error, obs.error_detail = (
+                "not_html",
+                f"Content-Type: {content_type} ({len(response.body)} bytes)",
+            )
+            html, obs.encoding = "", ""
         root = pagefacts.parse(html) if html else None
         if root is not None:
             obs.title = pagefacts.page_title(root)
@@ -238,6 +301,10 @@ class SiteSpider(scrapy.Spider):
             return False
         scripts = " ".join(s.text or "" for s in root.iter("script") if not s.get("src"))
         return bool(_DATA_SCRIPT.search(scripts))
+
+    def _may_render(self, state: SiteState, response: Response, obs: PageObservation, root: Any) -> bool:
+        """Render when the list needs it and the site's page budget still allows a fetch."""
+        return self._needs_render(response, obs, root) and state.budget.take_page()
 
     def _render(self, state: SiteState, response: Response, obs: PageObservation, html: str) -> Request:
         timeout = self.config.crawl.page_timeout
@@ -285,11 +352,21 @@ class SiteSpider(scrapy.Spider):
                 use = state.links[link.url] = LinkUse(target_id=state.target.id, kind=check_kind(link))
             use.add(page_url, homepage=homepage, text=link.text)
 
-    def _on_homepage(self, response: Response) -> Iterable[Any]:
+    async def _check_certificate(self, obs: PageObservation) -> None:
+        """An https homepage: verify its certificate (in a thread) into the observation's meta."""
+        if not self.config.crawl.check_certificates or not obs.ok:
+            return
+        found = await maybe_deferred_to_future(
+            deferToThread(certificate_meta, obs.final_url or obs.url, self.config, self.certificates)
+        )
+        obs.meta.update(found)
+
+    async def _on_homepage(self, response: Response) -> Iterable[Any]:
         state = self.sites[response.meta["target_id"]]
         obs, root, html = self._observe(response, "homepage")
         state.site_url = response.url
-        if self._needs_render(response, obs, root):
+        await self._check_certificate(obs)
+        if self._may_render(state, response, obs, root):
             out: list[Any] = [self._render(state, response, obs, html)]
         else:
             out = self._homepage_seen(state, obs, root)
@@ -307,7 +384,7 @@ class SiteSpider(scrapy.Spider):
             # a navigation-only homepage is judged by its second-level pages, even in a patrol
             return out + (self._schedule_columns(state, []) if obs.navigation_only else [])
         sitemap = pagefacts.find_sitemap_url(root, obs.final_url, self.markers)
-        if sitemap and is_internal(sitemap, state.site_url):
+        if sitemap and is_internal(sitemap, state.site_url) and state.budget.take_page():
             out.append(
                 self._request(
                     state,
@@ -341,6 +418,8 @@ class SiteSpider(scrapy.Spider):
         for col in [*state.nav_columns, *from_sitemap]:
             if col.url in chosen or col.url in skip or not is_internal(col.url, state.site_url):
                 continue
+            if not state.budget.take_page():
+                continue  # counted as cut by the page budget
             chosen[col.url] = col
             if len(chosen) >= self.config.crawl.max_columns:
                 break
@@ -368,7 +447,7 @@ class SiteSpider(scrapy.Spider):
         state = self.sites[response.meta["target_id"]]
         obs, root, html = self._observe(response, "column")
         self._column_fields(obs, response.meta)
-        if self._needs_render(response, obs, root):
+        if self._may_render(state, response, obs, root):
             out: list[Any] = [self._render(state, response, obs, html)]
         else:
             out = self._column_seen(state, obs)
@@ -386,8 +465,10 @@ class SiteSpider(scrapy.Spider):
         static: PageObservation = response.meta["patrol_static"]
         role = static.role
         seen, root, _ = self._observe(response, role)
+        tls = {k: v for k, v in static.meta.items() if k in (META_KEY, META_DETAIL)}
         for name in ("title", "meta", "footer", "items", "item_count", "newest", "empty", "soft404", "links"):
             setattr(static, name, getattr(seen, name))
+        static.meta.update(tls)
         static.rendered = True
         if role == "homepage":
             static.navigation_only = static.ok and not static.items
@@ -414,7 +495,7 @@ class SiteSpider(scrapy.Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         state = self.sites[meta["target_id"]]
-        error, detail = classify_failure(failure)
+        error, detail = self._failure(state, failure, request)
         redirects = [str(u) for u in meta.get("redirect_urls", [])]
         obs = PageObservation(
             target_id=state.target.id,
@@ -432,81 +513,129 @@ class SiteSpider(scrapy.Spider):
         self._remember(state, obs)
         return [obs, *self._page_done(state)]
 
+    def _failure(self, state: SiteState, failure: Failure, request: Request) -> tuple[str, str]:
+        """The failure class, with redirect chains told apart and budget cuts counted."""
+        error, detail = classify_failure(failure)
+        if error == "redirect_loop":
+            urls = [str(u) for u in request.meta.get("redirect_urls", [])]
+            error, detail = redirect_failure(urls, request.url, self.config.crawl.max_redirects)
+        elif error == "site_budget":
+            state.budget.drop("site_budget")
+        return error, detail
+
     # ------------------------------------------------------------------ links
 
     def _start_links(self, state: SiteState) -> list[Any]:
-        out: list[Any] = []
+        """Answer what is known; the rest goes to the link engine as one batch for this site."""
         answered: list[Any] = []
+        todo: list[tuple[str, LinkUse, str]] = []
         for url, use in state.links.items():
+            if state.budget.spent:  # out of time: the links are not checked (nor judged dead)
+                state.budget.drop("site_budget")
+                continue
+            if not state.budget.take_link():
+                continue  # counted as cut by the link budget; homepage links came first
             known = state.fetched.get(url)
             if known is not None:
                 answered.append(make_check(use, url, state.site_url, known, self.confirmed_statuses))
                 continue
-            scope, cached, new = self.book.request_or_wait(url, use, state.site_url)
+            scope = self.book.scope(url, state.site_url, use.target_id)
+            cached = self.book.results.get((scope, url))
             if cached is not None:
                 answered.append(make_check(use, url, state.site_url, cached, self.confirmed_statuses))
                 continue
-            state.pending += 1  # this target now waits for the result (its own request or another's)
-            if new:
-                # an in-site page must be read anyway (a soft-404 answers 200): GET it at once
-                first = "GET" if scope and use.kind == "page" else "HEAD"
-                extra = {"link_capped": True} if first == "GET" else {}
-                out.append(self._link_request(state, url, scope, first, internal=bool(scope), **extra))
-        return answered + out
-
-    def _link_request(
-        self, state: SiteState, url: str, scope: str, method: str, *, internal: bool, **meta: Any
-    ) -> Request:
-        if method == "GET" and meta.get("link_capped"):
-            meta["download_maxsize"] = self.crawler.settings.getint("PATROL_LINK_GET_MAXSIZE")
-        return self._request(
-            state,
-            url,
-            self._on_link,
-            self._on_link_error,
-            timeout=self.config.crawl.link_timeout,
-            page=False,
-            method=method,
-            link_scope=scope,
-            link_url=url,
-            link_internal=internal,
-            link_site=state.site_url,
-            **meta,
-        )
-
-    def _on_link(self, response: Response) -> Iterable[Any]:
-        meta = response.meta
-        state = self.sites[meta["target_id"]]
-        method = response.request.method if response.request else "GET"
-        status = response.status
-        if method == "HEAD" and status in HEAD_FALLBACK_STATUSES:
-            return [
-                self._link_request(
-                    state, meta["link_url"], meta["link_scope"], "GET", internal=meta["link_internal"]
+            todo.append((url, use, scope))
+        if todo:
+            state.pending += 1  # settled when the whole batch is answered (or the time is up)
+            answered.append(
+                Request(
+                    "data:,",
+                    callback=self._check_links,
+                    errback=self._on_batch_dropped,
+                    dont_filter=True,
+                    priority=PRIORITY["link"],
+                    meta={"target_id": state.target.id, "link_batch": todo},
                 )
-            ]
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        is_page = meta["link_internal"] and "html" in content_type
-        if method == "HEAD" and status == 200 and is_page:  # a soft-404 says "200": read the page
-            return [
-                self._link_request(
-                    state, meta["link_url"], meta["link_scope"], "GET", internal=True, link_capped=True
-                )
-            ]
-        soft404 = False
-        if method == "GET" and isinstance(response, TextResponse) and status < 400:
-            html, _ = decode_html(response)
-            soft404 = self._soft404(status, html)
-        result = LinkResult(
-            url=meta["link_url"],
-            checked_at=self._now(),
-            method=method,
-            status=status,
-            final_url=response.url,
-            soft404=soft404,
-            elapsed_ms=elapsed_ms(response.request) if response.request else None,
-        )
-        return self._link_settled(meta["link_scope"], meta["link_url"], result)
+            )
+        return answered
+
+    def _checking(self, state: SiteState, url: str, scope: str, kind: str) -> asyncio.Future[LinkResult]:
+        """The check of ``url`` in ``scope``: joined if another site already asked for it."""
+        key = (scope, url)
+        future = self.checks.get(key)
+        if future is None:
+            # an in-site page must be read anyway (a soft-404 answers 200): GET it at once
+            first = "GET" if scope and kind == "page" else "HEAD"
+            future = asyncio.ensure_future(self._link_engine().check(url, first=first, internal=bool(scope)))
+            self.checks[key] = future
+            future.add_done_callback(lambda done: self._checked(key, done))
+            state.requests += 1
+        return future
+
+    def _checked(self, key: tuple[str, str], future: asyncio.Future[LinkResult]) -> None:
+        self.checks.pop(key, None)
+        if key[0] == "" and not future.cancelled() and future.exception() is None:
+            self.book.results[key] = future.result()  # external: every later site reuses it
+
+    async def _check_links(self, response: Response) -> AsyncIterator[Any]:
+        """Check one site's links concurrently; yield each LinkCheck as it is answered, then done.
+
+        The site's time budget still holds: what is unanswered when it runs out is dropped and
+        counted (not judged dead); shared checks go on for the other sites that wait for them.
+        """
+        state = self.sites[response.meta["target_id"]]
+        waiting: dict[asyncio.Future[LinkResult], list[tuple[str, LinkUse]]] = {}
+        for url, use, scope in response.meta["link_batch"]:
+            waiting.setdefault(self._checking(state, url, scope, use.kind), []).append((url, use))
+        # answers arrive on a queue (O(1) each; asyncio.wait over hundreds of futures per wake-up
+        # was quadratic); the end of the site's time budget arrives on it too, as None
+        answers: asyncio.Queue[asyncio.Future[LinkResult] | None] = asyncio.Queue()
+        for future in waiting:
+            future.add_done_callback(answers.put_nowait)
+        left = state.budget.seconds - (time.monotonic() - state.budget.started)
+        timer = asyncio.get_running_loop().call_later(max(left, 0.0), answers.put_nowait, None)
+        unanswered = set(waiting)
+        try:
+            while unanswered:
+                batch = [await answers.get()]
+                while not answers.empty():
+                    batch.append(answers.get_nowait())
+                timed_out = None in batch
+                batch = [f for f in batch if f is not None and f in unanswered]
+                unanswered.difference_update(batch)
+                if timed_out:  # the site's time is up: what is unanswered is dropped, not dead
+                    state.budget.spent = True
+                    state.budget.drop("site_budget", sum(len(waiting[f]) for f in unanswered))
+                    unanswered.clear()
+                checks = []
+                for future in batch:
+                    result = self._result_of(future, waiting[future][0][0])
+                    for url, use in waiting[future]:
+                        checks.append(make_check(use, url, state.site_url, result, self.confirmed_statuses))
+                if checks:
+                    yield ItemBatch(checks)
+        finally:
+            timer.cancel()
+        state.pending -= 1
+        for item in self._finish(state):
+            yield item
+
+    def _result_of(self, future: asyncio.Future[LinkResult], url: str) -> LinkResult:
+        """The engine's answer; an unexpected failure inside it is an "other" error, not a crash."""
+        if future.cancelled() or future.exception() is not None:
+            detail = "cancelled" if future.cancelled() else repr(future.exception())[:500]
+            return LinkResult(
+                url=url, checked_at=self._now(), method="HEAD", error="other", error_detail=detail
+            )
+        return future.result()
+
+    def _on_batch_dropped(self, failure: Failure) -> list[Any]:
+        """The batch never ran (its site's time budget was spent first): nothing checked, site closes."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        state = self.sites[request.meta["target_id"]]
+        state.budget.drop("site_budget", len(request.meta["link_batch"]))
+        state.pending -= 1
+        return self._finish(state)
 
     def _soft404(self, status: int, html: str) -> bool:
         """Parse only pages that say one of the phrases at all (most link targets do not)."""
@@ -515,44 +644,6 @@ class SiteSpider(scrapy.Spider):
         if not any(p.lower() in lowered for p in phrases):
             return False
         return pagefacts.is_soft404(status, html, self.markers)
-
-    def _on_link_error(self, failure: Failure) -> Iterable[Any]:
-        request: Request = failure.request  # type: ignore[attr-defined]
-        meta = request.meta
-        state = self.sites[meta["target_id"]]
-        error, detail = classify_failure(failure)
-        if request.method == "HEAD" and error not in NO_FALLBACK_ERRORS:
-            return [
-                self._link_request(
-                    state, meta["link_url"], meta["link_scope"], "GET", internal=meta["link_internal"]
-                )
-            ]
-        result = LinkResult(
-            url=meta["link_url"],
-            checked_at=self._now(),
-            method=request.method,
-            error=error,
-            error_detail=detail,
-            final_url=request.url,
-            elapsed_ms=elapsed_ms(request),
-        )
-        if meta.get("link_capped") and error == "too_large":  # a page too big to read is no soft-404
-            result.error, result.error_detail = None, f"body over the read cap, not read: {detail}"
-        return self._link_settled(meta["link_scope"], meta["link_url"], result)
-
-    def _link_settled(self, scope: str, url: str, result: LinkResult) -> list[Any]:
-        """Answer every site waiting for this URL; then close the sites that have nothing left."""
-        checks: list[Any] = []
-        closing: list[SiteState] = []
-        for use, site_url in self.book.resolve(scope, url, result):
-            checks.append(make_check(use, url, site_url, result, self.confirmed_statuses))
-            waiter = self.sites[use.target_id]
-            waiter.pending -= 1
-            closing.append(waiter)
-        done: list[Any] = []
-        for waiter in closing:
-            done += self._finish(waiter)
-        return checks + done
 
     # ------------------------------------------------------------------ safety net
 

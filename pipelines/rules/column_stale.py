@@ -45,7 +45,8 @@ def check(ctx: RuleContext) -> list[Finding]:
     hits: dict[str, list[dict[str, Any]]] = {"a": [], "b": [], "c": []}
     unchecked: list[dict[str, Any]] = []
     undated: list[dict[str, Any]] = []
-    for col in ctx.obs.columns:
+    # by name, not arrival order: the same site judged twice gives the same message
+    for col in sorted(ctx.obs.columns, key=lambda c: (c.column_name or "", c.url)):
         if col.column_category == "exempt":
             continue
         if not col.ok:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from crawlers.models import Finding, LinkCheck
 from pipelines.rules.base import RuleContext
+from pipelines.rules.unreachable import ERROR_NAMES
 
 _KINDS = {
     "page": "",
@@ -24,6 +25,8 @@ def _failure(link: LinkCheck) -> str:
         return "页面显示不存在（软404）"
     if link.status is not None and link.status >= 400:
         return f"HTTP {link.status}"
+    if link.error == "blocked":  # the SSRF guard's refusal, in the inspector's words
+        return ERROR_NAMES["blocked"]
     return link.error or "无法访问"
 
 

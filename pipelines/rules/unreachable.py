@@ -33,6 +33,13 @@ ERROR_NAMES = {
     "tls": "证书/加密连接错误",
     "http": "HTTP错误",
     "redirect_loop": "重定向循环",
+    "too_many_redirects": "重定向次数过多",
+    "too_large": "页面过大（超过读取上限）",
+    "not_html": "返回的不是网页",
+    "site_budget": "站点检查超出时间预算",
+    "page_budget": "站点页面数超出预算",
+    "link_budget": "站点链接数超出预算",
+    "blocked": "内网或保留地址（已拦截）",
     "other": "连接错误",
 }
 

@@ -7,6 +7,7 @@ say; a second sweep updates findings instead of duplicating them.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def _sweep(tmp: Path, name: str, config: Path, targets: Path) -> list[dict]:
 def swept(tmp_path_factory, es_url, measurements):
     tmp = tmp_path_factory.mktemp("sweep")
     web = SimulatedWeb(build_world(AS_OF)).start()
-    prefix = f"govpatrol-it-{tmp.name[-6:].lower()}"
+    prefix = f"govpatrol-it-{uuid.uuid4().hex[:8]}"
     try:
         targets = web.write_targets_csv(tmp / "targets.csv")
         config = web.write_config(tmp / "config.toml", es_url=es_url, index_prefix=prefix)

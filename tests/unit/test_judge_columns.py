@@ -51,8 +51,7 @@ def test_a_other_columns_do_not_count_for_the_short_idle_rule():
 def test_a_evidence_lists_each_column_with_its_date_and_source():
     cols = f.columns(5, "news", 20.0)
     hits, _ = column_findings(cols)
-    entry = hits["a"].evidence["columns"][0]
-    assert entry["name"] == "news栏目0"
+    (entry,) = [c for c in hits["a"].evidence["columns"] if c["name"] == "news栏目0"]
     assert entry["url"] == cols[0].url
     assert entry["category"] == "news"
     assert entry["newest"] == cols[0].newest.date.isoformat()
