@@ -1,0 +1,68 @@
+"""``python -m benchmarks linkcheck|scale|province|all``: the benchmarks of issue 7 (not tests)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    sub = p.add_subparsers(dest="bench", required=True)
+    lc = sub.add_parser("linkcheck", help="govpatrol vs LinkChecker vs lychee on the same pages")
+    lc.add_argument("--sites", type=int, default=10)
+    lc.add_argument("--pages", type=int, default=8, help="list pages (columns) per site")
+    lc.add_argument("--links", type=int, default=40, help="links per list page")
+    lc.add_argument("--latency", type=_ints, default=[0, 50, 200], help="ms, comma-separated")
+    lc.add_argument("--cap", type=int, default=64, help="requests in flight, all hosts")
+    lc.add_argument("--per-host", type=int, default=8, help="requests in flight per host")
+    lc.add_argument("--tools", default="govpatrol,linkchecker,lychee")
+    sc = sub.add_parser("scale", help="govpatrol's peak RSS and checks/s by number of links")
+    sc.add_argument("--links-total", type=_ints, default=[1_000, 10_000, 100_000, 200_000])
+    sc.add_argument("--latency", type=int, default=0)
+    sc.add_argument("--cap", type=int, default=64)
+    sc.add_argument("--per-host", type=int, default=8)
+    pr = sub.add_parser("province", help="a patrol of 1,000 sites + 6,000 accounts at 50 ms")
+    pr.add_argument("--sites", type=int, default=1000)
+    pr.add_argument("--accounts", type=int, default=6000)
+    pr.add_argument("--latency", type=int, default=50)
+    pr.add_argument("--cap", type=int, default=64)
+    pr.add_argument("--per-host", type=int, default=4)
+    pr.add_argument("--workers", type=int, default=0, help="N > 0: also run N workers on Redis (pending)")
+    pr.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
+    args = p.parse_args(argv)
+
+    if args.bench in ("linkcheck", "all"):
+        from benchmarks import linkcheck
+
+        if args.bench == "all":
+            linkcheck.main(10, 8, 40, [0, 50, 200], 64, 8, ["govpatrol", "linkchecker", "lychee"])
+        else:
+            tools = [t for t in args.tools.split(",") if t]
+            linkcheck.main(args.sites, args.pages, args.links, args.latency, args.cap, args.per_host, tools)
+    if args.bench in ("scale", "all"):
+        from benchmarks import scale
+
+        if args.bench == "all":
+            scale.main([1_000, 10_000, 100_000, 200_000], 0, 64, 8)
+        else:
+            scale.main(args.links_total, args.latency, args.cap, args.per_host)
+    if args.bench in ("province", "all"):
+        from benchmarks import province
+
+        if args.bench == "all":
+            province.main(1000, 6000, 50, 64, 4, 0, "")
+        else:
+            province.main(
+                args.sites, args.accounts, args.latency, args.cap, args.per_host, args.workers, args.redis
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

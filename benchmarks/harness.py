@@ -1,0 +1,186 @@
+"""What every benchmark shares: the bench web in its own process, timed runs with peak RSS, inputs.
+
+Peak RSS is the sum over the measured process and all its children (lychee and LinkChecker are one
+process, govpatrol may start Chromium), sampled every 50 ms from /proc through psutil: short peaks
+can be missed, so the figure is a lower bound on the true peak.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from benchmarks.benchweb import EXTERNAL_HOSTS, BenchSpec, BenchWorld, site_code
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+VENV_BIN = Path(sys.executable).parent
+
+
+class BenchWeb:
+    """``with BenchWeb(spec) as web:`` serves ``spec`` from a child process until the block ends."""
+
+    def __init__(self, spec: BenchSpec) -> None:
+        self.spec = spec
+        self.proc: subprocess.Popen[str] | None = None
+        self.world: BenchWorld | None = None
+        self.platforms: dict[str, int] = {}
+
+    def __enter__(self) -> BenchWeb:
+        cmd = [sys.executable, "-m", "benchmarks.benchserver", *self.spec.args()]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # blocks until the server listens (or dies)
+        if not line:
+            raise RuntimeError(f"bench server exited with {self.proc.wait()}")
+        ready = json.loads(line)
+        self.world = BenchWorld(self.spec, ready["port"], ready["refused_port"])
+        self.platforms = ready["platforms"]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def proxy_env(self) -> dict[str, str]:
+        """Environment for peers that resolve names themselves: every request goes to the bench server
+        in proxy form, except the refused-host links (127.0.0.1), which must really be refused."""
+        assert self.world is not None
+        proxy = f"http://127.0.0.1:{self.world.port}"
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        env.update(http_proxy=proxy, HTTP_PROXY=proxy, no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")
+        return env
+
+    def write_govpatrol_inputs(
+        self, folder: Path, *, concurrency: int, per_host: int, accounts: list[dict[str, str]] | None = None
+    ) -> tuple[Path, Path]:
+        """A targets CSV of the bench sites (and accounts) and a config that reaches them offline."""
+        assert self.world is not None
+        folder.mkdir(parents=True, exist_ok=True)
+        targets = folder / "targets.csv"
+        fields = ["id", "kind", "name", "owner", "region", "url", "platform", "account_id", "site_code"]
+        with targets.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields)
+            writer.writeheader()
+            for n, (tid, name, url) in enumerate(self.world.iter_sites()):
+                row = {"id": tid, "kind": "site", "name": name, "owner": "基准测试市人民政府办公室"}
+                row.update(region="基准测试市", url=url, site_code=site_code(n))
+                writer.writerow(row)
+            for row in accounts or []:
+                writer.writerow(row)
+        resolve = {f"*.{self.spec.domain}": "127.0.0.1", **{h: "127.0.0.1" for h in EXTERNAL_HOSTS}}
+        lines = [
+            "[network]",
+            'allow_hosts = ["127.0.0.1"]',
+            "offline = true",
+            "resolve = { " + ", ".join(f'"{k}" = "{v}"' for k, v in resolve.items()) + " }",
+            "",
+            "[crawl]",
+            f"concurrency = {concurrency}",
+            f"per_host = {per_host}",
+            'render_js = "never"',
+            "max_columns = 200",
+            "",
+        ]
+        for key, port in self.platforms.items():
+            lines += [f"[platforms.{key}]", f'origin = "http://127.0.0.1:{port}"', ""]
+        config = folder / "config.toml"
+        config.write_text("\n".join(lines), encoding="utf-8")
+        return targets, config
+
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def run_measured(
+    cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT, timeout: float = 900
+) -> Run:
+    """Run ``cmd`` to the end; wall time and the peak RSS of its process tree."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    out_chunks: list[str] = []
+    err_chunks: list[str] = []
+    import threading
+
+    def drain(stream: Any, sink: list[str]) -> None:
+        for line in stream:
+            sink.append(line)
+
+    readers = [
+        threading.Thread(target=drain, args=(proc.stdout, out_chunks), daemon=True),
+        threading.Thread(target=drain, args=(proc.stderr, err_chunks), daemon=True),
+    ]
+    for t in readers:
+        t.start()
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(ps))
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            break
+        time.sleep(0.05)  # the sampling period of the RSS probe, not a wait for a condition
+    proc.wait()
+    wall = time.monotonic() - start
+    for t in readers:
+        t.join(5)
+    return Run(wall, peak / 2**20, proc.returncode, "".join(out_chunks), "".join(err_chunks))
+
+
+def machine() -> dict[str, Any]:
+    """nproc, RAM and CPU model, for the README and every results file."""
+    model = ""
+    with Path("/proc/cpuinfo").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu": model,
+        "python": platform.python_version(),
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def save_results(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    path = RESULTS / f"{name}-{stamp}.json"
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    path.write_text(text, encoding="utf-8")
+    (RESULTS / f"{name}-latest.json").write_text(text, encoding="utf-8")
+    return path
