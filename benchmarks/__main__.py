@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crawlers.services import ensure_redis
+
 
 def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
@@ -33,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("--cap", type=int, default=64)
     pr.add_argument("--per-host", type=int, default=4)
     pr.add_argument("--workers", type=int, default=0, help="N > 0: also run N workers on Redis (pending)")
-    pr.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    pr.add_argument(
+        "--redis", default="", help="Redis URL for --workers (default: start/reuse the local one)"
+    )
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
@@ -56,10 +60,16 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import province
 
         if args.bench == "all":
-            province.main(1000, 6000, 50, 64, 4, 0, "")
+            province.main(1000, 6000, 50, 64, 4, 2, ensure_redis())
         else:
             province.main(
-                args.sites, args.accounts, args.latency, args.cap, args.per_host, args.workers, args.redis
+                args.sites,
+                args.accounts,
+                args.latency,
+                args.cap,
+                args.per_host,
+                args.workers,
+                args.redis or (ensure_redis() if args.workers else ""),
             )
     return 0
 
