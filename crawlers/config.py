@@ -36,6 +36,7 @@ Example (all keys shown with their defaults)::
     site_time_budget = 300           # seconds per site; then its remaining requests are dropped (site_budget)
     site_page_budget = 200           # page fetches per site (homepage, site map, columns, renders)
     max_links = 3000                 # link checks per site; links beyond are recorded as not checked
+    sites_in_flight = 32             # sites crawled at once: memory stays flat however many sites
     check_certificates = true        # verify each https site's certificate (SITE-REQ-HTTPS evidence)
 
     [browser]
@@ -134,6 +135,7 @@ class CrawlConfig:
     site_time_budget: float = 300.0
     site_page_budget: int = 200
     max_links: int = 3000
+    sites_in_flight: int = 32
     check_certificates: bool = True
 
 

@@ -94,6 +94,7 @@ class SiteSpider(scrapy.Spider):
         self.gate: Any = None  # per-host slots shared with other workers (distributed mode)
         self.certificates: dict[tuple[str, int], CertCheck] = {}  # one handshake per host per sweep
         self._flushed = False
+        self.open_sites = 0  # started and not yet done
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -167,7 +168,7 @@ class SiteSpider(scrapy.Spider):
 
     def _finish(self, state: SiteState) -> list[Any]:
         if state.pending == 0 and state.links_started and not state.done:
-            state.done = True
+            self._close(state)
             budget = state.budget
             if budget.timer is not None and budget.timer.active():
                 budget.timer.cancel()
@@ -205,7 +206,12 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
 
     async def start(self) -> AsyncIterator[Any]:
+        """Sites are started as others finish (``[crawl] sites_in_flight`` at once): a province of
+        thousands of sites then holds the pages and links of a few dozen in memory, not all."""
+        limit = max(1, self.config.crawl.sites_in_flight)
         for target in self.targets:
+            while self.open_sites >= limit:
+                await asyncio.sleep(0.02)
             for out in self.begin_target(target):
                 yield out
 
@@ -218,6 +224,7 @@ class SiteSpider(scrapy.Spider):
             target=target, site_url=target.url, budget=SiteBudget.from_config(self.config.crawl)
         )
         self.sites[target.id] = state
+        self.open_sites += 1
         state.budget.take_page()
         from twisted.internet import reactor  # the crawl's installed reactor (never at import time)
 
@@ -233,7 +240,8 @@ class SiteSpider(scrapy.Spider):
                 role="homepage",
             )
         except ValueError as exc:  # a registry URL Scrapy cannot even request
-            state.pages, state.pending, state.links_started, state.done = 0, 0, True, True
+            state.pages, state.pending, state.links_started = 0, 0, True
+            self._close(state)
             state.budget.timer.cancel()
             observation = PageObservation(
                 target_id=target.id,
@@ -663,6 +671,14 @@ class SiteSpider(scrapy.Spider):
         out = []
         for state in self.sites.values():
             if not state.done:
-                state.done = True
+                self._close(state)
                 out.append(TargetDone(target_id=state.target.id, requests=state.requests))
         return out
+
+    def _close(self, state: SiteState) -> None:
+        """A site is done: it frees its place and the link maps it no longer needs."""
+        state.done = True
+        self.open_sites -= 1
+        state.links.clear()
+        state.fetched.clear()
+        state.nav_columns.clear()
