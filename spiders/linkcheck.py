@@ -102,43 +102,14 @@ def make_check(
     )
 
 
-@dataclass
-class PendingCheck:
-    """A URL being checked, and every (site, use) waiting for its result."""
-
-    url: str
-    internal_to: str  # site URL whose host the link belongs to ('' for external)
-    waiters: list[tuple[LinkUse, str]] = field(default_factory=list)  # (use, site_url)
-
-
 class LinkBook:
-    """Per-sweep dedupe of link checks: results cached, in-flight checks shared by their waiters."""
+    """Per-sweep results of external link checks (in-flight checks are shared as futures by the
+    site spider; a finished external URL is answered from here to every later site)."""
 
     def __init__(self) -> None:
         self.results: dict[tuple[str, str], LinkResult] = {}  # (scope, url) -> result
-        self.pending: dict[tuple[str, str], PendingCheck] = {}
 
     @staticmethod
     def scope(url: str, site_url: str, target_id: str) -> str:
         """In-site URLs are checked once per site; external ones once per sweep."""
         return target_id if is_internal(url, site_url) else ""
-
-    def request_or_wait(self, url: str, use: LinkUse, site_url: str) -> tuple[str, LinkResult | None, bool]:
-        """``(scope, cached result or None, True when a new request must be made)``."""
-        key = (self.scope(url, site_url, use.target_id), url)
-        if key in self.results:
-            return key[0], self.results[key], False
-        if key in self.pending:
-            self.pending[key].waiters.append((use, site_url))
-            return key[0], None, False
-        self.pending[key] = PendingCheck(
-            url=url, internal_to=site_url if key[0] else "", waiters=[(use, site_url)]
-        )
-        return key[0], None, True
-
-    def resolve(self, scope: str, url: str, result: LinkResult) -> list[tuple[LinkUse, str]]:
-        """Store the result; return the waiters to answer."""
-        key = (scope, url)
-        self.results[key] = result
-        pending = self.pending.pop(key, None)
-        return pending.waiters if pending else []
