@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from simweb.accounts import OWNERS, make_posts
+from simweb.accounts import sim_account
 from simweb.platforms import APPS, app_class
 from simweb.platforms.base import PlatformApp, SimAccount
 
@@ -28,17 +28,5 @@ def build_apps(accounts: int, seed: int, as_of: datetime = AS_OF) -> dict[str, P
         cls = app_class(key)
         others = [c for c in cls.CASES if c != "active"]
         case = "active" if rng.random() < HEALTHY_SHARE or not others else rng.choice(others)
-        owner, name, region = OWNERS[n % len(OWNERS)]
-        per[key].append(
-            SimAccount(
-                target_id=f"A{n:05d}",
-                platform=key,
-                case=case,
-                account_id="",
-                name=name,
-                owner=owner,
-                region=region,
-                posts=make_posts(case, as_of, rng, prefix=f"{key[:2]}{n:05d}"),
-            )
-        )
+        per[key].append(sim_account(n, key, case, as_of, rng, digits=5))
     return {k: app_class(k)(v, as_of) for k, v in per.items() if v}

@@ -157,18 +157,22 @@ def build_accounts(as_of: datetime, seed: int = 20241, platforms: list[str] | No
         accounts = []
         for case in cls.CASES:
             n += 1
-            owner, name, region = OWNERS[n % len(OWNERS)]
-            accounts.append(
-                SimAccount(
-                    target_id=f"A{n:03d}",
-                    platform=key,
-                    case=case,
-                    account_id="",
-                    name=name,
-                    owner=owner,
-                    region=region,
-                    posts=make_posts(case, as_of, rng, prefix=f"{key[:2]}{n:03d}"),
-                )
-            )
+            accounts.append(sim_account(n, key, case, as_of, rng, digits=3))
         world.apps[key] = cls(accounts, as_of)
     return world
+
+
+def sim_account(n: int, key: str, case: str, as_of: datetime, rng: random.Random, digits: int) -> SimAccount:
+    """Account number ``n`` of platform ``key`` in ``case``: id ``A<n>``, an owner from OWNERS."""
+    owner, name, region = OWNERS[n % len(OWNERS)]
+    number = f"{n:0{digits}d}"
+    return SimAccount(
+        target_id=f"A{number}",
+        platform=key,
+        case=case,
+        account_id="",
+        name=name,
+        owner=owner,
+        region=region,
+        posts=make_posts(case, as_of, rng, prefix=f"{key[:2]}{number}"),
+    )

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from simweb.model import Response
-from simweb.server import SimulatedWeb, _Server
+from simweb.server import SimulatedWeb, _Server, serve_in_thread, stop_server
 from simweb.world import World
 
 MB = 1024 * 1024
@@ -411,22 +411,12 @@ class TLSServer:
     def __enter__(self) -> TLSServer:
         self._server = _TLSServer((self.web.host, 0), self.web, self.pki)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="simweb-tls", daemon=True
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "simweb-tls")
         return self
 
     def __exit__(self, *exc: object) -> None:
         server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        stop_server(server, self._thread)
 
 
 def target_url(tid: str, web: SimulatedWeb, tls_port: int = 0) -> str:

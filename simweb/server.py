@@ -141,6 +141,27 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.headers.get("Host", "") if hasattr(self, "headers") else "", format % args)
 
 
+def serve_in_thread(server: _Server, name: str) -> threading.Thread:
+    """Serve ``server`` from a daemon thread (stop it with :func:`stop_server`)."""
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def stop_server(server: _Server | None, thread: threading.Thread | None) -> None:
+    """Stop serving: wake slow handlers, close open connections and the socket, join the thread."""
+    if server is None:
+        return
+    server.stopping.set()
+    server.shutdown()
+    server.close_connections()
+    server.server_close()
+    if thread:
+        thread.join(timeout=5)
+
+
 class SimulatedWeb:
     """The simulated web served in a background thread; use as a context manager."""
 
@@ -161,10 +182,7 @@ class SimulatedWeb:
         self.port = self._server.server_address[1]
         self.closed_port = free_closed_port(self.host)
         self.world.port, self.world.closed_port = self.port, self.closed_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="simweb", daemon=True
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "simweb")
         log.info("simulated web on %s:%d (refused port %d)", self.host, self.port, self.closed_port)
         if self.accounts is not None:
             self.accounts.start()
@@ -174,14 +192,7 @@ class SimulatedWeb:
         if self.accounts is not None:
             self.accounts.stop()
         server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        stop_server(server, self._thread)
 
     def __enter__(self) -> SimulatedWeb:
         return self.start()
