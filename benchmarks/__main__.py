@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawlers.services import ensure_redis
+from govpatrol.services import ensure_redis
 
 
 def _ints(text: str) -> list[int]:

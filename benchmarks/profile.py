@@ -42,7 +42,7 @@ LAYERS = (
     ("twisted/web", "Twisted HTTP"),
     ("twisted/", "Twisted reactor/protocols"),
     ("asyncio", "asyncio loop"),
-    ("crawlers/sweep", "sweep recorder"),
+    ("pipelines/recorder", "sweep recorder"),
 )
 
 

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawlers.pagefacts import (
+from crawlers.html import Doc, collapse, parse
+from crawlers.links import (
     ATTACHMENT_EXT,
     IMAGE_EXT,
     ColumnRef,
     _link_text,
     absolute,
-    collapse,
     extension,
     is_internal,
     page_base,
@@ -198,7 +198,7 @@ def _sitemap_levels(root: etree._Element) -> list[tuple[etree._Element, int]]:
 
 
 def find_columns(root: etree._Element, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
-    """Columns from a parsed homepage (navigation) or 网站地图 page; see ``pagefacts.discover_columns``."""
+    """Columns from a parsed homepage (navigation) or 网站地图 page; see :func:`discover_columns`."""
     base = page_base(root, base_url)
     if from_sitemap:
         candidates = _sitemap_levels(root)
@@ -222,3 +222,27 @@ def find_columns(root: etree._Element, base_url: str, *, from_sitemap: bool = Fa
         seen.add(key)
         columns.append(ColumnRef(url=url, name=name, level=level, source=source))
     return columns
+
+
+def discover_columns(html: Doc, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
+    """The site's columns from its navigation or (``from_sitemap``) its 网站地图 page."""
+    return find_columns(parse(html), base_url, from_sitemap=from_sitemap)
+
+
+def find_sitemap_url(html: Doc, base_url: str, table: dict | None = None) -> str | None:
+    """URL of the 网站地图 page linked from this page (exact link text first, then containing it)."""
+    texts = (table if table is not None else markers())["sitemap_link_texts"]
+    root = parse(html)
+    base = page_base(root, base_url)
+    partial: str | None = None
+    for a in root.iter("a"):
+        label = "".join(_link_text(a).split())
+        if not any(t in label for t in texts):
+            continue
+        url = absolute(a.get("href"), base)
+        if url is None:
+            continue
+        if label in texts:
+            return url
+        partial = partial or url
+    return partial

@@ -69,8 +69,8 @@ Example (all keys shown with their defaults)::
     poll_seconds = 1.0               # idle workers look for new targets / sweeps this often
     targets_in_flight = 16           # targets one worker crawls at once
 
-    [alerts]                         # notify new veto findings: see crawlers/alerts.py
-    [report]                         # the 通报's configurable parts: see crawlers/report/
+    [alerts]                         # notify new veto findings: see govpatrol/alerts.py
+    [report]                         # the 通报's configurable parts: see govpatrol/report/
 
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
@@ -86,11 +86,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawlers.alerts_config import AlertsConfig
+from crawlers.errors import ConfigError
+from crawlers.models import PLATFORMS
+from crawlers.redact import MIN_SECRET_CHARS, register, table_secrets, url_secrets
+
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
-
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used; the message names the file and key."""
 
 
 @dataclass
@@ -190,11 +191,22 @@ class Config:
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     distributed: DistributedConfig = field(default_factory=DistributedConfig)
-    alerts: dict[str, Any] = field(default_factory=dict, repr=False)  # [alerts] (secrets): crawlers/alerts.py
-    report: dict[str, Any] = field(default_factory=dict)  # [report]: parsed by crawlers/report/
+    alerts: dict[str, Any] = field(
+        default_factory=dict, repr=False
+    )  # [alerts] (secrets): govpatrol/alerts.py
+    report: dict[str, Any] = field(default_factory=dict)  # [report]: parsed by govpatrol/report/
     indicators_file: str = ""
     platforms: dict[str, PlatformConfig] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
+
+    def secrets(self) -> list[str]:
+        """Every secret value this configuration holds (Elasticsearch, alerts, platform cookies)."""
+        es = self.elasticsearch
+        found = [es.api_key, es.password, *url_secrets(es.url)]
+        found += table_secrets(self.alerts)
+        for platform in self.platforms.values():
+            found += [*platform.cookies.values(), *platform.credentials.values()]
+        return sorted({s for s in found if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS})
 
 
 _SECTIONS: dict[str, type] = {
@@ -255,13 +267,9 @@ def load_config(path: str | Path | None = None) -> Config:
                 if not isinstance(table, dict):
                     raise ConfigError(f"{where}: must be a table")
                 if key == "alerts":  # bad alert settings fail at start-up, not after a sweep
-                    from crawlers.alerts import AlertsConfig
-
                     AlertsConfig.from_table(table, where)
                 setattr(config, key, dict(table))
             elif key == "platforms":
-                from crawlers.models import PLATFORMS
-
                 for name, ptable in table.items():
                     if name not in PLATFORMS:
                         raise ConfigError(
@@ -275,9 +283,7 @@ def load_config(path: str | Path | None = None) -> Config:
     _apply_env(config)
     if config.crawl.render_js not in ("auto", "never"):
         raise ConfigError(f"{config.source or 'config'}: [crawl].render_js must be 'auto' or 'never'")
-    from crawlers.redact import config_secrets, register
-
-    register(config_secrets(config))  # every command that reads a config masks its secrets in logs
+    register(config.secrets())  # every command that reads a config masks its secrets in logs
     return config
 
 
@@ -288,8 +294,6 @@ def _apply_env(config: Config) -> None:
     es.username = os.environ.get("GOVPATROL_ES_USERNAME", es.username)
     es.password = os.environ.get("GOVPATROL_ES_PASSWORD", es.password)
     es.index_prefix = os.environ.get("GOVPATROL_INDEX_PREFIX", es.index_prefix)
-    from crawlers.models import PLATFORMS
-
     for key in PLATFORMS:  # GOVPATROL_WEIBO_COOKIE="SUB=...; SUBP=..."
         raw = os.environ.get(f"GOVPATROL_{key.upper()}_COOKIE", "")
         if raw:

@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 
 from crawlers.dates import date_from_url, find_dates
 from crawlers.models import DatedItem
+from crawlers.thresholds import markers as load_markers
 
 # Structural limits of one list entry (not indicator thresholds): a title link, maybe a category
 # link and an attachment; a publication date, maybe a written date and an update time.
@@ -112,8 +113,6 @@ def extract_list(
     ``homepage=None`` decides from the URL: a page at the site root is a homepage.
     """
     if markers is None:
-        from crawlers.thresholds import markers as load_markers
-
         markers = load_markers()
     if homepage is None:
         homepage = bool(_HOME_PATHS.match(urlsplit(base_url).path or "/"))

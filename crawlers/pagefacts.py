@@ -1,35 +1,19 @@
-"""Facts read from one fetched government page: meta tags, footer marks, text, links, page kind.
+"""Facts read from one fetched government page: meta tags, footer marks and what kind of page it is.
 
-Pure functions over decoded HTML (no network), run on every page of every site, so each parses
-with lxml once; every function also accepts a tree from :func:`parse` so a caller asking several
-questions of one page parses it only once. Marker words come from ``[markers]`` of the indicator
-data file (pass the table to use an office override). Column discovery lives in
-:mod:`crawlers.columns`; :func:`discover_columns` here is its public entry point.
+Pure functions over a page parsed once by :func:`crawlers.html.parse`. Marker words come from
+``[markers]`` of the indicator data file (pass the table to use an office override). Links are read
+by :mod:`crawlers.links`, columns found by :mod:`crawlers.columns`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
-from crawlers.models import LinkRef
+from crawlers.html import Doc, _text_runs, collapse, page_title, parse, visible_text
 from crawlers.thresholds import markers as default_markers
-
-Doc = str | bytes | lxml.html.HtmlElement
-
-
-def words(text: str) -> frozenset[str]:
-    """A word list written as one spaced string (keeps long constant lists readable)."""
-    return frozenset(text.split())
-
-
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 META_NAMES: tuple[str, ...] = (
     "SiteName",
@@ -51,22 +35,6 @@ META_NAMES: tuple[str, ...] = (
 )
 _META_CANON = {name.lower(): name for name in META_NAMES}
 
-# Text of these elements is never shown to a visitor.
-_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "select"})
-# Elements that break text into separate runs (so adjacent cells do not glue words together).
-_BLOCK = words(
-    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 "
-    "h3 h4 h5 h6 header hr li main nav ol option p pre section table tbody td tfoot th thead tr ul"
-)
-
-IMAGE_EXT = words("jpg jpeg png gif bmp webp svg ico tif tiff")
-ATTACHMENT_EXT = words(
-    "pdf doc docx xls xlsx ppt pptx zip rar 7z gz tar wps et dps txt ofd csv xml rtf ceb caj mp4 "
-    "mp3 avi flv wmv apk"
-)
-_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "vbscript:")
-
-_WS = re.compile(r"\s+")
 _PROVINCE = "[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔贵滇云藏陕秦甘陇青宁新港澳台]"
 _SITE_CODE = re.compile(r"(?:政府)?网站标识码\s*[:：]?\s*((?i:bm)\d{8}|[A-Za-z]{0,2}\d+)")
 _ICP = re.compile(rf"({_PROVINCE}?)\s*ICP\s*([备证])\s*[:：]?\s*(\d+)\s*号(?:\s*[-－—]\s*(\d+))?")
@@ -88,86 +56,6 @@ _JIUCUO = etree.XPath(
     " | //img[contains(@alt, '找错') or contains(@title, '找错')]"
 )
 _RECORDCODE_LINK = etree.XPath("//a[contains(@href, 'recordcode=')]")
-_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
-
-
-_last_text: tuple[etree._Element | None, str] = (None, "")
-
-
-@dataclass
-class ColumnRef:
-    """A column (栏目) of a site, found in its navigation, its site map or its meta tags."""
-
-    url: str
-    name: str
-    level: int = 1  # 1 first-level (navigation / top sitemap heading), 2 second level
-    source: str = "nav"  # nav | sitemap | meta
-
-
-# ---------------------------------------------------------------- parsing and text
-
-
-def parse(html: Doc) -> lxml.html.HtmlElement:
-    """The page's root element; a tree passed in is returned as is (parse once, ask many times).
-
-    Text is decoded by the caller (bytes must be UTF-8); a stray encoding declaration is ignored.
-    """
-    if isinstance(html, etree._Element):
-        return html
-    data = html.encode("utf-8", "replace") if isinstance(html, str) else html
-    root = etree.fromstring(data, _PARSER) if data.strip() else None
-    if root is None:
-        root = lxml.html.document_fromstring("<html><body></body></html>")
-    return root
-
-
-def collapse(text: str | None) -> str:
-    """Whitespace runs (including full-width spaces and nbsp) become one space; ends stripped."""
-    return _WS.sub(" ", text or "").strip()
-
-
-def _text_runs(root: etree._Element) -> list[str]:
-    """Text pieces in document order, invisible subtrees skipped, blocks padded with spaces."""
-    runs: list[str] = []
-    add = runs.append
-    walker = etree.iterwalk(root, events=("start", "end"))
-    skip = walker.skip_subtree
-    for event, el in walker:
-        tag = el.tag  # the parser drops comments and PIs, so every tag is a str
-        if event == "start":
-            if tag in _BLOCK:
-                add(" ")
-            if tag in _INVISIBLE:
-                skip()
-            elif el.text:
-                add(el.text)
-        else:
-            if tag in _BLOCK:
-                add(" ")
-            if el.tail and el is not root:
-                add(el.tail)
-    return runs
-
-
-def visible_text(html: Doc) -> str:
-    """Text a visitor sees (no scripts, styles or head), whitespace collapsed.
-
-    The last tree's text is remembered: footer, soft-404 and anti-bot checks of one parsed page
-    all need it (trees from :func:`parse` are treated as read-only).
-    """
-    global _last_text
-    root = parse(html)
-    if _last_text[0] is root:
-        return _last_text[1]
-    text = collapse("".join(_text_runs(root)))
-    _last_text = (root, text)
-    return text
-
-
-def page_title(html: Doc) -> str:
-    """The ``<title>`` text, collapsed ('' when absent)."""
-    title = parse(html).find(".//title")
-    return collapse(title.text_content()) if title is not None else ""
 
 
 def read_meta(html: Doc) -> dict[str, str]:
@@ -307,193 +195,3 @@ def looks_js_rendered(html: Doc) -> bool:
         return False
     inline = " ".join(s.text or "" for s in root.iter("script") if not s.get("src"))
     return bool(_FETCH_JS.search(inline) or _LOADING.search(visible_text(root)))
-
-
-# ---------------------------------------------------------------- links
-
-
-def _split(url: str) -> tuple[str, str]:
-    """(netloc, path) of an absolute URL by plain string cuts: urlsplit is the cost on link-heavy pages."""
-    rest = url.split("://", 1)[-1]
-    cut = len(rest)
-    for mark in "/?#":
-        at = rest.find(mark)
-        if at != -1 and at < cut:
-            cut = at
-    path = rest[cut:].split("?", 1)[0].split("#", 1)[0]
-    return rest[:cut], path
-
-
-@lru_cache(maxsize=4096)
-def _host_key_of(netloc: str) -> str:
-    host = netloc.rsplit("@", 1)[-1]
-    host = (urlsplit(f"//{host}").hostname or "") if host.startswith("[") else host.split(":", 1)[0]
-    host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
-def host_key(url: str) -> str:
-    """Hostname without port or a leading 'www.': www.a.gov.cn and a.gov.cn:8080 are one site."""
-    return _host_key_of(_split(url)[0])
-
-
-def is_internal(url: str, base_url: str) -> bool:
-    """Same site as the page (see :func:`host_key`)."""
-    return host_key(url) == host_key(base_url)
-
-
-def extension(url: str) -> str:
-    """Lower-case file extension of the URL's path ('' when none)."""
-    last = _split(url)[1].rsplit("/", 1)[-1]
-    return last.rsplit(".", 1)[-1].lower() if "." in last else ""
-
-
-def page_base(root: etree._Element, base_url: str) -> str:
-    """The URL relative links resolve against: ``<base href>`` when present."""
-    for base in root.iter("base"):
-        href = (base.get("href") or "").strip()
-        if href:
-            return urljoin(base_url, href)
-    return base_url
-
-
-@lru_cache(maxsize=256)
-def _base_parts(base: str) -> tuple[str, str, str]:
-    """(scheme, origin, directory) of a page URL, for joining the common href shapes by hand."""
-    scheme = base.split(":", 1)[0].lower()
-    netloc, path = _split(base)
-    origin = f"{scheme}://{netloc}"
-    return scheme, origin, origin + path[: path.rfind("/") + 1] if "/" in path else origin + "/"
-
-
-@lru_cache(maxsize=8192)
-def _join(base: str, href: str) -> str | None:
-    """urljoin, with the frequent shapes (absolute, /root, ./relative) done without it."""
-    href = href.replace("\\", "/").split("#", 1)[0]
-    scheme, origin, directory = _base_parts(base)
-    lower = href[:8].lower()
-    while href.startswith("./"):
-        href = href[2:]
-    if lower.startswith(("http://", "https://")):
-        url = href if href.startswith(("http://", "https://")) else ""
-    elif href.startswith("//"):
-        url = f"{scheme}:{href}"
-    elif href.startswith("/"):
-        url = origin + href
-    elif href and href[0] not in "?." and ":" not in href.split("/", 1)[0]:
-        url = directory + href
-    else:
-        url = ""
-    if not url or "/./" in url or "/../" in url or url.endswith(("/.", "/..")):
-        try:
-            url = urljoin(base, href).split("#", 1)[0]
-        except ValueError:
-            return None
-    return url if url[:8].lower().startswith(("http://", "https://")) else None
-
-
-def absolute(href: str | None, base: str) -> str | None:
-    """Absolute http(s) URL without fragment, or None for hrefs nobody can follow."""
-    href = (href or "").strip()
-    if not href or href.startswith("#") or href[:11].lower().startswith(_SKIP_SCHEMES):
-        return None
-    return _join(base, href)
-
-
-def _link_kind(tag: str, rel: str, url: str, site: str) -> str:
-    """What the link is: by tag, then file extension, then whether it leaves the site (``host_key``)."""
-    if tag == "script":
-        return "script"
-    if tag == "link":
-        return "style" if "stylesheet" in rel else "image"
-    netloc, path = _split(url)
-    last = path.rsplit("/", 1)[-1]
-    ext = last.rsplit(".", 1)[-1].lower() if "." in last else ""
-    if tag == "img" or ext in IMAGE_EXT:
-        return "image"
-    if ext in ATTACHMENT_EXT:
-        return "attachment"
-    return "page" if _host_key_of(netloc) == site else "external"
-
-
-def _link_text(el: etree._Element) -> str:
-    if el.tag in ("a", "area"):
-        text = collapse(el.text_content())
-        if text:
-            return text
-        img = el.find(".//img")
-        if img is not None:
-            return collapse(img.get("alt") or img.get("title"))
-    return collapse(el.get("alt") or el.get("title"))
-
-
-def _link_elements(root: etree._Element) -> list[tuple[etree._Element, str]]:
-    """(element, raw URL) for every followable or loaded reference, in document order."""
-    found: list[tuple[etree._Element, str]] = []
-    for el in root.iter("a", "area", "img", "link", "script", "iframe", "frame", "embed", "source"):
-        if el.tag in ("a", "area"):
-            raw = el.get("href")
-        elif el.tag == "link":
-            rel = (el.get("rel") or "").lower()
-            raw = el.get("href") if ("stylesheet" in rel or "icon" in rel) else None
-        elif el.tag == "img":
-            raw = el.get("src") or el.get("data-src") or el.get("data-original")
-        else:
-            raw = el.get("src")
-        if raw:
-            found.append((el, raw))
-    return found
-
-
-def extract_links(html: Doc, base_url: str) -> list[LinkRef]:
-    """Every link a visitor could follow or the page loads, absolute, deduplicated, with a kind.
-
-    Hanweb list records kept in an inline ``<datastore>`` are read too: they are the column's list.
-    """
-    root = parse(html)
-    base = page_base(root, base_url)
-    trees = [root]
-    records = [m for s in root.iter("script") for m in _HANWEB_RECORD.findall(s.text or "")]
-    if records:
-        trees.append(parse("<html><body>" + "".join(records) + "</body></html>"))
-    site = host_key(base_url)
-    seen: dict[str, LinkRef] = {}
-    for tree in trees:
-        for el, raw in _link_elements(tree):
-            url = absolute(raw, base)
-            if url is None:
-                continue
-            text = _link_text(el)
-            if url in seen:
-                if not seen[url].text and text:
-                    seen[url].text = text
-                continue
-            kind = _link_kind(el.tag, (el.get("rel") or "").lower(), url, site)
-            seen[url] = LinkRef(url=url, text=text, kind=kind)
-    return list(seen.values())
-
-
-def find_sitemap_url(html: Doc, base_url: str, markers: dict | None = None) -> str | None:
-    """URL of the 网站地图 page linked from this page (exact link text first, then containing it)."""
-    texts = _markers(markers)["sitemap_link_texts"]
-    root = parse(html)
-    base = page_base(root, base_url)
-    partial: str | None = None
-    for a in root.iter("a"):
-        label = _WS.sub("", _link_text(a))
-        if not any(t in label for t in texts):
-            continue
-        url = absolute(a.get("href"), base)
-        if url is None:
-            continue
-        if label in texts:
-            return url
-        partial = partial or url
-    return partial
-
-
-def discover_columns(html: Doc, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
-    """The site's columns from its navigation or (``from_sitemap``) its 网站地图 page."""
-    from crawlers.columns import find_columns
-
-    return find_columns(parse(html), base_url, from_sitemap=from_sitemap)

@@ -14,11 +14,8 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-
-if TYPE_CHECKING:
-    from crawlers.config import Config
 
 MASK = "***"
 MIN_SECRET_CHARS = 4  # shorter values ("1", "on") would mask ordinary text, and guess nothing
@@ -77,17 +74,7 @@ def url_secrets(url: str) -> list[str]:
     return [s for s in found if s]
 
 
-def config_secrets(config: Config) -> list[str]:
-    """Every secret value one configuration holds (Elasticsearch, alerts, platform cookies)."""
-    es = config.elasticsearch
-    found = [es.api_key, es.password, *url_secrets(es.url)]
-    found += _table_secrets(config.alerts)
-    for platform in config.platforms.values():
-        found += [*platform.cookies.values(), *platform.credentials.values()]
-    return sorted({s for s in found if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS})
-
-
-def _table_secrets(table: Any) -> list[str]:
+def table_secrets(table: Any) -> list[str]:
     """Secrets in the raw ``[alerts]`` table: webhook URL tokens, signing secrets, passwords."""
     found: list[str] = []
     if isinstance(table, dict):
@@ -95,10 +82,10 @@ def _table_secrets(table: Any) -> list[str]:
             if isinstance(value, str) and key in ("url", "secret", "password"):
                 found += url_secrets(value) if key == "url" else [value]
             else:
-                found += _table_secrets(value)
+                found += table_secrets(value)
     elif isinstance(table, list):
         for item in table:
-            found += _table_secrets(item)
+            found += table_secrets(item)
     return found
 
 
@@ -108,15 +95,14 @@ def register(secrets: Iterable[str]) -> None:
         _known.update(s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS)
 
 
-def install_log_redaction(config: Config | None = None) -> None:
+def install_log_redaction(secrets: Iterable[str] = ()) -> None:
     """Mask secrets in every log record this process creates (idempotent; secrets accumulate).
 
     A record factory rather than a handler filter: Scrapy installs its own root handler when a
     crawl starts, and a factory covers records whatever handler ends up writing them.
     """
     global _installed
-    if config is not None:
-        register(config_secrets(config))
+    register(secrets)
     with _lock:
         if _installed:
             return

@@ -29,6 +29,8 @@ from twisted.internet.error import DNSLookupError
 
 from crawlers.ssrf import AddressPolicy, parse_ip, url_host
 
+T0 = "patrol_t0"  # request meta: when the request reached the downloader (time.monotonic())
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -178,8 +180,6 @@ class AddressGuardMiddleware:
         if not host:
             return
         from twisted.internet import reactor
-
-        from spiders.fetchfacts import T0
 
         started = time.monotonic()
         try:  # a failed lookup fails the download here, with its own error (one lookup, not two)

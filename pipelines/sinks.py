@@ -17,8 +17,8 @@ from crawlers.models import AccountObservation, Finding, LinkCheck, PageObservat
 
 if TYPE_CHECKING:  # the Elasticsearch client costs ~0.7 s to import: only sweeps that use it pay
     from crawlers.config import ElasticsearchConfig
-    from crawlers.store import BulkOutcome, Store
     from pipelines.spool import Spool
+    from pipelines.store import BulkOutcome, Store
 
 NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
 
@@ -134,7 +134,7 @@ class ElasticsearchSink:
 
     def write_sweep(self, doc: dict) -> None:
         """Sweep documents mark a sweep done: written behind everything else, and waited for."""
-        from crawlers.store import group_ops
+        from pipelines.store import group_ops
 
         self._name = self._name or str(doc.get("id") or "")
         self.flush()
@@ -145,7 +145,7 @@ class ElasticsearchSink:
         self.drain()
 
     def flush(self) -> None:
-        from crawlers.store import group_ops
+        from pipelines.store import group_ops
 
         findings, targets, observations = self._findings, self._targets, self._observations
         self._findings, self._targets, self._observations = [], [], []
@@ -179,7 +179,7 @@ class ElasticsearchSink:
 
     def _deliver(self, records: list[list[dict]]) -> None:
         """Straight to Elasticsearch while nothing waits; otherwise behind what is spooled."""
-        from crawlers.store import record_key
+        from pipelines.store import record_key
 
         if self.spool is not None and self.spool.pending:
             self._spill(records)
@@ -275,8 +275,8 @@ def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
     """The sweep's Elasticsearch sink, after leftover spools of earlier sweeps were delivered
     (oldest first: this sweep's writes must not overtake them). Raises ``StoreUnavailable`` when
     they cannot be, naming the spool and ``govpatrol spool replay``."""
-    from crawlers.store import StoreUnavailable
     from pipelines.spool import replay_all, spool_root
+    from pipelines.store import StoreUnavailable
 
     root = spool_root(cfg)
     sink = ElasticsearchSink(

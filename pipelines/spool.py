@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawlers.config import ElasticsearchConfig
-from crawlers.store import BulkOutcome
+from pipelines.store import BulkOutcome
 
 SEGMENT_BYTES = 8 * 1024 * 1024
 REPLAY_BATCH = 500  # records per bulk when replaying

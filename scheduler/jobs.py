@@ -25,7 +25,7 @@ from scheduler.schedule import JOB_NAMES, TIMEZONE, job_specs, timeline
 
 log = logging.getLogger("govpatrol.scheduler")
 
-# Test hook and deployment escape hatch: the command prefix that replaces `python -m crawlers.cli`.
+# Test hook and deployment escape hatch: the command prefix that replaces `python -m govpatrol.cli`.
 COMMAND_ENV = "GOVPATROL_SCHEDULER_COMMAND"
 
 # Longest a cron job may run before it is stopped (interval jobs get their own period): a stuck crawl
@@ -92,9 +92,9 @@ def _end(child: subprocess.Popen[bytes]) -> None:
 
 
 def command_prefix() -> list[str]:
-    """``python -m crawlers.cli`` with this interpreter, unless GOVPATROL_SCHEDULER_COMMAND says otherwise."""
+    """``python -m govpatrol.cli`` with this interpreter, unless GOVPATROL_SCHEDULER_COMMAND says otherwise."""
     override = os.environ.get(COMMAND_ENV, "").strip()
-    return shlex.split(override) if override else [sys.executable, "-m", "crawlers.cli"]
+    return shlex.split(override) if override else [sys.executable, "-m", "govpatrol"]
 
 
 def resolve(config: Config, value: str) -> Path:

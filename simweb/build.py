@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from crawlers.thresholds import load_thresholds
 from simweb.cms import column_path, item_path
 from simweb.content import (
     COLUMN_SLUGS,
@@ -370,6 +371,4 @@ def _plant(site: Site, profiles: set[str]) -> None:
 
 
 def _columns_table() -> dict[str, list[str]]:
-    from crawlers.thresholds import load_thresholds
-
     return load_thresholds()["columns"]

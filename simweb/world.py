@@ -20,6 +20,7 @@ from simweb.cms import ZHAOCUO_HOST, ZHAOCUO_JS
 from simweb.model import CLOSED_TOKEN, PORT_TOKEN, Response, Route, Site
 from simweb.pages import site_routes
 from simweb.sites import EXTERNAL_HOSTS, PROFILES, REFUSED_EXTERNAL_HOST, SITE_SPECS
+from simweb.truth import site_truth
 
 __all__ = ["PROFILES", "World", "build_world"]
 
@@ -126,8 +127,6 @@ class World:
 
         ``indicators`` is an override file merged over the indicator data, as the crawler's config allows.
         """
-        from simweb.truth import site_truth
-
         th = load_thresholds(indicators)
         return {
             "as_of": self.as_of.isoformat(),

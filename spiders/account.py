@@ -42,8 +42,8 @@ from crawlers.platforms.base import (
     unverified,
 )
 from crawlers.platforms.replay import MAX_STEPS
-from crawlers.settings import abort_heavy_request
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, stamp
+from spiders.settings import abort_heavy_request
 
 log = logging.getLogger(__name__)
 

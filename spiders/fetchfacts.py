@@ -24,6 +24,7 @@ from scrapy.http import Response, TextResponse
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
+from crawlers.resolver import T0
 from crawlers.ssrf import BlockedAddress
 from spiders.budget import SiteBudgetSpent
 
@@ -48,8 +49,6 @@ _LATIN = frozenset(
     {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "cp1252", "windows-1252", "ascii", "us-ascii"}
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-
-T0 = "patrol_t0"  # request meta: when the request reached the downloader (time.monotonic())
 
 
 def stamp(request: Request, spider: Spider) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawlers.links import is_internal
 from crawlers.models import LinkCheck, LinkRef
-from crawlers.pagefacts import is_internal
 
 CHECKED_KINDS = frozenset({"page", "image", "attachment", "external"})
 HEAD_FALLBACK_STATUSES = frozenset({403, 405, 501})  # servers that refuse HEAD but serve GET

@@ -131,7 +131,7 @@ def classify_client_error(exc: BaseException) -> tuple[str, str]:
 
 @dataclass
 class EngineSettings:
-    """What a check needs from the crawl settings (see :func:`crawlers.settings.build_settings`)."""
+    """What a check needs from the crawl settings (see :func:`spiders.settings.build_settings`)."""
 
     concurrency: int = 32
     per_host: int = 4

@@ -28,12 +28,13 @@ from scrapy_playwright.page import PageMethod
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
-from crawlers import pagefacts
+from crawlers import columns, links, pagefacts
+from crawlers import html as html_facts
 from crawlers.columns import classify_column
 from crawlers.config import Config
+from crawlers.links import ColumnRef, is_internal
 from crawlers.listpage import extract_list
 from crawlers.models import ItemBatch, LinkRef, PageObservation, Target, TargetDone
-from crawlers.pagefacts import ColumnRef, is_internal
 from crawlers.ssrf import policy_for
 from crawlers.thresholds import load_thresholds
 from crawlers.tlscheck import META_DETAIL, META_KEY, CertCheck, certificate_meta
@@ -282,16 +283,16 @@ class SiteSpider(scrapy.Spider):
                 f"Content-Type: {content_type} ({len(response.body)} bytes)",
             )
             html, obs.encoding = "", ""
-        root = pagefacts.parse(html) if html else None
+        root = html_facts.parse(html) if html else None
         if root is not None:
-            obs.title = pagefacts.page_title(root)
+            obs.title = html_facts.page_title(root)
             obs.meta = pagefacts.read_meta(root)
             obs.footer = pagefacts.read_footer(root)
             found = extract_list(html, response.url, self.as_of, self.markers, homepage=role == "homepage")
             obs.items, obs.item_count, obs.newest = found.items, found.item_count, found.newest
             obs.empty = bool(found.empty) if role == "column" else False
             obs.soft404 = pagefacts.is_soft404(status, root, self.markers)
-            obs.links = pagefacts.extract_links(root, response.url)
+            obs.links = links.extract_links(root, response.url)
             if pagefacts.is_antibot(status, root, self.markers):
                 obs.error_detail = obs.error_detail or "antibot"
             meta["patrol_placeholder"] = bool(getattr(found, "placeholder", False))
@@ -387,11 +388,11 @@ class SiteSpider(scrapy.Spider):
             self._collect(state, obs.links, obs.final_url or obs.url, homepage=True)
         if not obs.ok or root is None:
             return out
-        state.nav_columns = pagefacts.discover_columns(root, obs.final_url)
+        state.nav_columns = columns.discover_columns(root, obs.final_url)
         if not self.full:
             # a navigation-only homepage is judged by its second-level pages, even in a patrol
             return out + (self._schedule_columns(state, []) if obs.navigation_only else [])
-        sitemap = pagefacts.find_sitemap_url(root, obs.final_url, self.markers)
+        sitemap = columns.find_sitemap_url(root, obs.final_url, self.markers)
         if sitemap and is_internal(sitemap, state.site_url) and state.budget.take_page():
             out.append(
                 self._request(
@@ -413,7 +414,7 @@ class SiteSpider(scrapy.Spider):
         obs, root, _ = self._observe(response, "sitemap")
         self._remember(state, obs)
         found = (
-            pagefacts.discover_columns(root, response.url, from_sitemap=True)
+            columns.discover_columns(root, response.url, from_sitemap=True)
             if obs.ok and root is not None
             else []
         )
@@ -494,7 +495,7 @@ class SiteSpider(scrapy.Spider):
         self.logger.warning("render failed for %s: %s", static.url, detail)
         if static.role == "homepage":
             html = meta.get("patrol_static_html") or ""
-            out = self._homepage_seen(state, static, pagefacts.parse(html) if html else None)
+            out = self._homepage_seen(state, static, html_facts.parse(html) if html else None)
         else:
             out = self._column_seen(state, static)
         return out + self._page_done(state)

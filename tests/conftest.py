@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from crawlers.config import ElasticsearchConfig
-from crawlers.services import ensure_elasticsearch, status
-from crawlers.store import Store
+from govpatrol.services import ensure_elasticsearch, status
+from pipelines.store import Store
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ def crawl_to_jsonl(
 
 def sweep_to_jsonl(targets: Path, config: Path, as_of: datetime, out: Path, timeout: float = 600) -> Run:
     """One ``govpatrol sweep`` through the CLI, quiet, with its JSON Lines in ``out``."""
-    args = ["-m", "crawlers.cli", "sweep", "--targets", str(targets), "--as-of", as_of.isoformat()]
+    args = ["-m", "govpatrol", "sweep", "--targets", str(targets), "--as-of", as_of.isoformat()]
     args += ["--output", str(out), "--config", str(config), "--quiet"]
     return run_to_jsonl(args, out, timeout)
 

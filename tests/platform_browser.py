@@ -20,8 +20,9 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawlers.browser import CHROMIUM_ARGS
 from crawlers.platforms.base import Captured, Fetch, Reply, rewrite_origin
-from crawlers.services import CHROMIUM_ARGS, chromium_path
+from govpatrol.services import chromium_path
 
 NAV_TIMEOUT_MS = 20_000
 IDLE_TIMEOUT_MS = 10_000

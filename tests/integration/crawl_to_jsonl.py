@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from crawlers.config import load_config
-from crawlers.crawl import run_crawl
 from crawlers.registry import load_targets
+from govpatrol.crawl import run_crawl
 
 
 def main(argv: list[str]) -> int:

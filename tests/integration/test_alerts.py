@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
-from crawlers.alerts import Alerter, AlertsConfig, alert_after_sweep, dingtalk_sign
 from crawlers.models import Finding
-from crawlers.store import Store
+from govpatrol.alerts import Alerter, AlertsConfig, alert_after_sweep, dingtalk_sign
+from pipelines.store import Store
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2025, 3, 31, 10, 0, tzinfo=BEIJING)

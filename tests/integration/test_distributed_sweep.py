@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from crawlers.distributed import connect
-from crawlers.distributed.leases import LeasedQueue
-from crawlers.distributed.plan import active_sweeps
-from crawlers.services import ensure_redis
+from govpatrol.distributed import connect
+from govpatrol.distributed.leases import LeasedQueue
+from govpatrol.distributed.plan import active_sweeps
+from govpatrol.services import ensure_redis
 from simweb.accounts import build_accounts
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
@@ -43,7 +43,7 @@ def cli(*args: str, log: Path) -> subprocess.Popen[bytes]:
     """``govpatrol ...`` in its own process group (a SIGKILL of the group takes its crawl too)."""
     with log.open("ab") as err:
         return subprocess.Popen(
-            [sys.executable, "-m", "crawlers.cli", *args],
+            [sys.executable, "-m", "govpatrol", *args],
             stdout=subprocess.DEVNULL,
             stderr=err,
             start_new_session=True,

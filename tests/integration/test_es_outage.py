@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from elasticsearch import ApiError, TransportError
 
-from crawlers import services
-from crawlers.cli import main
 from crawlers.config import ElasticsearchConfig, load_config
 from crawlers.models import Finding
-from crawlers.store import Store, group_ops
+from govpatrol import services
+from govpatrol.cli import main
 from pipelines.sinks import ElasticsearchSink, observation_doc, open_es_sink
 from pipelines.spool import DEAD_LETTER, Spool, list_spools
+from pipelines.store import Store, group_ops
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
 from tests.jsonl_runs import of_type
@@ -86,7 +86,7 @@ def test_documents_a_write_block_refuses_are_retried_spooled_and_land_once_it_li
         for doc in blocked:
             sink.write_observation(doc)
         sink.write_finding(a_finding("sweep-block"))  # in the same bulk, to an index without a block
-        with caplog.at_level("WARNING", logger="crawlers.store"):
+        with caplog.at_level("WARNING", logger="pipelines.store"):
             sink.flush()
         store.refresh()
 
@@ -213,7 +213,7 @@ def test_a_sweep_survives_elasticsearch_stopped_for_30_seconds_and_loses_nothing
         config.write_text(text, encoding="utf-8")
         store = Store(load_config(config).elasticsearch)
         out, err = tmp_path / "sweep.jsonl", tmp_path / "sweep.stderr"
-        args = ["-m", "crawlers.cli", "sweep", "--targets", str(targets), "--as-of", SWEEP_AS_OF.isoformat()]
+        args = ["-m", "govpatrol", "sweep", "--targets", str(targets), "--as-of", SWEEP_AS_OF.isoformat()]
         args += ["--output", str(out), "--config", str(config), "--quiet"]
         with err.open("w") as stderr:
             sweep = subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL, stderr=stderr)

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from crawlers import cli_findings
-from crawlers.cli_findings import HEADERS
 from crawlers.dates import BEIJING
-from crawlers.findings_search import search
 from crawlers.models import Finding
-from crawlers.store import Store
+from govpatrol.cli import findings as cli_findings
+from govpatrol.cli.findings import HEADERS
+from govpatrol.findings_search import search
+from pipelines.store import Store
 
 RECENT = (datetime.now(BEIJING) - timedelta(days=2)).replace(microsecond=0)
 
@@ -163,7 +163,7 @@ def test_search_returns_exactly_the_matching_findings_in_order(
 
 
 def test_limit_pages_through_in_the_same_order(loaded: Store, monkeypatch) -> None:
-    monkeypatch.setattr("crawlers.findings_search.PAGE_SIZE", 2)  # force search_after paging
+    monkeypatch.setattr("govpatrol.findings_search.PAGE_SIZE", 2)  # force search_after paging
     assert [doc["id"] for doc in search(loaded)] == ids(*ORDER)
     assert [doc["id"] for doc in search(loaded, limit=3)] == ids(*ORDER[:3])
 

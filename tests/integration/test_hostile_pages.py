@@ -78,7 +78,7 @@ def hostile(tmp_path_factory, measurements) -> dict[str, Any]:
             )
             sweep_args = [
                 "-m",
-                "crawlers.cli",
+                "govpatrol.cli",
                 "sweep",
                 "--targets",
                 str(targets),

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from crawlers.kibana import DEFAULT_NDJSON, KibanaError, import_saved_objects, load_ndjson
+from govpatrol.kibana import DEFAULT_NDJSON, KibanaError, import_saved_objects, load_ndjson
 
 
 class FakeKibana(ThreadingHTTPServer):

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawlers.distributed import connect
-from crawlers.distributed.hostslots import HostSlots
-from crawlers.distributed.leases import LeasedQueue
-from crawlers.services import ensure_redis
+from govpatrol.distributed import connect
+from govpatrol.distributed.hostslots import HostSlots
+from govpatrol.distributed.leases import LeasedQueue
+from govpatrol.services import ensure_redis
 
 TTL = 0.3  # seconds: short leases so that expiry happens within the test
 

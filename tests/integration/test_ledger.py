@@ -10,8 +10,8 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from crawlers import cli_ledger
-from crawlers.ledger import COLUMNS, LedgerError, export_ledger, ledger_rows, month_bounds
+from govpatrol.cli import ledger as cli_ledger
+from govpatrol.ledger import COLUMNS, LedgerError, export_ledger, ledger_rows, month_bounds
 
 HEADERS = [
     "序号",

@@ -18,16 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from crawlers import cli_probe
 from crawlers.config import Config, load_config
 from crawlers.models import Target
-from crawlers.probe import probe_sites, record_probes, rollup_unreachable
 from crawlers.registry import load_targets
-from crawlers.store import Store
+from govpatrol.cli import probe as cli_probe
+from govpatrol.probe import record_probes, rollup_unreachable
 from pipelines.rules.base import Rules
+from pipelines.store import Store
 from simweb.model import Response
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
+from spiders.probe import probe_sites
 
 START = datetime.fromisoformat("2024-09-30T06:00:00+08:00")
 HOURS = 168
@@ -223,7 +224,7 @@ def test_probe_connects_to_the_mapped_address_with_the_real_host_and_user_agent(
         target = Target(
             "T1", "site", "某站", "某单位", "某地", f"http://www.example.gov.cn:{port}/index.html"
         )
-        from crawlers.probe import probe_sites_async
+        from spiders.probe import probe_sites_async
 
         async with server:
             return await probe_sites_async([target], START, config)
@@ -336,9 +337,9 @@ class InProcessRunner:
         self.runs: list[list[str]] = []
 
     def run(self, argv: list[str], *, timeout: float) -> int:
-        from crawlers.cli import main
+        from govpatrol.cli import main
 
-        args = argv[argv.index("crawlers.cli") + 1 :]
+        args = argv[argv.index("govpatrol.cli") + 1 :]
         as_of = datetime.fromisoformat(args[args.index("--as-of") + 1])
         self.outages.hour = round((as_of - START).total_seconds() / 3600)
         self.runs.append(args)

@@ -15,7 +15,7 @@ import pytest
 
 from crawlers.models import Finding
 from crawlers.registry import load_targets
-from crawlers.sampling import plan_sample
+from govpatrol.sampling import plan_sample
 from simweb.accounts import build_accounts
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
@@ -66,7 +66,7 @@ def sweep(targets: str, config: str, out: str) -> subprocess.CompletedProcess[st
         "--quiet",
     ]
     return subprocess.run(
-        [sys.executable, "-m", "crawlers.cli", *argv],
+        [sys.executable, "-m", "govpatrol", *argv],
         capture_output=True,
         text=True,
         timeout=600,

@@ -18,7 +18,7 @@ import pytest
 
 from crawlers.config import load_config
 from crawlers.models import Finding
-from crawlers.store import Store
+from pipelines.store import Store
 from simweb.accounts import build_accounts
 from simweb.platforms.base import SimPost
 from simweb.server import SimulatedWeb
@@ -58,7 +58,7 @@ def finding(target_id: str, **changes: object) -> Finding:
 
 def govpatrol(*args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawlers.cli", *args, "--quiet"],
+        [sys.executable, "-m", "govpatrol", *args, "--quiet"],
         capture_output=True,
         text=True,
         timeout=900,

@@ -19,7 +19,7 @@ from docx import Document
 
 from crawlers.dates import BEIJING
 from crawlers.models import Finding, TargetSummary
-from crawlers.report import ReportSettings, write_report
+from govpatrol.report import ReportSettings, write_report
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 AS_OF = datetime(2025, 3, 31, 2, 0, tzinfo=BEIJING)

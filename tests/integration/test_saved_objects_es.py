@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawlers import cli_dashboards
-from crawlers.kibana import DEFAULT_NDJSON, KINDS, check_saved_objects, live_mappings
 from crawlers.models import PageObservation
-from crawlers.store import Store
+from govpatrol.cli import dashboards as cli_dashboards
+from govpatrol.kibana import DEFAULT_NDJSON, KINDS, check_saved_objects, live_mappings
 from pipelines.sinks import observation_doc
+from pipelines.store import Store
 
 
 def _probe_written(store: Store) -> None:

@@ -11,12 +11,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from crawlers.store import Store
+from pipelines.store import Store
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
-SCHEDULER = [sys.executable, "-m", "crawlers.cli", "scheduler"]
+SCHEDULER = [sys.executable, "-m", "govpatrol", "scheduler"]
 
 
 def once(config: Path, job: str) -> subprocess.CompletedProcess[str]:

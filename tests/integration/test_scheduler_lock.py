@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.services import ensure_redis
+from govpatrol.services import ensure_redis
 
-SCHEDULER = [sys.executable, "-m", "crawlers.cli", "scheduler"]
+SCHEDULER = [sys.executable, "-m", "govpatrol", "scheduler"]
 
 JOB_SCRIPT = """\
 import os, sys, time

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers import services, services_cli
+from govpatrol import services
+from govpatrol.cli import services as services_cli
 
 
 def test_elasticsearch_start_is_idempotent_and_status_reports_it(es_url: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.config import load_config
-from crawlers.store import Store
+from pipelines.store import Store
 from simweb.server import SimulatedWeb
 from simweb.verify import compare_with_truth, records_from_jsonl
 from simweb.world import build_world

@@ -20,12 +20,13 @@ import pytest
 
 from crawlers.config import load_config
 from crawlers.models import Target
-from crawlers.probe import probe_sites, record_probes, rollup_unreachable
-from crawlers.store import Store
+from govpatrol.probe import record_probes, rollup_unreachable
 from pipelines.rules.base import Rules
+from pipelines.store import Store
 from simweb.model import Response
 from simweb.server import SimulatedWeb, free_closed_port
 from simweb.world import World
+from spiders.probe import probe_sites
 from tests.jsonl_runs import crawl_to_jsonl, of_type, run_to_jsonl
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
@@ -163,7 +164,7 @@ def test_redirects_into_a_private_range_or_to_a_loopback_name_are_blocked(world,
 
 def test_the_sweep_reports_each_blocked_link_with_its_reason(world):
     out = world["tmp"] / "sweep.jsonl"
-    args = ["-m", "crawlers.cli", "sweep", "--targets", str(world["targets"]), "--as-of", AS_OF.isoformat()]
+    args = ["-m", "govpatrol", "sweep", "--targets", str(world["targets"]), "--as-of", AS_OF.isoformat()]
     args += ["--output", str(out), "--config", str(world["config"]), "--quiet", "--no-es"]
     run = run_to_jsonl(args, out, 180)
     dead = [
@@ -234,7 +235,7 @@ def test_credentials_never_appear_in_output_findings_or_the_sweep_record(world, 
         encoding="utf-8",
     )
     out = tmp_path / "sweep.jsonl"
-    args = ["-m", "crawlers.cli", "sweep", "--targets", str(world["targets"]), "--as-of", AS_OF.isoformat()]
+    args = ["-m", "govpatrol", "sweep", "--targets", str(world["targets"]), "--as-of", AS_OF.isoformat()]
     args += ["--output", str(out), "--config", str(config), "--es", secret_es]
     env = {**os.environ, "GOVPATROL_LOG_LEVEL": "INFO", "GOVPATROL_ES_PASSWORD": ES_PASSWORD}
     run = run_to_jsonl(args, out, 240, env=env)

@@ -16,9 +16,9 @@ from crawlers.models import (
     PageObservation,
     TargetSummary,
 )
-from crawlers.services import _free_port
-from crawlers.store import KINDS, BulkWriteError, Store, StoreUnavailable, load_template
+from govpatrol.services import _free_port
 from pipelines.sinks import ElasticsearchSink, observation_doc
+from pipelines.store import KINDS, BulkWriteError, Store, StoreUnavailable, load_template
 from tests.unit.factories import AS_OF, HOME, homepage
 
 

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawlers.alerts import (
+from crawlers.config import ConfigError
+from crawlers.models import Finding
+from govpatrol.alerts import (
     AlertsConfig,
     build_message,
     dingtalk_payload,
@@ -17,8 +19,6 @@ from crawlers.alerts import (
     is_alertable,
     wecom_payload,
 )
-from crawlers.config import ConfigError
-from crawlers.models import Finding
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

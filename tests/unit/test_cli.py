@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.cli import main
-from crawlers.commands import InputError, parse_as_of
+from govpatrol.cli import main
+from govpatrol.sweep import InputError, parse_as_of
 
 
 def test_help_lists_the_jobs(capsys):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.columns import classify_column, is_policy_column
-from crawlers.pagefacts import ColumnRef, discover_columns
+from crawlers.columns import classify_column, discover_columns, is_policy_column
+from crawlers.links import ColumnRef
 from crawlers.thresholds import load_thresholds
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"

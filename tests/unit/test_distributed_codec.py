@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from crawlers import pagefacts
+from crawlers import html as html_facts
+from crawlers import links
 from crawlers.config import ConfigError, load_config
-from crawlers.distributed.codec import (
+from crawlers.listpage import extract_list
+from crawlers.models import PageObservation, TargetDone
+from govpatrol.distributed.codec import (
     CodecError,
     decode_items,
     decode_target,
@@ -19,9 +22,7 @@ from crawlers.distributed.codec import (
     encode_items,
     encode_target,
 )
-from crawlers.distributed.plan import SweepPlan
-from crawlers.listpage import extract_list
-from crawlers.models import PageObservation, TargetDone
+from govpatrol.distributed.plan import SweepPlan
 from scheduler.jobs import job_argv
 from tests.unit import factories
 
@@ -35,7 +36,7 @@ def page_from_fixture(name: str) -> PageObservation:
     html = (folder / "input.html").read_text(encoding="utf-8")
     now = datetime.fromisoformat(meta["now"])
     found = extract_list(html, meta["base_url"], now)
-    root = pagefacts.parse(html)
+    root = html_facts.parse(html)
     return PageObservation(
         target_id="S001",
         url=meta["base_url"],
@@ -45,11 +46,11 @@ def page_from_fixture(name: str) -> PageObservation:
         elapsed_ms=12.5,
         final_url=meta["base_url"],
         redirects=[meta["base_url"] + "?from=nav"],
-        title=pagefacts.page_title(root),
+        title=html_facts.page_title(root),
         items=found.items,
         item_count=found.item_count,
         newest=found.newest,
-        links=pagefacts.extract_links(root, meta["base_url"]),
+        links=links.extract_links(root, meta["base_url"]),
         column_name="通知公告",
         column_category="notice_policy",
         column_level=1,

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crawlers import cli_findings
 from crawlers.dates import BEIJING
-from crawlers.findings_search import SearchError, build_query, parse_since, resolve_indicator
+from govpatrol.cli import findings as cli_findings
+from govpatrol.findings_search import SearchError, build_query, parse_since, resolve_indicator
 
 NOW = datetime(2025, 3, 20, 9, 30, tzinfo=BEIJING)
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from crawlers import columns
+from crawlers import html as html_facts
+from crawlers import links as link_facts
 from crawlers import pagefacts as pf
 from crawlers.models import LinkRef
 from crawlers.thresholds import markers
@@ -117,27 +120,27 @@ def test_site_code_only_in_meta_is_not_a_footer_mark():
 
 def test_title_and_visible_text():
     html = page("trs_home.html")
-    assert pf.page_title(html) == "某某市人民政府"
-    text = pf.visible_text(html)
+    assert html_facts.page_title(html) == "某某市人民政府"
+    text = html_facts.visible_text(html)
     assert "var _hmt" not in text  # scripts and styles are not text
     assert "float:left" not in text
     assert "2024-09-26 市发改委开展专项检查" in text  # list items do not glue together
     assert "  " not in text
-    assert pf.page_title("<html><body>无标题</body></html>") == ""
-    assert pf.visible_text("") == ""
+    assert html_facts.page_title("<html><body>无标题</body></html>") == ""
+    assert html_facts.visible_text("") == ""
 
 
 def test_one_parsed_tree_serves_every_question():
-    root = pf.parse(page("hanweb_column.html"))
-    assert pf.parse(root) is root
+    root = html_facts.parse(page("hanweb_column.html"))
+    assert html_facts.parse(root) is root
     assert pf.read_meta(root)["ColumnName"] == "工作动态"
     assert pf.read_footer(root)["site_code"] == "3301060001"
-    assert pf.visible_text(root) == pf.visible_text(page("hanweb_column.html"))
+    assert html_facts.visible_text(root) == html_facts.visible_text(page("hanweb_column.html"))
 
 
 def test_encoding_declaration_in_a_decoded_string_is_ignored():
     html = '<?xml version="1.0" encoding="gbk"?><html><head><meta charset="gbk"><title>通知公告</title></head></html>'
-    assert pf.page_title(html) == "通知公告"
+    assert html_facts.page_title(html) == "通知公告"
 
 
 # ---------------------------------------------------------------- soft-404 (12.7)
@@ -200,7 +203,7 @@ def test_ordinary_pages_are_not_antibot():
 
 
 def test_homepage_links_are_absolute_deduplicated_and_typed():
-    links = {link.url: link for link in pf.extract_links(page("trs_home.html"), HOME)}
+    links = {link.url: link for link in link_facts.extract_links(page("trs_home.html"), HOME)}
 
     assert links[HOME + "images/common.css"].kind == "style"
     assert links[HOME + "js/jquery.min.js"].kind == "script"
@@ -230,7 +233,7 @@ def test_homepage_links_are_absolute_deduplicated_and_typed():
         assert "#" not in url
     assert not [u for u in links if "mailto" in u or "tel:" in u or "javascript" in u]
     assert "http://www.mousz.gov.cn/" + "canonical" not in links
-    assert len(links) == len(pf.extract_links(page("trs_home.html"), HOME))
+    assert len(links) == len(link_facts.extract_links(page("trs_home.html"), HOME))
 
 
 def test_links_skip_what_nobody_can_follow():
@@ -239,7 +242,7 @@ def test_links_skip_what_nobody_can_follow():
         '<a href="mailto:x@a.gov.cn">e</a><a href="tel:12345">f</a><img src="data:image/png;base64,AAA">'
         '<a href="#top">g</a><a>h</a><link rel="canonical" href="/x">'
     )
-    assert pf.extract_links(f"<html><body>{html}</body></html>", HOME) == []
+    assert link_facts.extract_links(f"<html><body>{html}</body></html>", HOME) == []
 
 
 def test_base_href_and_www_less_internal_links():
@@ -248,7 +251,7 @@ def test_base_href_and_www_less_internal_links():
         '<a href="tzgg/">通知公告</a><a href="../xwzx/">新闻</a><a href="//www.mousz.gov.cn/hd/">互动</a>'
         '<a href="HTTP://www.gov.cn/">中国政府网</a></body></html>'
     )
-    links = pf.extract_links(html, "https://www.mousz.gov.cn/zwgk/index.html")
+    links = link_facts.extract_links(html, "https://www.mousz.gov.cn/zwgk/index.html")
     assert [(link.url, link.kind) for link in links] == [
         ("http://mousz.gov.cn/zwgk/tzgg/", "page"),
         ("http://mousz.gov.cn/xwzx/", "page"),
@@ -259,18 +262,18 @@ def test_base_href_and_www_less_internal_links():
 
 def test_hanweb_datastore_records_are_links_of_the_column():
     base = "http://www.moqu.gov.cn/col/col64511/index.html"
-    urls = [link.url for link in pf.extract_links(page("hanweb_column.html"), base)]
+    urls = [link.url for link in link_facts.extract_links(page("hanweb_column.html"), base)]
     assert "http://www.moqu.gov.cn/art/2024/9/26/art_64511_998877.html" in urls
     assert "http://www.moqu.gov.cn/art/2024/9/20/art_64511_998800.html" in urls
     assert not [u for u in urls if "dataproxy.jsp" in u]  # the paging proxy is not a visitor link
 
 
 def test_sitemap_url():
-    assert pf.find_sitemap_url(page("trs_home.html"), HOME) == HOME + "wzdt/"
-    assert pf.find_sitemap_url(page("hanweb_column.html"), "http://www.moqu.gov.cn/") is None
+    assert columns.find_sitemap_url(page("trs_home.html"), HOME) == HOME + "wzdt/"
+    assert columns.find_sitemap_url(page("hanweb_column.html"), "http://www.moqu.gov.cn/") is None
     html = '<a href="/map.html">站点地图</a>'
-    assert pf.find_sitemap_url(html, HOME) == HOME + "map.html"
-    assert pf.find_sitemap_url(html, HOME, markers() | {"sitemap_link_texts": ["网站导航"]}) is None
+    assert columns.find_sitemap_url(html, HOME) == HOME + "map.html"
+    assert columns.find_sitemap_url(html, HOME, markers() | {"sitemap_link_texts": ["网站导航"]}) is None
 
 
 # ---------------------------------------------------------------- JavaScript-filled lists
@@ -319,14 +322,14 @@ def test_a_100kb_page_is_read_in_milliseconds():
     best = float("inf")
     for attempt in range(3):
         start = time.perf_counter()
-        root = pf.parse(html)
+        root = html_facts.parse(html)
         pf.read_meta(root)
         pf.read_footer(root)
-        pf.page_title(root)
+        html_facts.page_title(root)
         pf.is_soft404(200, root)
         pf.is_antibot(200, root)
         pf.looks_js_rendered(root)
-        assert len(pf.extract_links(html.replace("t2024", f"x{attempt}"), HOME)) > 700
-        pf.discover_columns(root, HOME)
+        assert len(link_facts.extract_links(html.replace("t2024", f"x{attempt}"), HOME)) > 700
+        columns.discover_columns(root, HOME)
         best = min(best, time.perf_counter() - start)
     assert best < 0.15, f"{best * 1000:.1f} ms"

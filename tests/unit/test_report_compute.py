@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from crawlers.report.compute import Tally, add_working_days, pass_rate, rate_text
+from govpatrol.report.compute import Tally, add_working_days, pass_rate, rate_text
 
 
 def test_pass_rate_matches_the_provincial_report_sentence() -> None:

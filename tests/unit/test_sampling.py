@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from crawlers.models import Target
-from crawlers.sampling import plan_sample, sample_accounts, stratum_size
+from govpatrol.sampling import plan_sample, sample_accounts, stratum_size
 
 REGIONS = ("江苏省苏州市", "江苏省苏州市吴中区", "江苏省苏州市姑苏区")
 PLATFORMS = ("weibo", "wechat", "douyin", "toutiao")
@@ -130,7 +130,7 @@ def test_a_ratio_outside_zero_to_one_is_refused():
     ],
 )
 def test_sweep_refuses_sample_options_that_make_no_sense(extra, message, capsys):
-    from crawlers.cli import main
+    from govpatrol.cli import main
 
     assert main(["sweep", "--targets", "registry.csv", *extra]) == 2
     assert message in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.kibana import (
+from govpatrol.kibana import (
     DEFAULT_NDJSON,
     KibanaError,
     check_saved_objects,

@@ -161,7 +161,7 @@ def test_job_command_lines(tmp_path, monkeypatch):
     config = load_config(config_file(tmp_path, "sample_ratio = 0.25\nsample_seed = 7\n"))
     when = datetime(2025, 4, 1, 2, tzinfo=TIMEZONE)
     full = job_argv("full", config, when)
-    assert full[1:4] == ["-m", "crawlers.cli", "sweep"]
+    assert full[1:4] == ["-m", "govpatrol", "sweep"]
     assert option(full, "--kind") == "full"
     assert option(full, "--as-of") == "2025-04-01T02:00:00+08:00"
     assert option(full, "--targets") == str(tmp_path / "sites.csv")
@@ -222,13 +222,13 @@ def test_one_lock_file_one_holder(tmp_path):
 
 
 def test_every_job_command_line_is_one_the_govpatrol_cli_accepts(tmp_path, monkeypatch):
-    from crawlers.cli import build_parser
+    from govpatrol.cli import build_parser
 
     monkeypatch.delenv("GOVPATROL_SCHEDULER_COMMAND", raising=False)
     config = load_config(config_file(tmp_path))
     parser = build_parser()
     for name in ("probe", "patrol", "rollup", "full", "recheck"):
         argv = job_argv(name, config, MONDAY)
-        args = parser.parse_args(argv[3:])  # after `python -m crawlers.cli`
+        args = parser.parse_args(argv[3:])  # after `python -m govpatrol.cli`
         assert args.command == argv[3]
         assert args.as_of == "2025-03-03T00:00:00+08:00"

@@ -11,7 +11,7 @@ from scrapy.utils.misc import load_object
 
 from crawlers.config import Config
 from crawlers.resolver import PatrolResolver
-from crawlers.settings import MAX_PAGE_BYTES, abort_heavy_request, build_settings
+from spiders.settings import MAX_PAGE_BYTES, abort_heavy_request, build_settings
 
 
 @pytest.fixture
@@ -101,6 +101,6 @@ def test_the_browser_skips_pixels_but_loads_scripts_and_data(resource, aborted):
 
 def test_scrapy_cfg_default_settings_list_the_site_spider():
     settings = Settings()
-    settings.setmodule("crawlers.settings")
+    settings.setmodule("spiders.settings")
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
     assert "site" in SpiderLoader.from_settings(settings).list()

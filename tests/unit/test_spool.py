@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.store import BulkOutcome, group_ops, retriable
 from pipelines.spool import DEAD_LETTER, Spool, SpoolBusy, list_spools, replay_all, segments
+from pipelines.store import BulkOutcome, group_ops, retriable
 
 
 def record(n: int) -> list[dict]:

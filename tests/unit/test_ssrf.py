@@ -9,12 +9,12 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
 from crawlers.config import Config, NetworkConfig, PlatformConfig
-from crawlers.redact import config_secrets, mask_url, redact_text, redact_value
+from crawlers.redact import mask_url, redact_text, redact_value
 from crawlers.resolver import PatrolResolver, ResolveMap
-from crawlers.settings import BrowserAbort, build_settings
 from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify, policy_for
 from spiders.fetchfacts import classify_failure
 from spiders.linkcheck import LinkResult, LinkUse, make_check
+from spiders.settings import BrowserAbort, build_settings
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ def test_every_configured_secret_is_found_and_masked_even_without_a_pattern():
         ],
         "smtp": {"host": "smtp.example.gov.cn", "password": "SmtpPw55"},
     }
-    secrets = config_secrets(config)
+    secrets = config.secrets()
     for value in (
         "UrlPassw0rd",
         "ApiKeyValue42",

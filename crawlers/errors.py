@@ -1,0 +1,7 @@
+"""Errors every layer may raise and catch, kept apart so that no module needs another to name them."""
+
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the file and key."""

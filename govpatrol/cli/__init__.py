@@ -1,0 +1,79 @@
+"""The ``govpatrol`` command line: one sub-command per job, each with help that teaches.
+
+Exit codes: 0 done; 1 the job failed (a service down, a crash); 2 bad input (file, option, config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from crawlers.redact import install_log_redaction
+
+DESCRIPTION = """\
+govpatrol (政务巡网) patrols government websites against the national inspection indicators
+(国办秘函〔2019〕19号) and stores findings with evidence in Elasticsearch and JSON Lines.
+
+common jobs:
+  govpatrol services start              start the local Elasticsearch (and Redis; check Chromium)
+  govpatrol sweep --targets sites.csv   check every site and account in a registry, print a summary
+  govpatrol probe / rollup              availability probes; the weekly SITE-VETO-UNREACHABLE roll-up
+  govpatrol recheck --targets F         re-check (复查) every open finding: rectified or still open
+  govpatrol scheduler --config F        the service: probes, 2-hour patrols, quarterly sweeps, re-checks
+  govpatrol worker --config F           distributed crawl worker (sweeps planned with --distributed)
+  govpatrol ledger --month 2025-03      export the month's patrol ledger (巡网台账) as CSV or XLSX
+  govpatrol findings --region 苏州市     search findings from the terminal (table, CSV, XLSX, JSON)
+  govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
+  govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
+  govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
+"""
+
+
+#: every sub-command is a module of this package with an ``add_cli(subparsers)``; listed in the order
+#: ``--help`` shows them
+COMMANDS = (
+    "sweep",
+    "demo",
+    "recheck",
+    "probe",
+    "scheduler",
+    "worker",
+    "ledger",
+    "report",
+    "dashboards",
+    "findings",
+    "services",
+    "spool",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govpatrol",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_cli(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    install_log_redaction()  # credentials never reach a log line, whichever command runs
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

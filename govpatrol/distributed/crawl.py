@@ -1,0 +1,272 @@
+"""One worker's crawl of one distributed sweep (run in a child process of ``govpatrol worker``).
+
+The spiders are the ordinary site and account spiders with scrapy-redis's ``RedisMixin`` for the
+idle-driven feeding and the Redis connection from settings; its fetch is replaced by a lease claim,
+so a "start URL" here is a whole target, started with the spider's own ``begin_target``. A target's
+requests stay in this process (its pages and links are judged together), at most
+``targets_in_flight`` targets at a time. :class:`CommitPipeline` buffers each target's items and
+commits them in one step on its ``TargetDone``. A heartbeat renews the leases; the crawl ends when
+the sweep has nothing pending and nothing leased anywhere.
+
+Usage (the worker does this): ``python -m govpatrol.distributed.crawl --sweep ID --owner W
+--redis URL [--config FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.spiders import RedisMixin
+from twisted.internet import task
+
+from crawlers.config import Config, DistributedConfig, load_config
+from crawlers.models import PLATFORMS, ItemBatch, Target, TargetDone
+from govpatrol.distributed import connect
+from govpatrol.distributed.codec import CodecError, encode_items
+from govpatrol.distributed.hostslots import HOLD_MARGIN_S, HostSlots
+from govpatrol.distributed.leases import LeasedQueue
+from govpatrol.distributed.plan import SweepPlan, load
+from spiders.account import AccountSpider
+from spiders.settings import PLAYWRIGHT_HANDLER, build_settings
+from spiders.site import SiteSpider
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class LeaseFeeder(RedisMixin):
+    """Mixed into a spider: targets come from the sweep's leased queue instead of a list."""
+
+    kind = "site"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, lease: dict[str, Any], **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
+        spider.setup_leases(**lease)
+        return spider
+
+    def setup_leases(self, plan: SweepPlan, worker: str, dist: DistributedConfig, prefix: str) -> None:
+        self.plan_targets: dict[str, Target] = {t.id: t for t in plan.targets}
+        self.worker = worker
+        self.dist = dist
+        self.redis_key = f"{prefix}:sweep:{plan.sweep_id}:pending:{self.kind}"
+        self.redis_batch_size = max(1, dist.targets_in_flight)
+        self.setup_redis(self.crawler)  # scrapy-redis: connection from REDIS_URL, idle signal
+        self.server = connect(self.crawler.settings["REDIS_URL"])  # str replies (scrapy-redis's are bytes)
+        self.lease_queue = LeasedQueue(self.server, plan.sweep_id, prefix)
+        # the site spider's link engine takes the same cross-worker host slots as page downloads
+        slots = HostSlots(
+            self.server, prefix, self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
+        )
+        hold_s = self.crawler.settings.getfloat("PATROL_LINK_TIMEOUT", 10.0) * 3 + HOLD_MARGIN_S
+        self.gate = lambda host: slots.hold(host, hold_s)
+        self.fetch_data = self._claim  # a "start URL" is a leased target id
+        self.count_size = lambda key: self.lease_queue.progress().pending
+        self.leased: set[str] = set()
+        self.stopping = False
+        self._beats = 0
+        self._loop: task.LoopingCall | None = None  # made once the crawl has installed its reactor
+        self.crawler.signals.connect(self._opened, signal=signals.spider_opened)
+        self.crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    # ------------------------------------------------------------------ feeding
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.next_requests():
+            yield request
+
+    def _claim(self, key: str, batch_size: int) -> list[str]:
+        room = min(batch_size, self.dist.targets_in_flight - len(self.leased))
+        if self.stopping or room <= 0:
+            return []
+        ids = self.lease_queue.claim(self.kind, self.worker, room, self.dist.lease_seconds)
+        if ids:
+            self.leased.update(ids)
+            say(f"worker {self.worker}: claimed {len(ids)} {self.kind} target(s): {', '.join(ids)}")
+        return ids
+
+    def make_request_from_data(self, data: Any) -> list[Request]:
+        """A claimed target's first request(s); items it yields at once ride on a data: request."""
+        target = self.plan_targets[str(data)]
+        out = self.begin_target(target)  # type: ignore[attr-defined]
+        requests = [o for o in out if isinstance(o, Request)]
+        items = [o for o in out if not isinstance(o, Request)]
+        if items:
+            requests.append(
+                Request(
+                    "data:,",
+                    callback=lambda _r, items=items: items,
+                    dont_filter=True,
+                    meta={"target_id": target.id},
+                )
+            )
+        return requests
+
+    def _refill(self) -> None:
+        if self.crawler.engine is not None and self.crawler.engine.running:
+            self.schedule_next_requests()
+
+    def committed(self, target_id: str) -> None:
+        from twisted.internet import reactor  # imported late: the crawl installs the asyncio reactor
+
+        self.leased.discard(target_id)
+        reactor.callLater(0, self._refill)
+
+    # ------------------------------------------------------------------ heartbeat and end
+
+    def _opened(self, spider: Any) -> None:
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(max(0.1, self.dist.poll_seconds), now=False)
+
+    def _tick(self) -> None:
+        """Every poll: reap expired leases (anyone may), renew ours now and then, claim if there is room."""
+        self._beats += 1
+        queue = self.lease_queue
+        if queue.reap():
+            self._refill()
+        every = max(1, round(self.dist.heartbeat_seconds / max(0.1, self.dist.poll_seconds)))
+        if self.leased and self._beats % every == 0:
+            held = set(queue.renew(self.worker, self.leased, self.dist.lease_seconds))
+            lost = self.leased - held
+            if lost:
+                say(f"worker {self.worker}: lost the lease of {', '.join(sorted(lost))} (expired)")
+                self.leased &= held
+        self._refill()
+
+    def spider_idle(self) -> None:  # replaces scrapy-redis's: close only when the sweep is complete
+        self._refill()
+        progress = self.lease_queue.progress()
+        if self.stopping or (progress.idle and not self.leased):
+            return
+        raise DontCloseSpider
+
+    def _closed(self, spider: Any, reason: str) -> None:
+        self.stopping = True
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        given = self.lease_queue.release(self.worker)
+        if given:
+            say(f"worker {self.worker}: gave back {len(given)} lease(s): {', '.join(given)}")
+
+    def _flush(self, response: Any) -> Any:  # the spiders' safety net may fire again later
+        out = super()._flush(response)  # type: ignore[misc]
+        self._flushed = False
+        return out
+
+
+class LeaseSiteSpider(LeaseFeeder, SiteSpider):
+    kind = "site"
+
+
+class LeaseAccountSpider(LeaseFeeder, AccountSpider):
+    kind = "account"
+
+
+class CommitPipeline:
+    """Buffers each target's items; on its ``TargetDone`` commits them, encoded, in one step."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.buffers: dict[str, list[object]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CommitPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        for one in item.items if isinstance(item, ItemBatch) else [item]:
+            self._buffer(one, spider or self.crawler.spider)
+        return item
+
+    def _buffer(self, item: Any, spider: Any) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"patrol/items/{type(item).__name__}")
+        target_id = getattr(item, "target_id", "")
+        self.buffers.setdefault(target_id, []).append(item)
+        if isinstance(item, TargetDone):
+            items = self.buffers.pop(target_id)
+            try:
+                ok = spider.lease_queue.commit(spider.worker, target_id, encode_items(items))
+            except CodecError as exc:
+                say(f"worker {spider.worker}: cannot encode {target_id}: {exc}")
+                ok = False
+            stats.inc_value("patrol/committed" if ok else "patrol/commit_refused")
+            if not ok:
+                say(f"worker {spider.worker}: commit of {target_id} refused (lease lost or already done)")
+            spider.committed(target_id)
+
+
+def crawl_sweep(plan: SweepPlan, config: Config, worker: str, url: str) -> dict[str, int]:
+    """Blocking: this process's share of one sweep; returns how many targets it committed."""
+    from govpatrol.crawl import SharedBrowserProvider
+
+    dist, prefix = config.distributed, config.distributed.key_prefix
+    settings = build_settings(config, mode=plan.mode)
+    settings.update(
+        ITEM_PIPELINES={CommitPipeline: 100},
+        PLAYWRIGHT_BROWSER_PROVIDER=SharedBrowserProvider,
+        # the guard, budgets and in-flight cap stay; a Redis host slot is taken just before the
+        # in-flight place, so a wait for a busy host never holds one of this worker's places
+        DOWNLOADER_MIDDLEWARES={
+            **settings["DOWNLOADER_MIDDLEWARES"],
+            "govpatrol.distributed.hostslots.HostSlotsMiddleware": 980,
+        },
+        REDIS_URL=url,
+        PATROL_HOSTSLOTS_REDIS_URL=url,
+        PATROL_HOSTSLOTS_PREFIX=prefix,
+    )
+    process = CrawlerProcess(settings)
+    kinds = {t.kind for t in plan.targets}
+    crawlers: list[Crawler] = []
+    spiders: list[type] = []
+    if "site" in kinds:
+        spiders.append(LeaseSiteSpider)
+    if "account" in kinds:
+        browser_always = {
+            "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+            "PLAYWRIGHT_MAX_CONTEXTS": len(PLATFORMS) * max(1, config.browser.max_pages),
+        }
+        spiders.append(type("LeaseAccountSpider", (LeaseAccountSpider,), {"custom_settings": browser_always}))
+    for cls in spiders:
+        crawler = process.create_crawler(cls)
+        crawlers.append(crawler)
+        lease = {"plan": plan, "worker": worker, "dist": dist, "prefix": prefix}
+        process.crawl(crawler, targets=[], as_of=plan.as_of, config=config, mode=plan.mode, lease=lease)
+    if crawlers:
+        process.start()
+    return {
+        "failed": sum(1 for c in crawlers if c.stats and c.stats.get_value("finish_reason") is None),
+        "committed": sum(int(c.stats.get_value("patrol/committed", 0)) for c in crawlers if c.stats),
+        "refused": sum(int(c.stats.get_value("patrol/commit_refused", 0)) for c in crawlers if c.stats),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m govpatrol.distributed.crawl")
+    parser.add_argument("--sweep", required=True)
+    parser.add_argument("--owner", required=True)
+    parser.add_argument("--redis", required=True)
+    parser.add_argument("--config")
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    plan = load(connect(args.redis), config.distributed.key_prefix, args.sweep)
+    if plan is None:
+        say(f"worker {args.owner}: sweep {args.sweep} has no plan in Redis")
+        return 1
+    counts = crawl_sweep(plan, config, args.owner, args.redis)
+    say(
+        f"worker {args.owner}: sweep {args.sweep}: committed {counts['committed']}, refused {counts['refused']}"
+    )
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

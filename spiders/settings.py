@@ -1,0 +1,190 @@
+"""Every Scrapy setting govpatrol uses, in one place, grouped and commented.
+
+:func:`build_settings` turns a :class:`~crawlers.config.Config` into the settings of one crawl;
+our own keys are prefixed ``PATROL_``. The module-level names at the bottom are the same settings
+for the default config, so ``scrapy.cfg`` (``default = spiders.settings``) and ``scrapy list``
+work; ``govpatrol sweep`` never relies on them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from scrapy.logformatter import LogFormatter
+
+from crawlers.browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium
+from crawlers.config import Config
+from crawlers.resolver import ResolveMap, chromium_host_rules
+from crawlers.ssrf import AddressPolicy, parse_ip, policy_for, url_host
+
+if TYPE_CHECKING:
+    from playwright.async_api import Request as PlaywrightRequest
+
+#: resource types the browser never loads: a rendered list needs its scripts and data, not pixels
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+
+
+def chromium_executable(config: Config) -> str:
+    """The configured browser, else Debian's Chromium (``playwright install`` cannot download here)."""
+    if config.browser.executable:
+        return config.browser.executable
+    return find_chromium() or CHROMIUM_CANDIDATES[-1]
+
+
+def abort_heavy_request(request: PlaywrightRequest) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST``: skip images, fonts and media while rendering a list."""
+    return request.resource_type in BLOCKED_RESOURCE_TYPES
+
+
+class BrowserAbort:
+    """``PLAYWRIGHT_ABORT_REQUEST``: the heavy resources, and requests the SSRF guard blocks.
+
+    Chromium resolves names itself, so only what is known before a connection is checked here:
+    a host that is an IP literal, or a name ``[network] resolve`` maps. Names Chromium resolves
+    through the system DNS are not checked (offline, the host rules fail them anyway); the page's
+    own navigation is checked by the downloader middleware before the browser is asked.
+    """
+
+    def __init__(self, policy: AddressPolicy, resolve: ResolveMap) -> None:
+        self.policy = policy
+        self.resolve = resolve
+
+    def blocked(self, url: str) -> bool:
+        host = url_host(url)
+        if not host or not url.startswith(("http://", "https://")):
+            return False
+        ip = parse_ip(host) or parse_ip(self.resolve.lookup(host) or "")
+        return ip is not None and self.policy.blocked_class(host, ip) is not None
+
+    def __call__(self, request: PlaywrightRequest) -> bool:
+        return abort_heavy_request(request) or self.blocked(request.url)
+
+
+class QuietLogFormatter(LogFormatter):
+    """Scrapy's per-response and per-item DEBUG lines, built only when DEBUG is on.
+
+    Scrapy formats a record for every response and every item (the item's whole repr) and lets
+    the handler drop it afterwards: on a sweep of 100,000 links that was a tenth of the CPU.
+    """
+
+    def crawled(self, request: Any, response: Any, spider: Any) -> Any:
+        return super().crawled(request, response, spider) if _debug() else None
+
+    def scraped(self, item: Any, response: Any, spider: Any) -> Any:
+        return super().scraped(item, response, spider) if _debug() else None
+
+
+def _debug() -> bool:
+    return _LOG_LEVEL() == "DEBUG"
+
+
+def _LOG_LEVEL() -> str:  # noqa: N802 (reads like the setting it mirrors)
+    return os.environ.get("GOVPATROL_LOG_LEVEL", "WARNING").upper()
+
+
+def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
+    """The settings of one crawl in ``mode`` (``patrol``, ``full`` or ``recheck``)."""
+    crawl, network, browser = config.crawl, config.network, config.browser
+    chromium_args = list(CHROMIUM_ARGS)
+    policy = policy_for(config)
+    host_rules = chromium_host_rules(network.resolve, offline=network.offline, keep=network.allow_hosts)
+    if host_rules:
+        chromium_args.append(f"--host-resolver-rules={host_rules}")
+    settings: dict[str, Any] = {
+        # --- project --------------------------------------------------------------------
+        "BOT_NAME": "govpatrol",
+        "SPIDER_MODULES": ["spiders"],
+        "NEWSPIDER_MODULE": "spiders",
+        "PATROL_MODE": mode,
+        # --- our own knobs (read by the spider) -----------------------------------------
+        "PATROL_HOMEPAGE_TIMEOUT": crawl.homepage_timeout,  # the 15-second availability rule
+        "PATROL_PAGE_TIMEOUT": crawl.page_timeout,
+        "PATROL_LINK_TIMEOUT": crawl.link_timeout,
+        "PATROL_LINK_GET_MAXSIZE": 1024 * 1024,  # body read cap when GETting a link for soft-404s
+        # --- concurrency and politeness -------------------------------------------------
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host,  # slots are per hostname
+        "DOWNLOAD_DELAY": 0,  # politeness is the per-host cap, not a delay: a patrol has a deadline
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_ITEMS": 1,  # items reach the judge in the order the spider yields them
+        "REACTOR_THREADPOOL_MAXSIZE": 20,  # DNS lookups run in threads
+        # --- what an inspection sees --------------------------------------------------------
+        # robots.txt is not obeyed: an inspection must see what every visitor sees, and a site
+        # cannot exempt itself from the national checks by disallowing crawlers.
+        "ROBOTSTXT_OBEY": False,
+        "USER_AGENT": network.user_agent,
+        "COOKIES_ENABLED": True,  # some CMSs set a session cookie and redirect once
+        "HTTPERROR_ALLOW_ALL": True,  # a 404 or 500 is an observation, not an error to drop
+        # a failed probe is a fact for the availability rule, never retried away
+        "RETRY_ENABLED": False,
+        "REDIRECT_ENABLED": True,
+        "REDIRECT_MAX_TIMES": crawl.max_redirects,  # beyond: "redirect_loop" / "too_many_redirects"
+        "METAREFRESH_ENABLED": True,
+        "DOWNLOAD_TIMEOUT": crawl.page_timeout,  # per request overridden by download_timeout meta
+        # beyond this: error "too_large"; HttpCompressionMiddleware applies it to the decompressed
+        # size too, so a gzip/deflate/brotli bomb stops at the cap (tests/integration/test_hostile_pages.py)
+        "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
+        "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
+        # an expired certificate is the HTTPS notice's business; the page is still observed
+        "DOWNLOAD_VERIFY_CERTIFICATES": False,
+        "URLLENGTH_LIMIT": 0,  # long CMS URLs are still links to check; a silent drop would lose them
+        "DEPTH_LIMIT": 0,
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider dedupes (seen-sets)
+        # --- name resolution ----------------------------------------------------------------
+        "TWISTED_DNS_RESOLVER": "crawlers.resolver.PatrolResolver",
+        "PATROL_RESOLVE": dict(network.resolve),
+        "PATROL_OFFLINE": network.offline,
+        # the SSRF guard: [network] allow_hosts plus the platform origins (crawlers/ssrf.py)
+        "PATROL_ALLOW_HOSTS": policy.entries(),
+        # then the per-site budgets ([crawl] site_time_budget, site_page_budget, max_links): a site
+        # whose time is spent gets no more downloads (spiders/budget.py)
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawlers.resolver.AddressGuardMiddleware": 50,
+            "spiders.budget.SiteBudgetMiddleware": 60,
+            # last before the download: pages and link checks share [crawl] concurrency places
+            "spiders.inflight.InFlightCapMiddleware": 990,
+        },
+        "DNS_TIMEOUT": min(crawl.link_timeout, crawl.homepage_timeout),
+        "DNSCACHE_ENABLED": True,
+        # --- services we never want ---------------------------------------------------------
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # Scrapy 2.19 serves a code-executing endpoint otherwise
+        # --- logging ------------------------------------------------------------------------
+        # Scrapy's INFO chatter drowns a sweep's own progress: WARNING unless asked for
+        "LOG_LEVEL": _LOG_LEVEL(),
+        "LOG_FORMATTER": QuietLogFormatter,
+        "LOGSTATS_INTERVAL": 60.0,
+        # --- the browser: scrapy-playwright, opted into per request (meta["playwright"]) -------
+        "TWISTED_REACTOR": ASYNCIO_REACTOR,
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "headless": True,
+            "executable_path": chromium_executable(config),
+            "args": chromium_args,
+        },
+        "PLAYWRIGHT_ABORT_REQUEST": BrowserAbort(policy, ResolveMap.parse(network.resolve)),
+        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": browser.max_pages,  # pages open at once
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(crawl.page_timeout * 1000),
+        # no startup contexts: the browser starts on the first page that needs it, not every sweep
+    }
+    if crawl.render_js != "never":
+        settings["DOWNLOAD_HANDLERS"] = {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}
+    return settings
+
+
+# --- module-level defaults for scrapy.cfg (`scrapy list`, `scrapy shell`) ---------------------
+_DEFAULTS = build_settings(Config(), mode="full")
+BOT_NAME = _DEFAULTS["BOT_NAME"]
+SPIDER_MODULES = _DEFAULTS["SPIDER_MODULES"]
+NEWSPIDER_MODULE = _DEFAULTS["NEWSPIDER_MODULE"]
+ROBOTSTXT_OBEY = _DEFAULTS["ROBOTSTXT_OBEY"]
+USER_AGENT = _DEFAULTS["USER_AGENT"]
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+TWISTED_REACTOR = ASYNCIO_REACTOR
+LOG_LEVEL = "INFO"
