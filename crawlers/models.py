@@ -15,7 +15,9 @@ from typing import Any, Literal
 
 TargetKind = Literal["site", "account"]
 Severity = Literal["veto", "deduction", "notice"]
-FindingStatus = Literal["open", "rectified", "unverified"]
+# pending_review: a security-watch hit (``*-SEC-*``) waiting for a person; confirmed it becomes open,
+# dismissed it stays dismissed and its fingerprint is never raised again
+FindingStatus = Literal["open", "rectified", "unverified", "pending_review", "dismissed"]
 Verdict = Literal["pass", "fail", "unverified"]
 
 PLATFORMS: tuple[str, ...] = (
@@ -188,10 +190,16 @@ class Finding(Record):
     rectified_at: datetime | None = None
     rectified_evidence: dict[str, Any] | None = None  # the observation that shows it fixed
     history: list[dict[str, Any]] = field(default_factory=list)  # {at, sweep_id, kind, status}
+    # security-watch hits: a digest of what matched (the hidden link, the term and its context, the
+    # new script host), so a dismissed hit is recognised when a later patrol sees it again
+    fingerprint: str = ""
 
     @property
     def id(self) -> str:
-        return finding_id(self.target_id, self.indicator, self.subject or self.subject_url, self.level)
+        subject = self.subject or self.subject_url
+        if self.fingerprint:
+            subject = f"{subject}#{self.fingerprint}"
+        return finding_id(self.target_id, self.indicator, subject, self.level)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

@@ -78,7 +78,7 @@ def hostile(tmp_path_factory, measurements) -> dict[str, Any]:
             )
             sweep_args = [
                 "-m",
-                "govpatrol.cli",
+                "govpatrol",
                 "sweep",
                 "--targets",
                 str(targets),

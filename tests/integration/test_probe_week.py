@@ -339,7 +339,7 @@ class InProcessRunner:
     def run(self, argv: list[str], *, timeout: float) -> int:
         from govpatrol.cli import main
 
-        args = argv[argv.index("govpatrol.cli") + 1 :]
+        args = argv[argv.index("govpatrol") + 1 :]
         as_of = datetime.fromisoformat(args[args.index("--as-of") + 1])
         self.outages.hour = round((as_of - START).total_seconds() / 3600)
         self.runs.append(args)
