@@ -85,9 +85,12 @@ class BenchWeb:
             for row in accounts or []:
                 writer.writerow(row)
         resolve = {f"*.{self.spec.domain}": "127.0.0.1", **{h: "127.0.0.1" for h in EXTERNAL_HOSTS}}
+        # the guard opens only what is listed: the bench names on the bench port, and 127.0.0.1 (the
+        # refused-host links, which must really be refused by the closed port, not by the guard)
+        allow = ["127.0.0.1", *(f"{host}:{self.world.port}" for host in resolve)]
         lines = [
             "[network]",
-            'allow_hosts = ["127.0.0.1"]',
+            "allow_hosts = [" + ", ".join(json.dumps(a) for a in allow) + "]",
             "offline = true",
             "resolve = { " + ", ".join(f'"{k}" = "{v}"' for k, v in resolve.items()) + " }",
             "",

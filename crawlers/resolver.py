@@ -3,15 +3,18 @@
 The simulated web, a mirror or a split-horizon DNS all need "this government hostname lives at
 that address" without touching /etc/hosts. Scrapy's downloads resolve through the resolver
 installed on the reactor (setting ``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is deprecated in
-Scrapy 2.19), so :class:`PatrolResolver` is installed there; Chromium gets the same map as a
-``--host-resolver-rules`` string. With ``offline`` every unmapped name fails at once as a DNS
-lookup error, so a test or demo can never leak onto the real network.
+Scrapy 2.19), so :class:`PatrolResolver` is installed there; Chromium resolves nothing itself: its
+connections go through the guard's proxy (:mod:`crawlers.guardproxy`), which uses the same map.
+With ``offline`` every unmapped name fails at once as a DNS lookup error, so a test or demo can
+never leak onto the real network.
 
 The resolver is also where the SSRF guard (:mod:`crawlers.ssrf`) is enforced for Scrapy: every
 address it hands out for a connection is checked, so a link or a redirect into a private range
 fails the download with :class:`~crawlers.ssrf.BlockedAddress`. Twisted's endpoint turns a failed
 lookup into a generic "no results" DNS error, so :class:`AddressGuardMiddleware` asks the same
-resolver first and raises the typed refusal itself: the spider records the class ``blocked``.
+resolver first and raises the typed refusal itself: the spider records the class ``blocked``. The
+resolver does not know the port; the middleware, which has the URL, checks it (port-bound allow
+entries, the project's own services).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
-from crawlers.ssrf import AddressPolicy, parse_ip, url_host
+from crawlers.ssrf import AddressPolicy, parse_ip, url_host, url_port
 
 T0 = "patrol_t0"  # request meta: when the request reached the downloader (time.monotonic())
 
@@ -88,21 +91,13 @@ class ResolveMap:
         return bool(self.exact or self.wildcards)
 
 
-def chromium_host_rules(
-    resolve: Mapping[str, str], *, offline: bool = False, keep: Sequence[str] = ()
-) -> str:
-    """The value of Chromium's ``--host-resolver-rules`` for the same map.
-
-    Chromium applies the first matching rule, so exact names come before wildcards; offline adds
-    a final catch-all ``MAP * ~NOTFOUND`` with the local names (and ``keep``) excluded from it.
-    """
-    parsed = ResolveMap.parse(resolve)
-    rules = [f"MAP {name} {ip}" for name, ip in parsed.exact.items()]
-    rules += [f"MAP *{suffix} {ip}" for suffix, ip in parsed.wildcards]
-    if offline:
-        rules.append("MAP * ~NOTFOUND")
-        rules += [f"EXCLUDE {name}" for name in (*LOCAL_NAMES, *keep)]
-    return ", ".join(rules)
+def settings_policy(settings: Any) -> AddressPolicy:
+    """The guard of a crawl: ``PATROL_ADDRESS_POLICY`` (what ``build_settings`` puts there), else
+    one built from ``PATROL_ALLOW_HOSTS`` alone."""
+    policy = settings.get("PATROL_ADDRESS_POLICY")
+    if isinstance(policy, AddressPolicy):
+        return policy
+    return AddressPolicy.from_entries(settings.getlist("PATROL_ALLOW_HOSTS"))
 
 
 class PatrolResolver(CachingThreadedResolver):
@@ -124,7 +119,7 @@ class PatrolResolver(CachingThreadedResolver):
         self.policy = policy  # None: unguarded (only for tests of the map; from_crawler always sets one)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:  # type: ignore[override]
+    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:
         settings = crawler.settings
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
         return cls(
@@ -133,7 +128,7 @@ class PatrolResolver(CachingThreadedResolver):
             settings.getfloat("DNS_TIMEOUT"),
             resolve=settings.getdict("PATROL_RESOLVE"),
             offline=settings.getbool("PATROL_OFFLINE"),
-            policy=AddressPolicy.from_entries(settings.getlist("PATROL_ALLOW_HOSTS")),
+            policy=settings_policy(settings),
         )
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[Any]:  # noqa: N802
@@ -163,7 +158,7 @@ class AddressGuardMiddleware:
     It asks the reactor's resolver (cached, so the connection that follows gets the same address,
     which the resolver checks again), so the errback receives :class:`BlockedAddress` itself and
     not Twisted's generic lookup error. Redirects are new requests and pass through here too, as
-    do browser navigations (the browser's own sub-requests are screened by the abort hook).
+    do browser navigations (everything the browser itself connects to passes the guard's proxy).
     """
 
     def __init__(self, policy: AddressPolicy) -> None:
@@ -171,7 +166,7 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        return cls(AddressPolicy.from_entries(crawler.settings.getlist("PATROL_ALLOW_HOSTS")))
+        return cls(settings_policy(crawler.settings))
 
     async def process_request(self, request: Request) -> None:
         if not request.url.startswith(("http://", "https://")):
@@ -183,8 +178,8 @@ class AddressGuardMiddleware:
 
         started = time.monotonic()
         try:  # a failed lookup fails the download here, with its own error (one lookup, not two)
-            ip = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))  # type: ignore[attr-defined]
-            self.policy.check(host, str(ip))  # also when another resolver is installed
+            ip = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))
+            self.policy.check(host, str(ip), url_port(request.url))  # the port too, and other resolvers
         except Exception:
             request.meta.setdefault(T0, started)  # never reached the downloader: time the lookup
             raise

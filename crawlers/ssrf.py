@@ -3,8 +3,11 @@
 A government page is untrusted input: a link (or a redirect) to ``http://10.0.0.7/``, to the cloud
 metadata service or to a name that resolves to ``127.0.0.1`` would make the crawler probe the
 inspection office's own network. So every address the crawler is about to connect to is
-classified, and anything that is not a public address is refused unless the operator allowed the
-host name or the address in ``[network] allow_hosts`` (tests and the demo allow ``127.0.0.1``).
+classified, and anything that is not a public address is refused unless the operator allowed it
+in ``[network] allow_hosts``: a name opens only that name (``*.suffix`` the names under it), an
+address or CIDR network only URLs spelling an address, and an entry with a port (``name:8080``,
+``127.0.0.1:8080``, ``[::1]:8080``) only that port. The project's own Elasticsearch and Redis are
+refused whatever the list says (:mod:`crawlers.guard` finds them).
 
 The check is made on the address actually connected to (after the static map, an IP literal or
 the system lookup), never on the URL text alone: odd spellings such as ``2130706433``,
@@ -26,7 +29,7 @@ from urllib.parse import urlsplit
 from twisted.internet.error import DNSLookupError
 
 if TYPE_CHECKING:
-    from crawlers.config import Config, NetworkConfig
+    from crawlers.config import NetworkConfig
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -72,7 +75,12 @@ class BlockedAddress(DNSLookupError):
     def __init__(self, host: str, ip: str, klass: str) -> None:
         self.host, self.ip, self.klass = host, ip, klass
         hint = "add it to [network] allow_hosts to allow"
-        if parse_ip(host) is not None and str(parse_ip(host)) == ip:
+        if klass == "service":
+            super().__init__(
+                f"refused: {host} at {ip} is one of the project's own services (Elasticsearch or Redis): "
+                "never fetched from crawled content, whatever [network] allow_hosts says"
+            )
+        elif parse_ip(host) is not None and str(parse_ip(host)) == ip:
             super().__init__(f"refused: {ip} is a {klass} address ({hint})")
         else:
             super().__init__(f"refused: {host} resolves to {ip} ({klass} address; {hint})")
@@ -159,84 +167,186 @@ def url_host(url: str) -> str:
         return ""
 
 
-@dataclass(frozen=True)
-class AddressPolicy:
-    """What may be fetched besides public addresses: host names (``*.suffix`` too) and networks."""
+def url_port(url: str) -> int | None:
+    """The port a URL connects to (the scheme's default when none is written), None if unknown."""
+    try:
+        parts = urlsplit(url)
+        return parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
 
-    names: frozenset[str] = frozenset()
-    suffixes: tuple[str, ...] = ()  # ".suffix" of "*.suffix" entries
-    networks: tuple[IPNetwork, ...] = ()
+
+DEFAULT_PORTS: dict[str, int] = {
+    "http": 80,
+    "https": 443,
+    "ws": 80,
+    "wss": 443,
+    "redis": 6379,
+    "rediss": 6379,
+}
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """One ``[network] allow_hosts`` entry: a name, a ``*.suffix``, an address or a CIDR network,
+    optionally with a port (``127.0.0.1:8080``, ``[::1]:8080``, ``*.sim.gov.cn:8080``)."""
+
+    kind: str  # "name", "suffix" (value ".suffix") or "network"
+    value: str | IPNetwork
+    port: int | None = None
 
     @classmethod
-    def from_entries(cls, entries: Iterable[str]) -> AddressPolicy:
-        """Entries are host names, IP addresses or CIDR networks (bad ones raise ValueError)."""
-        names: set[str] = set()
-        suffixes: list[str] = []
-        networks: list[IPNetwork] = []
-        for raw in entries:
-            entry = _host_key(str(raw))
-            if not entry:
-                continue
-            if "/" in entry:
-                try:
-                    networks.append(ipaddress.ip_network(entry, strict=False))
-                except ValueError as exc:
-                    raise ValueError(f"[network] allow_hosts: {raw!r} is not a CIDR network") from exc
-                continue
-            ip = parse_ip(entry)
-            if ip is not None:
-                networks.append(ipaddress.ip_network(ip))
-            elif entry.startswith("*."):
-                suffixes.append(entry[1:])
-            else:
-                names.add(entry)
-        return cls(frozenset(names), tuple(suffixes), tuple(networks))
+    def parse(cls, raw: str) -> AllowEntry | None:
+        """The entry ``raw`` denotes, None for a blank one; ValueError naming the entry otherwise."""
+        text = str(raw).strip().lower()
+        if not text:
+            return None
+        host, port = _split_port(text, raw)
+        host = host.strip("[]").rstrip(".")
+        if "/" in host:
+            try:
+                return cls("network", ipaddress.ip_network(host, strict=False), port)
+            except ValueError as exc:
+                raise ValueError(f"[network] allow_hosts: {raw!r} is not a CIDR network") from exc
+        ip = parse_ip(host)
+        if ip is not None:
+            return cls("network", ipaddress.ip_network(ip), port)
+        if host.startswith("*.") and _NAME.match(host[2:]):
+            return cls("suffix", host[1:], port)
+        if not _NAME.match(host):
+            raise ValueError(f"[network] allow_hosts: {raw!r} is not a host name, address or network")
+        return cls("name", host, port)
+
+    def __str__(self) -> str:
+        host = f"*{self.value}" if self.kind == "suffix" else str(self.value)
+        if self.port is None:
+            return host
+        if isinstance(self.value, ipaddress.IPv6Network):
+            return f"[{host.removesuffix('/128')}]:{self.port}"
+        return f"{host.removesuffix('/32')}:{self.port}"
+
+    def allows(self, name: str, addr: IPAddress, port: int | None, klass: str) -> bool:
+        """True when this entry opens ``name`` (the URL's host, lower case) at ``addr``:``port``.
+
+        A name opens only itself (or names under a ``*.suffix``); an address or network opens only
+        URLs that spell an address, never the names that resolve into it. ``port`` None (a lookup
+        that does not know the port) matches any entry; the caller with the URL checks the port.
+        """
+        if self.port is not None and port is not None and self.port != port:
+            return False
+        literal = parse_ip(name)
+        if self.kind == "name":
+            return literal is None and name == self.value
+        if self.kind == "suffix":
+            return literal is None and name.endswith(str(self.value))
+        assert not isinstance(self.value, str)
+        if literal is None or self.value.version != addr.version or addr not in self.value:
+            return False
+        # a CIDR range does not open the metadata service; naming its exact address does
+        return klass != "metadata" or self.value.num_addresses == 1
+
+
+_NAME = re.compile(r"^[^\s/@?#:*\[\]\\]+$")  # a host name: no URL punctuation or spaces
+
+
+def _split_port(text: str, raw: str) -> tuple[str, int | None]:
+    """``host:port`` apart; IPv6 takes brackets for a port (``[::1]:80``), a bare ``::1`` has none."""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if not rest:
+            return host, None
+        if not rest.startswith(":"):
+            raise ValueError(f"[network] allow_hosts: {raw!r} is not [address] or [address]:port")
+        return host, _port(rest[1:], raw)
+    if text.count(":") == 1:
+        host, port = text.split(":")
+        return host, _port(port, raw)
+    return text, None
+
+
+def _port(text: str, raw: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"[network] allow_hosts: {raw!r} has an invalid port (1-65535)")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class ServiceEndpoint:
+    """One of the project's own services (Elasticsearch, Redis): never fetched from crawled content.
+
+    ``loopback``: the service listens on a loopback or unspecified address, so every loopback
+    spelling (``127.0.0.2``, ``[::1]``, ``0.0.0.0``, ``localhost``) with its port reaches it.
+    """
+
+    label: str
+    port: int
+    name: str = ""
+    addresses: frozenset[IPAddress] = frozenset()
+    loopback: bool = False
+
+    def matches(self, name: str, addr: IPAddress, port: int) -> bool:
+        if port != self.port:
+            return False
+        if self.name and name == self.name:
+            return True
+        if _plain(addr) in self.addresses:
+            return True
+        return self.loopback and classify(addr) in ("loopback", "unspecified")
+
+
+def _plain(addr: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 one carries, else the address itself (one spelling to compare)."""
+    if isinstance(addr, ipaddress.IPv6Address):
+        return _embedded_v4(addr) or addr
+    return addr
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """What may be fetched besides public addresses (the allow list), and what never may be (the
+    project's own services, whatever the allow list says)."""
+
+    entries: tuple[AllowEntry, ...] = ()
+    services: tuple[ServiceEndpoint, ...] = ()
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[str], services: Iterable[ServiceEndpoint] = ()) -> AddressPolicy:
+        """Entries are names, ``*.suffix``, addresses or CIDR networks, each with an optional
+        ``:port`` (bad ones raise ValueError naming the entry)."""
+        parsed = (AllowEntry.parse(raw) for raw in entries)
+        return cls(tuple(e for e in parsed if e is not None), tuple(services))
 
     @classmethod
     def from_config(cls, network: NetworkConfig, extra_hosts: Iterable[str] = ()) -> AddressPolicy:
         """``[network] allow_hosts`` plus operator-configured hosts (platform origins)."""
         return cls.from_entries([*network.allow_hosts, *extra_hosts])
 
-    def entries(self) -> list[str]:
-        """The policy as allowlist entries again (for a Scrapy setting)."""
-        return [*sorted(self.names), *(f"*{s}" for s in self.suffixes), *(str(n) for n in self.networks)]
+    def entries_text(self) -> list[str]:
+        """The allow list as entries again (for a Scrapy setting and messages)."""
+        return [str(e) for e in self.entries]
 
-    def allows_name(self, host: str) -> bool:
-        name = _host_key(host)
-        return name in self.names or any(name.endswith(s) for s in self.suffixes)
+    def blocked_class(self, host: str, ip: str | IPAddress, port: int | None = None) -> str | None:
+        """The class that makes ``host`` at ``ip``:``port`` refused, None when it may be fetched.
 
-    def blocked_class(self, host: str, ip: str | IPAddress) -> str | None:
-        """The class that makes ``ip`` refused for ``host``, None when it may be fetched."""
+        ``service`` is one of the project's own services (checked when the port is known).
+        """
         addr = parse_ip(ip) if isinstance(ip, str) else ip
         if addr is None:
             raise ValueError(f"not an IP address: {ip!r}")
+        name = _host_key(host)
+        if port is not None and any(s.matches(name, addr, port) for s in self.services):
+            return "service"
         klass = classify(addr)
-        if klass is None or self.allows_name(host):
+        if klass is None or any(e.allows(name, addr, port, klass) for e in self.entries):
             return None
-        # a CIDR range does not open the metadata service; naming its exact address does
-        exact_only = klass == "metadata"
-        for net in self.networks:
-            if net.version == addr.version and addr in net and (not exact_only or net.num_addresses == 1):
-                return None
         return klass
 
-    def check(self, host: str, ip: str | IPAddress) -> None:
-        """Raise :class:`BlockedAddress` unless ``host`` at ``ip`` may be fetched."""
-        klass = self.blocked_class(host, ip)
+    def check(self, host: str, ip: str | IPAddress, port: int | None = None) -> None:
+        """Raise :class:`BlockedAddress` unless ``host`` at ``ip`` (and ``port``) may be fetched."""
+        klass = self.blocked_class(host, ip, port)
         if klass is not None:
             raise BlockedAddress(_host_key(host) or str(ip), str(ip), klass)
 
-
-def configured_hosts(config: Config) -> list[str]:
-    """Hosts the operator configured the crawler to fetch: every platform's ``origin``.
-
-    The Elasticsearch URL is deliberately not among them: the crawler never fetches it, and
-    allowing its host would let any page make the crawler GET the local index.
-    """
-    hosts = (url_host(p.origin) for p in config.platforms.values() if p.origin)
-    return sorted({h for h in hosts if h})
-
-
-def policy_for(config: Config) -> AddressPolicy:
-    """The policy of one configuration: the allowlist plus the implicit hosts."""
-    return AddressPolicy.from_config(config.network, configured_hosts(config))
+    def check_url(self, url: str, ip: str | IPAddress) -> None:
+        """:meth:`check` for the host and port of ``url``."""
+        self.check(url_host(url), ip, url_port(url))

@@ -87,10 +87,10 @@ class SharedBrowserProvider:
     launches = 0  # browsers actually launched in this process (a stats figure)
 
     def __init__(self, config: Any) -> None:
-        from scrapy_playwright.provider import PlaywrightBrowserProvider
+        from spiders.browserguard import GuardedBrowserProvider  # loads Playwright: only with a browser
 
         self.config = config
-        self._own = PlaywrightBrowserProvider(config)
+        self._own = GuardedBrowserProvider(config)  # Chromium only behind the SSRF guard's proxy
         self._started = False
 
     @classmethod

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.browser import CHROMIUM_CANDIDATES, CHROMIUM_FLAGS, find_chromium
+from crawlers.servicestate import services_run_dir
 
 DEFAULT_ES_VERSION = "8.19.21"
 ES_USER = "govpatrol-es"
@@ -60,7 +61,7 @@ def cache_dir() -> Path:
 
 
 def run_dir() -> Path:
-    path = Path(os.environ.get("GOVPATROL_RUN_DIR", "/tmp/govpatrol-services"))  # noqa: S108
+    path = services_run_dir()  # the SSRF guard reads the state there too (crawlers/servicestate.py)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

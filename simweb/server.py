@@ -17,6 +17,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from simweb.accounts import AccountWorld
 from simweb.model import Response, Route
@@ -246,16 +247,22 @@ class SimulatedWeb:
                 )
         return out
 
+    def allow_hosts(self) -> list[str]:
+        """The SSRF guard's allow list for this world: each simulated name with its own port (the
+        served port, or the refused one), so no other name or port on loopback is opened."""
+        return [f"{host}:{urlsplit(self.url(host)).port}" for host in self.world.hosts()]
+
     def write_config(self, path: str | Path, *, es_url: str = "", index_prefix: str = "govpatrol") -> Path:
         """A govpatrol TOML config that reaches the simulated web (and nothing else)."""
         resolve = ", ".join(f"{json.dumps(h)} = {json.dumps(ip)}" for h, ip in self.resolve_map().items())
+        allow = ", ".join(json.dumps(entry) for entry in self.allow_hosts())
         text = (
             "# Written by simweb: the simulated government web.\n"
             "[elasticsearch]\n"
             f"url = {json.dumps(es_url)}\n"
             f"index_prefix = {json.dumps(index_prefix)}\n\n"
             "[network]\n"
-            f"allow_hosts = [{json.dumps(self.host)}]\n"
+            f"allow_hosts = [{allow}]\n"
             "offline = true\n"
             f"resolve = {{ {resolve} }}\n"
         )

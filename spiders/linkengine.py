@@ -42,7 +42,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 class AddressGuard(Protocol):
     """The SSRF guard: raises for an address that must not be fetched for ``host``."""
 
-    def check(self, host: str, ip: str) -> None: ...
+    def check(self, host: str, ip: str, port: int | None = None) -> None: ...
 
 
 HostGate = Callable[[str], contextlib.AbstractAsyncContextManager[Any]]
@@ -73,7 +73,7 @@ class _Resolver(AbstractResolver):
             found = await self._system.resolve(host, port, family)
         if self.guard is not None:
             for entry in found:
-                self.guard.check(host, entry["host"])
+                self.guard.check(host, entry["host"], port or None)
         return found
 
     async def close(self) -> None:
@@ -284,10 +284,11 @@ class LinkEngine:
 
     def _guard_literal(self, url: str) -> None:
         """An IP literal never reaches the resolver: the guard sees it here."""
-        host = URL(url).host or ""
+        parsed = URL(url)
+        host = parsed.host or ""
         ip = parse_ip(host)  # also "2130706433" and "0177.0.0.1", which getaddrinfo would accept
         if self.guard is not None and ip is not None:
-            self.guard.check(host, str(ip))
+            self.guard.check(host, str(ip), parsed.port)
 
     async def _answer(
         self, url: str, method: str, internal: bool, response: aiohttp.ClientResponse

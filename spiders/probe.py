@@ -26,9 +26,10 @@ from datetime import datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from crawlers.config import Config
+from crawlers.guard import policy_for
 from crawlers.models import PageObservation, Target
 from crawlers.resolver import LOCAL_NAMES, ResolveMap
-from crawlers.ssrf import AddressPolicy, BlockedAddress, parse_ip, policy_for
+from crawlers.ssrf import AddressPolicy, BlockedAddress, parse_ip
 
 ROLE = "probe"
 MAX_REDIRECTS = 10  # as the site spider (REDIRECT_MAX_TIMES); beyond: redirect_loop
@@ -77,7 +78,7 @@ class _Network:
         """The address to connect to, passed by the SSRF guard (the one connected to: no re-lookup)."""
         ip = await self._lookup(host, port)
         try:
-            self.policy.check(host, ip)
+            self.policy.check(host, ip, port)
         except BlockedAddress as exc:
             raise ProbeError("blocked", str(exc)) from exc
         return ip

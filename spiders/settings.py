@@ -15,8 +15,9 @@ from scrapy.logformatter import LogFormatter
 
 from crawlers.browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium
 from crawlers.config import Config
-from crawlers.resolver import ResolveMap, chromium_host_rules
-from crawlers.ssrf import AddressPolicy, parse_ip, policy_for, url_host
+from crawlers.guard import policy_for
+from crawlers.guardproxy import CHROMIUM_GUARD_ARGS, BrowserGuardSpec
+from crawlers.resolver import ResolveMap
 
 if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
@@ -38,30 +39,6 @@ def chromium_executable(config: Config) -> str:
 def abort_heavy_request(request: PlaywrightRequest) -> bool:
     """``PLAYWRIGHT_ABORT_REQUEST``: skip images, fonts and media while rendering a list."""
     return request.resource_type in BLOCKED_RESOURCE_TYPES
-
-
-class BrowserAbort:
-    """``PLAYWRIGHT_ABORT_REQUEST``: the heavy resources, and requests the SSRF guard blocks.
-
-    Chromium resolves names itself, so only what is known before a connection is checked here:
-    a host that is an IP literal, or a name ``[network] resolve`` maps. Names Chromium resolves
-    through the system DNS are not checked (offline, the host rules fail them anyway); the page's
-    own navigation is checked by the downloader middleware before the browser is asked.
-    """
-
-    def __init__(self, policy: AddressPolicy, resolve: ResolveMap) -> None:
-        self.policy = policy
-        self.resolve = resolve
-
-    def blocked(self, url: str) -> bool:
-        host = url_host(url)
-        if not host or not url.startswith(("http://", "https://")):
-            return False
-        ip = parse_ip(host) or parse_ip(self.resolve.lookup(host) or "")
-        return ip is not None and self.policy.blocked_class(host, ip) is not None
-
-    def __call__(self, request: PlaywrightRequest) -> bool:
-        return abort_heavy_request(request) or self.blocked(request.url)
 
 
 class QuietLogFormatter(LogFormatter):
@@ -89,11 +66,10 @@ def _LOG_LEVEL() -> str:  # noqa: N802 (reads like the setting it mirrors)
 def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
     """The settings of one crawl in ``mode`` (``patrol``, ``full`` or ``recheck``)."""
     crawl, network, browser = config.crawl, config.network, config.browser
-    chromium_args = list(CHROMIUM_ARGS)
     policy = policy_for(config)
-    host_rules = chromium_host_rules(network.resolve, offline=network.offline, keep=network.allow_hosts)
-    if host_rules:
-        chromium_args.append(f"--host-resolver-rules={host_rules}")
+    # every connection Chromium makes goes through the guard's proxy, which resolves names our way
+    # (crawlers/guardproxy.py); the provider starts it and puts its URL in place of the spec
+    guard = BrowserGuardSpec(policy, ResolveMap.parse(network.resolve), network.offline, crawl.page_timeout)
     settings: dict[str, Any] = {
         # --- project --------------------------------------------------------------------
         "BOT_NAME": "govpatrol",
@@ -138,8 +114,10 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
         "TWISTED_DNS_RESOLVER": "crawlers.resolver.PatrolResolver",
         "PATROL_RESOLVE": dict(network.resolve),
         "PATROL_OFFLINE": network.offline,
-        # the SSRF guard: [network] allow_hosts plus the platform origins (crawlers/ssrf.py)
-        "PATROL_ALLOW_HOSTS": policy.entries(),
+        # the SSRF guard: [network] allow_hosts plus the platform origins, the project's own
+        # Elasticsearch and Redis refused whatever the list says (crawlers/ssrf.py, crawlers/guard.py)
+        "PATROL_ALLOW_HOSTS": policy.entries_text(),
+        "PATROL_ADDRESS_POLICY": policy,
         # then the per-site budgets ([crawl] site_time_budget, site_page_budget, max_links): a site
         # whose time is spent gets no more downloads (spiders/budget.py)
         "DOWNLOADER_MIDDLEWARES": {
@@ -164,9 +142,11 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "headless": True,
             "executable_path": chromium_executable(config),
-            "args": chromium_args,
+            "args": [*CHROMIUM_ARGS, *CHROMIUM_GUARD_ARGS],
+            "proxy": guard,
         },
-        "PLAYWRIGHT_ABORT_REQUEST": BrowserAbort(policy, ResolveMap.parse(network.resolve)),
+        "PLAYWRIGHT_BROWSER_PROVIDER": "spiders.browserguard.GuardedBrowserProvider",
+        "PLAYWRIGHT_ABORT_REQUEST": abort_heavy_request,
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": browser.max_pages,  # pages open at once
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(crawl.page_timeout * 1000),

@@ -32,10 +32,10 @@ from crawlers import columns, links, pagefacts
 from crawlers import html as html_facts
 from crawlers.columns import classify_column
 from crawlers.config import Config
+from crawlers.guard import policy_for
 from crawlers.links import ColumnRef, is_internal
 from crawlers.listpage import extract_list
 from crawlers.models import ItemBatch, LinkRef, PageObservation, Target, TargetDone
-from crawlers.ssrf import policy_for
 from crawlers.thresholds import load_thresholds
 from crawlers.tlscheck import META_DETAIL, META_KEY, CertCheck, certificate_meta
 from spiders.budget import SiteBudget, purge_queued

@@ -219,7 +219,7 @@ def test_probe_connects_to_the_mapped_address_with_the_real_host_and_user_agent(
         config = Config()
         config.network.resolve = {"*.example.gov.cn": "127.0.0.1"}
         config.network.offline = True
-        config.network.allow_hosts = ["127.0.0.1"]  # the SSRF guard: the stand-in server is on loopback
+        config.network.allow_hosts = [f"www.example.gov.cn:{port}"]  # the guard: the stand-in is on loopback
         config.network.user_agent = "govpatrol-test/1"
         target = Target(
             "T1", "site", "某站", "某单位", "某地", f"http://www.example.gov.cn:{port}/index.html"

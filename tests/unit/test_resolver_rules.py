@@ -1,4 +1,5 @@
-"""Static host resolution: the [network] resolve map, its Chromium rule string, the Scrapy resolver."""
+"""Static host resolution: the [network] resolve map and the Scrapy resolver (Chromium resolves nothing:
+its connections go through the guard's proxy, tests/integration/test_browser_guard.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
-from crawlers.resolver import PatrolResolver, ResolveMap, chromium_host_rules
+from crawlers.resolver import PatrolResolver, ResolveMap
 
 
 def _result(deferred):
@@ -43,25 +44,6 @@ def test_the_longest_wildcard_suffix_wins_and_an_exact_name_beats_all():
 def test_malformed_entries_are_rejected_with_the_entry_named(resolve):
     with pytest.raises(ValueError, match="resolve"):
         ResolveMap.parse(resolve)
-
-
-def test_chromium_rules_list_exact_names_before_wildcards():
-    rules = chromium_host_rules({"*.gov.cn": "127.0.0.1", "www.suzhou.gov.cn": "127.0.0.2"})
-    assert rules == "MAP www.suzhou.gov.cn 127.0.0.2, MAP *.gov.cn 127.0.0.1"
-
-
-def test_chromium_rules_offline_fail_every_other_name_except_local_ones():
-    rules = chromium_host_rules({"*.gov.cn": "127.0.0.1"}, offline=True, keep=["127.0.0.1"])
-    assert rules.split(", ") == [
-        "MAP *.gov.cn 127.0.0.1",
-        "MAP * ~NOTFOUND",
-        "EXCLUDE localhost",
-        "EXCLUDE 127.0.0.1",
-    ]
-
-
-def test_no_map_and_online_gives_no_rules():
-    assert chromium_host_rules({}) == ""
 
 
 def test_the_scrapy_resolver_answers_mapped_names_itself():

@@ -10,6 +10,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.misc import load_object
 
 from crawlers.config import Config
+from crawlers.guardproxy import BrowserGuardSpec
 from crawlers.resolver import PatrolResolver
 from spiders.settings import MAX_PAGE_BYTES, abort_heavy_request, build_settings
 
@@ -73,9 +74,14 @@ def test_the_browser_is_debian_chromium_with_the_same_host_map(config):
     assert launch["executable_path"] == "/opt/chromium/chrome"
     for arg in ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"):
         assert arg in launch["args"]
-    assert (
-        "--host-resolver-rules=MAP *.gov.cn 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE localhost" in launch["args"]
-    )
+    # Chromium resolves no name itself and reaches nothing but the guard's proxy, even on loopback
+    assert "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" in launch["args"]
+    assert "--proxy-bypass-list=<-loopback>" in launch["args"]
+    guard = launch["proxy"]
+    assert isinstance(guard, BrowserGuardSpec)  # the provider swaps it for the running proxy's URL
+    assert guard.resolve.lookup("www.suzhou.gov.cn") == "127.0.0.1"
+    assert guard.offline is True
+    assert s["PLAYWRIGHT_BROWSER_PROVIDER"] == "spiders.browserguard.GuardedBrowserProvider"
     assert s["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] == 2
 
 

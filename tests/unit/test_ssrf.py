@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
 from crawlers.config import Config, NetworkConfig, PlatformConfig
+from crawlers.guard import policy_for
 from crawlers.redact import mask_url, redact_text, redact_value
-from crawlers.resolver import PatrolResolver, ResolveMap
-from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify, policy_for
+from crawlers.resolver import PatrolResolver
+from crawlers.servicestate import services_run_dir, services_state_file
+from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify
+from govpatrol.services import run_dir
 from spiders.fetchfacts import classify_failure
 from spiders.linkcheck import LinkResult, LinkUse, make_check
-from spiders.settings import BrowserAbort, build_settings
+from spiders.settings import build_settings
 
 
 @pytest.mark.parametrize(
@@ -103,21 +106,103 @@ def test_allowlist_by_host_name_by_ip_and_by_cidr():
     )
     policy.check("intranet.gov.example", "192.168.5.5")  # the name opens any address it resolves to
     policy.check("INTRANET.gov.example.", "192.168.5.5")
-    policy.check("anything", "127.0.0.1")
-    policy.check("anything", "10.200.1.1")
+    policy.check("127.0.0.1", "127.0.0.1")
+    policy.check("2130706433", "127.0.0.1")  # the same address, however the URL spells it
+    policy.check("10.200.1.1", "10.200.1.1")
     policy.check("a.b.lan.example", "172.16.1.1")
-    with pytest.raises(BlockedAddress, match="127.0.0.2 \\(loopback"):
-        policy.check("anything", "127.0.0.2")
+    with pytest.raises(BlockedAddress, match="127.0.0.2 is a loopback address"):
+        policy.check("127.0.0.2", "127.0.0.2")
     with pytest.raises(BlockedAddress, match="private"):
         policy.check("intranet2.gov.example", "192.168.5.5")
     with pytest.raises(BlockedAddress):
         policy.check("lan.example", "172.16.1.1")  # "*.suffix" does not cover the bare suffix
 
 
-def test_a_cidr_range_does_not_open_the_metadata_service_but_its_exact_address_does():
-    with pytest.raises(BlockedAddress, match="metadata"):
-        AddressPolicy.from_entries(["169.254.0.0/16"]).check("x", "169.254.169.254")
-    AddressPolicy.from_entries(["169.254.169.254"]).check("x", "169.254.169.254")
+def test_allowing_an_address_does_not_allow_the_names_that_resolve_to_it():
+    policy = AddressPolicy.from_entries(["127.0.0.1", "10.0.0.0/8"])
+    for name, ip in [("localhost", "127.0.0.1"), ("alias.gov.cn", "127.0.0.1"), ("intra.gov.cn", "10.1.1.1")]:
+        with pytest.raises(BlockedAddress, match="resolves to"):
+            policy.check(name, ip)
+
+
+def test_an_entry_with_a_port_opens_only_that_port():
+    policy = AddressPolicy.from_entries(
+        ["127.0.0.1:8080", "sim.gov.cn:8081", "[::1]:8082", "*.lan.example:81"]
+    )
+    policy.check("127.0.0.1", "127.0.0.1", 8080)
+    policy.check("sim.gov.cn", "127.0.0.1", 8081)
+    policy.check("::1", "::1", 8082)
+    policy.check("a.lan.example", "10.0.0.1", 81)
+    for host, ip, port in [
+        ("127.0.0.1", "127.0.0.1", 9200),
+        ("sim.gov.cn", "127.0.0.1", 8080),
+        ("::1", "::1", 8080),
+        ("a.lan.example", "10.0.0.1", 80),
+    ]:
+        with pytest.raises(BlockedAddress):
+            policy.check(host, ip, port)
+    # a lookup that cannot know the port (the Scrapy resolver) lets the port-aware check decide later
+    policy.check("sim.gov.cn", "127.0.0.1")
+    assert policy.entries_text() == ["127.0.0.1:8080", "sim.gov.cn:8081", "[::1]:8082", "*.lan.example:81"]
+
+
+@pytest.mark.parametrize(
+    "entry", ["127.0.0.1:0", "127.0.0.1:99999", "sim.gov.cn:http", "[::1]x", "a b.gov.cn", "http://x.gov.cn/"]
+)
+def test_a_malformed_entry_is_rejected_with_the_entry_named(entry):
+    with pytest.raises(ValueError, match="allow_hosts"):
+        AddressPolicy.from_entries([entry])
+
+
+def test_the_projects_own_services_are_refused_whatever_the_allow_list_says(monkeypatch, tmp_path):
+    monkeypatch.setenv("GOVPATROL_RUN_DIR", str(tmp_path))  # no services state: only the config counts
+    monkeypatch.delenv("GOVPATROL_ES_URL", raising=False)
+    monkeypatch.delenv("GOVPATROL_REDIS_URL", raising=False)
+    config = Config()
+    config.elasticsearch.url = "http://127.0.0.1:9200"
+    config.distributed.redis_url = "redis://localhost:6379/0"
+    config.network.allow_hosts = ["127.0.0.1", "::1", "0.0.0.0", "localhost", "es.alias.gov.cn"]
+    config.network.resolve = {"es.alias.gov.cn": "127.0.0.1"}
+    policy = policy_for(config)
+    for host, ip, port in [
+        ("127.0.0.1", "127.0.0.1", 9200),
+        ("2130706433", "127.0.0.1", 9200),
+        ("127.0.0.2", "127.0.0.2", 9200),  # the node listens on loopback: every loopback spelling
+        ("::1", "::1", 9200),
+        ("::ffff:127.0.0.1", "::ffff:127.0.0.1", 9200),
+        ("0.0.0.0", "0.0.0.0", 9200),
+        ("localhost", "127.0.0.1", 9200),
+        ("es.alias.gov.cn", "127.0.0.1", 9200),
+        ("127.0.0.1", "127.0.0.1", 6379),
+        ("localhost", "::1", 6379),
+    ]:
+        with pytest.raises(BlockedAddress, match="project's own services") as caught:
+            policy.check(host, ip, port)
+        assert caught.value.klass == "service"
+    policy.check("127.0.0.1", "127.0.0.1", 8080)  # another port on the allowed address is fine
+
+
+def test_services_started_by_govpatrol_are_found_in_the_services_state(monkeypatch, tmp_path):
+    monkeypatch.setenv("GOVPATROL_RUN_DIR", str(tmp_path))
+    (tmp_path / "state.json").write_text(
+        '{"elasticsearch": {"url": "http://127.0.0.1:9321"}, "redis": {"url": "redis://10.9.0.4:6400/0"}}',
+        encoding="utf-8",
+    )
+    config = Config()
+    config.network.allow_hosts = ["127.0.0.1", "10.0.0.0/8"]
+    policy = policy_for(config)
+    with pytest.raises(BlockedAddress, match="own services"):
+        policy.check("127.0.0.1", "127.0.0.1", 9321)
+    with pytest.raises(BlockedAddress, match="own services"):
+        policy.check("10.9.0.4", "10.9.0.4", 6400)
+    policy.check("10.9.0.4", "10.9.0.4", 80)
+
+
+def test_the_services_state_is_where_govpatrol_services_keeps_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("GOVPATROL_RUN_DIR", str(tmp_path / "run"))
+    assert run_dir() == services_run_dir()
+    monkeypatch.delenv("GOVPATROL_RUN_DIR")
+    assert services_state_file() == Path("/tmp/govpatrol-services/state.json")
 
 
 def test_a_bad_cidr_entry_is_rejected():
@@ -128,12 +213,17 @@ def test_a_bad_cidr_entry_is_rejected():
 def test_platform_origins_are_allowed_implicitly_but_not_the_elasticsearch_host():
     config = Config()
     config.platforms["weibo"] = PlatformConfig(origin="http://weibo-mirror.internal:8080")
+    config.platforms["douyin"] = PlatformConfig(origin="https://douyin-mirror.internal")
     config.elasticsearch.url = "http://es.internal:9200"
     policy = policy_for(config)
-    policy.check("weibo-mirror.internal", "10.9.9.9")
+    policy.check("weibo-mirror.internal", "10.9.9.9", 8080)
+    policy.check("douyin-mirror.internal", "10.9.9.8", 443)
     with pytest.raises(BlockedAddress):
-        policy.check("es.internal", "10.9.9.10")
-    assert build_settings(config, mode="patrol")["PATROL_ALLOW_HOSTS"] == ["weibo-mirror.internal"]
+        policy.check("weibo-mirror.internal", "10.9.9.9", 9200)  # the origin's port only
+    with pytest.raises(BlockedAddress):
+        policy.check("es.internal", "10.9.9.10", 9200)
+    settings = build_settings(config, mode="patrol")
+    assert settings["PATROL_ALLOW_HOSTS"] == ["douyin-mirror.internal:443", "weibo-mirror.internal:8080"]
 
 
 def _fired(deferred):
@@ -175,23 +265,6 @@ def test_a_blocked_link_is_an_unusable_link_and_certain():
     check = make_check(use, "http://10.1.2.3/", "http://www.site.gov.cn/", result, frozenset({404}))
     assert check.dead
     assert check.confirmed
-
-
-def test_the_browser_aborts_blocked_literals_and_mapped_names_but_not_allowed_ones():
-    abort = BrowserAbort(
-        AddressPolicy.from_entries(["www.site.gov.cn"]),
-        ResolveMap.parse({"www.site.gov.cn": "127.0.0.1", "alias.gov.cn": "127.0.0.1"}),
-    )
-
-    def req(url: str, kind: str = "xhr") -> SimpleNamespace:
-        return SimpleNamespace(url=url, resource_type=kind)
-
-    assert abort(req("http://169.254.169.254/latest/meta-data/"))
-    assert abort(req("http://alias.gov.cn/api"))
-    assert abort(req("http://[::1]/"))
-    assert not abort(req("http://www.site.gov.cn/list.json"))
-    assert not abort(req("https://www.gov.cn/"))  # public or unknown: Chromium's DNS decides
-    assert abort(req("http://www.site.gov.cn/a.png", "image"))  # still no pixels
 
 
 # ------------------------------------------------------------------ credential masking
