@@ -141,8 +141,14 @@ def test_summarize_counts_by_kind_and_platform() -> None:
         "total": 4,
         "by_kind": {"site": 1, "account": 3},
         "by_platform": {"weibo": 2, "wechat": 1},
+        "by_region": {"江苏省苏州市": 3, "r": 1},
     }
-    assert summarize([]) == {"total": 0, "by_kind": {"site": 0, "account": 0}, "by_platform": {}}
+    assert summarize([]) == {
+        "total": 0,
+        "by_kind": {"site": 0, "account": 0},
+        "by_platform": {},
+        "by_region": {},
+    }
 
 
 # --- whole-file problems ---------------------------------------------------------------------------
@@ -204,12 +210,12 @@ def test_missing_column(here: Path) -> None:
 def test_unknown_column(here: Path) -> None:
     path = write_csv([HEADER + ",foo", SITE + ",x"])
     known = "id, kind, name, owner, region, url, platform, account_id, site_code"
-    assert only_error(path) == f"targets.csv: header: unknown column foo (known: {known})"
+    assert only_error(path) == f"targets.csv: header: unknown column foo (known: {known}, or Chinese names)"
 
 
 def test_duplicate_column(here: Path) -> None:
     path = write_csv([HEADER + ",URL", SITE + ",http://b.gov.cn"])
-    assert only_error(path) == "targets.csv: header: duplicate column url"
+    assert only_error(path) == "targets.csv: header: duplicate column url (URL)"
 
 
 # --- row problems ----------------------------------------------------------------------------------
@@ -250,21 +256,21 @@ def test_unknown_kind(here: Path) -> None:
     path = write_csv([HEADER, SITE.replace(",site,", ",website,")])
     assert (
         only_error(path)
-        == "targets.csv: row 2, column kind: unknown kind 'website' (expected site or account)"
+        == "targets.csv: row 2, column kind: unknown kind 'website' (expected site or account, 网站 or 账号)"
     )
 
 
 def test_account_without_platform(here: Path) -> None:
     path = write_csv([HEADER, ACCOUNT.replace(",weibo,", ",,")])
     assert only_error(path) == (
-        f"targets.csv: row 2, column platform: platform is required for an account (expected one of {EXPECTED_PLATFORMS})"
+        f"targets.csv: row 2, column platform: platform is required for an account (expected one of {EXPECTED_PLATFORMS} or their Chinese names)"
     )
 
 
 def test_unknown_platform(here: Path) -> None:
     path = write_csv([HEADER, ACCOUNT.replace(",weibo,", ",facebook,")])
     assert only_error(path) == (
-        f"targets.csv: row 2, column platform: unknown platform 'facebook' (expected one of {EXPECTED_PLATFORMS})"
+        f"targets.csv: row 2, column platform: unknown platform 'facebook' (expected one of {EXPECTED_PLATFORMS} or their Chinese names)"
     )
 
 
@@ -325,11 +331,11 @@ def test_every_error_in_the_file_is_reported_and_nothing_is_imported(here: Path)
     with pytest.raises(RegistryError) as caught:
         load_targets(path)
     expected = [
-        f"targets.csv: header: unknown column foo (known: {known})",
-        "targets.csv: row 3, column kind: unknown kind 'website' (expected site or account)",
+        f"targets.csv: header: unknown column foo (known: {known}, or Chinese names)",
+        "targets.csv: row 3, column kind: unknown kind 'website' (expected site or account, 网站 or 账号)",
         "targets.csv: row 4, column id: duplicate id 'S001' (first used on row 2)",
         "targets.csv: row 5, column name: required value is empty",
-        f"targets.csv: row 5, column platform: platform is required for an account (expected one of {EXPECTED_PLATFORMS})",
+        f"targets.csv: row 5, column platform: platform is required for an account (expected one of {EXPECTED_PLATFORMS} or their Chinese names)",
     ]
     assert caught.value.errors == expected
     assert str(caught.value) == "\n".join(expected)
