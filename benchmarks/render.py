@@ -24,12 +24,12 @@ AS_OF = datetime.fromisoformat("2024-09-26T10:00:00+08:00")
 
 def one_round(folder: Path) -> dict[str, object]:
     """One crawl of the demo world in this process (a crawl owns the process's reactor)."""
+    from crawlers.config import load_config
+    from crawlers.registry import load_targets
     from govpatrol.crawl import run_crawl
     from simweb.accounts import build_accounts
     from simweb.server import SimulatedWeb
     from simweb.world import build_world
-    from crawlers.config import load_config
-    from crawlers.registry import load_targets
 
     web = SimulatedWeb(build_world(AS_OF), accounts=build_accounts(AS_OF)).start()
     try:

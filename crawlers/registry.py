@@ -138,7 +138,7 @@ def summarize(targets: Iterable[Target]) -> dict[str, Any]:
     regions = Counter(t.region for t in items)
     return {
         "total": len(items),
-        "by_kind": {kind: kinds.get(kind, 0) for kind in KINDS},
+        "by_kind": {kind: kinds[kind] for kind in KINDS},
         "by_platform": {p: platforms[p] for p in PLATFORMS if platforms.get(p)},
         "by_region": dict(sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))),
     }

@@ -412,9 +412,12 @@ class TLSServer:
         self._server = _TLSServer((self.web.host, 0), self.web, self.pki)
         self.port = self._server.server_address[1]
         self._thread = serve_in_thread(self._server, "simweb-tls")
+        self.web.tls_ports.append(self.port)  # the world's config allows its names on this port too
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.port in self.web.tls_ports:
+            self.web.tls_ports.remove(self.port)
         server, self._server = self._server, None
         stop_server(server, self._thread)
 

@@ -172,6 +172,7 @@ class SimulatedWeb:
         self.world = world
         self.accounts = accounts  # simulated platforms, each on its own port
         self.host = host
+        self.tls_ports: list[int] = []  # ports of TLS servers serving this world (simweb.hostile)
         self._requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -249,8 +250,12 @@ class SimulatedWeb:
 
     def allow_hosts(self) -> list[str]:
         """The SSRF guard's allow list for this world: each simulated name with its own port (the
-        served port, or the refused one), so no other name or port on loopback is opened."""
-        return [f"{host}:{urlsplit(self.url(host)).port}" for host in self.world.hosts()]
+        served port, or the refused one, and any TLS server's), so nothing else on loopback is opened."""
+        entries = []
+        for host in self.world.hosts():
+            for port in (urlsplit(self.url(host)).port, *self.tls_ports):
+                entries.append(f"{host}:{port}")
+        return entries
 
     def write_config(self, path: str | Path, *, es_url: str = "", index_prefix: str = "govpatrol") -> Path:
         """A govpatrol TOML config that reaches the simulated web (and nothing else)."""

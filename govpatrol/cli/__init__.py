@@ -18,6 +18,7 @@ govpatrol (政务巡网) patrols government websites against the national inspec
 
 common jobs:
   govpatrol services start              start the local Elasticsearch (and Redis; check Chromium)
+  govpatrol targets check sites.xlsx    validate a registry (counts, or every problem by row and column)
   govpatrol sweep --targets sites.csv   check every site and account in a registry, print a summary
   govpatrol probe / rollup              availability probes; the weekly SITE-VETO-UNREACHABLE roll-up
   govpatrol recheck --targets F         re-check (复查) every open finding: rectified or still open
@@ -46,6 +47,7 @@ COMMANDS = (
     "findings",
     "services",
     "spool",
+    "targets",
 )
 
 

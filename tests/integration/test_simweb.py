@@ -374,7 +374,9 @@ def test_written_files_are_usable_by_the_crawler(web: SimulatedWeb, tmp_path: Pa
     assert all(len(r.split(",")[-1]) == 10 for r in rows)
     assert config.network.offline is True
     # the guard opens each simulated name on its own port only (never 127.0.0.1 or other names)
-    assert config.network.allow_hosts == [web.url(h).split("://", 1)[1].rstrip("/") for h in web.world.hosts()]
+    assert config.network.allow_hosts == [
+        web.url(h).split("://", 1)[1].rstrip("/") for h in web.world.hosts()
+    ]
     assert f"www.suzhou.gov.cn:{web.port}" in config.network.allow_hosts
     assert config.network.resolve["www.suzhou.gov.cn"] == "127.0.0.1"
     assert DNS_FAIL_HOST not in config.network.resolve
