@@ -133,7 +133,7 @@ def summarize(targets: Iterable[Target]) -> dict[str, Any]:
     ``crawlers.models.PLATFORMS``, and ``by_region`` regions by count, so it reads the same each run.
     """
     items = list(targets)
-    kinds = Counter(t.kind for t in items)
+    kinds: Counter[str] = Counter(t.kind for t in items)
     platforms = Counter(t.platform for t in items if t.kind == "account" and t.platform)
     regions = Counter(t.region for t in items)
     return {
