@@ -145,6 +145,8 @@ class GuardProxy:
             await self._session(reader, writer)
         except (OSError, asyncio.IncompleteReadError, TimeoutError):
             pass  # the browser went away mid-handshake or mid-transfer
+        except Exception:  # noqa: BLE001 - one connection's surprise never stops the proxy
+            log.warning("guard proxy: connection failed", exc_info=True)
         finally:
             self._tasks.discard(task)
             writer.close()
