@@ -35,7 +35,7 @@ class Guard:
     class BlockedAddress(OSError):
         pass
 
-    def check(self, host: str, ip: str) -> None:
+    def check(self, host: str, ip: str, port: int | None = None) -> None:
         if ip == "10.1.2.3":
             raise self.BlockedAddress(f"refused: {host} resolves to {ip} (private address)")
 
