@@ -8,6 +8,7 @@ import io
 import re
 import string
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -45,7 +46,7 @@ EN_HEADER = "id,kind,name,owner,region,url,platform,account_id,site_code"
 LINE = re.compile(r"^reg\.(csv|xlsx): (header: |row \d+(, column [A-Za-z_]+( \([^)]*\))?)?: |\S)")
 
 
-def xlsx(path: Path, rows: list[list[object]], *more: tuple[str, list[list[object]]]) -> Path:
+def xlsx(path: Path, rows: Sequence[Sequence[object]], *more: tuple[str, Sequence[Sequence[object]]]) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -111,7 +112,7 @@ def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(her
     bad = ["S2", *CN_SITE[1:5], "ftp://x.gov.cn/", "", "", ""]
     path = xlsx(here / "reg.xlsx", [["2025年某省政府网站名录"], CN_HEADER, CN_SITE, bad])
     book = openpyxl.load_workbook(path)
-    book.active.merge_cells("A1:I1")  # type: ignore[union-attr]
+    book.active.merge_cells("A1:I1")
     book.save(path)
     (line,) = errors(path)
     assert (

@@ -236,7 +236,7 @@ def _fired(deferred):
 def test_the_scrapy_resolver_refuses_mapped_names_and_literals_into_blocked_ranges():
     policy = AddressPolicy.from_entries(["www.site.gov.cn"])
     resolver = PatrolResolver(
-        Clock(),
+        Clock(),  # type: ignore[arg-type]  # a reactor clock is all the resolver uses here
         100,
         5.0,
         resolve={"www.site.gov.cn": "127.0.0.1", "alias.gov.cn": "127.0.0.1"},
