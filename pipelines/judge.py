@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from crawlers.models import AccountObservation, Finding, SiteObservations, Target, TargetSummary, Verdict
 from pipelines.rules import (
@@ -42,6 +43,7 @@ def _homepage_unverified(obs: SiteObservations, as_of: datetime, rules: Rules) -
     """The one finding for a site whose homepage did not load in this sweep: we cannot tell."""
     home = obs.homepage
     ctx = RuleContext(obs, as_of, rules, home_stale.INDICATOR)
+    evidence: dict[str, Any]
     if home is None:
         evidence = {"error": "not_fetched", "status": None, "url": obs.target.url}
     else:

@@ -153,6 +153,8 @@ class SweepRecorder:
                 }
             elif item.role == "column":
                 site.columns.append(item)
+            elif item.role == "budget":  # what a budget left undone: the rules it affects say unverified
+                site.cuts.append(item)
         elif isinstance(item, AccountObservation):
             self._emit_observation(item)
             self.accounts[item.target_id] = item
