@@ -131,6 +131,7 @@ class LinkHistory:
 
     def __init__(self, store: Store | None, sweep_id: str, rules: Rules) -> None:
         self.store, self.sweep_id, self.rules = store, sweep_id, rules
+        self._refreshed = False  # the earlier sweeps' last writes made searchable, once per sweep
 
     @classmethod
     def for_sinks(cls, sinks: Iterable[object], sweep_id: str, rules: Rules) -> LinkHistory:
@@ -142,6 +143,11 @@ class LinkHistory:
             from elasticsearch import ApiError, TransportError  # see _scan: only a sweep with a store
 
             try:
+                if not self._refreshed and suspected_urls(site.links, self.rules):
+                    self.store.es.indices.refresh(
+                        index=_pattern(self.store), allow_no_indices=True, ignore_unavailable=True
+                    )
+                    self._refreshed = True
                 site.earlier_links = earlier_link_checks(self.store, site, self.sweep_id, self.rules)
             except (TransportError, ApiError) as exc:
                 log.warning(
