@@ -1,4 +1,4 @@
-"""Dead, confirmed or suspected: the dead-link judgment over link-check facts (indicators.md dead links).
+"""Dead, confirmed or suspected: the dead-link judgment over link-check facts.
 
 In-site 404/410, in-site DNS failures, soft-404s and blocked addresses are confirmed by their class;
 any other failure is suspected until it has failed on ``retries_to_confirm`` tries within
