@@ -181,6 +181,19 @@ class SiteObservations(Record):
     # a suspected link's failed tries over the retry window from them
     earlier_links: list[LinkCheck] = field(default_factory=list)
 
+    def add_page(self, page: PageObservation) -> None:
+        """File one page observation where the judge looks for it (other roles are not judged)."""
+        if page.role == "homepage":
+            self.homepage = page
+            self.https = {
+                "scheme": (page.final_url or page.url).split(":", 1)[0],
+                "tls_error": page.error_detail if page.error == "tls" else "",
+            }
+        elif page.role == "column":
+            self.columns.append(page)
+        elif page.role == "budget":  # what a budget left undone: the rules it affects say unverified
+            self.cuts.append(page)
+
 
 @dataclass
 class Finding(Record):

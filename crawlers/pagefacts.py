@@ -112,14 +112,7 @@ EXCERPT_CHARS = 1500
 
 def _main_text(root: etree._Element) -> str:
     """Visible text minus site chrome (nav, header, footer), so a templated 404 page still reads short."""
-    chrome = [el for el in root.iter() if isinstance(el.tag, str) and _is_chrome(el)]
-    text = visible_text(root)
-    for el in chrome:
-        if not any(_is_chrome(a) for a in el.iterancestors()):
-            part = collapse("".join(_text_runs(el)))
-            if part:
-                text = text.replace(part, " ", 1)
-    return collapse(text)
+    return collapse("".join(_text_runs(root, leave_out=_is_chrome)))
 
 
 def _is_chrome(el: etree._Element) -> bool:

@@ -69,17 +69,7 @@ def site_observations(target: Target, docs: Iterable[dict[str, Any]]) -> SiteObs
         if doc.get("doc_type") == "link":
             site.links.append(link_from_doc(doc))
         elif doc.get("doc_type") == "page":
-            page = page_from_doc(doc)
-            if page.role == "homepage":
-                site.homepage = page
-                site.https = {
-                    "scheme": (page.final_url or page.url).split(":", 1)[0],
-                    "tls_error": page.error_detail if page.error == "tls" else "",
-                }
-            elif page.role == "column":
-                site.columns.append(page)
-            elif page.role == "budget":
-                site.cuts.append(page)
+            site.add_page(page_from_doc(doc))
     site.columns.sort(key=lambda c: c.url)
     site.links.sort(key=lambda c: c.url)
     return site

@@ -15,7 +15,6 @@ import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
@@ -25,7 +24,6 @@ from twisted.python.failure import Failure
 
 from crawlers.config import Config
 from crawlers.models import AccountObservation, Target, TargetDone
-from crawlers.pagewords import PageWords, load_page_words
 from crawlers.platforms import page_object
 from crawlers.platforms.base import (
     AccountResult,
@@ -91,21 +89,9 @@ class AccountSpider(TargetSpider):
 
     name = "account"
 
-    def __init__(
-        self,
-        targets: list[Target] | None = None,
-        as_of: datetime | None = None,
-        config: Config | None = None,
-        mode: str = "full",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.targets = [t for t in (targets or []) if t.kind == "account"]
-        self.as_of = as_of or datetime.now(UTC)
-        self.config = config or Config()
-        self.mode = mode
-        # anti-bot and pinned markers the page objects read: the office's override too
-        self.words: PageWords = load_page_words(self.config.indicators_file or None)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.targets = [t for t in self.targets if t.kind == "account"]
         self.accounts: dict[str, AccountState] = {}
         self.free_lanes = list(range(max(1, self.config.browser.max_pages)))
         self.browser_waiting: deque[tuple[str, Request]] = deque()

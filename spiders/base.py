@@ -19,14 +19,33 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 
+from crawlers.config import Config
+from crawlers.models import Target
+from crawlers.pagewords import PageWords, load_page_words
 from spiders.fetchfacts import stamp
 
 
 class TargetSpider(scrapy.Spider):
-    """Base of the site and account spiders: ``unsettled()`` and ``settle_lost()`` are theirs."""
+    """Base of the site and account spiders: ``Spider(targets, as_of, config, mode)``; ``unsettled()``
+    and ``settle_lost()`` are theirs."""
 
-    as_of: datetime
     _flushed: bool = False  # the safety net fired (a distributed worker re-arms it)
+
+    def __init__(
+        self,
+        targets: list[Target] | None = None,
+        as_of: datetime | None = None,
+        config: Config | None = None,
+        mode: str = "full",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.targets = list(targets or [])
+        self.as_of = as_of or datetime.now(UTC)
+        self.config = config or Config()
+        self.mode = mode
+        # how pages look (pinned markers, anti-bot walls, navigation words): the office's override too
+        self.words: PageWords = load_page_words(self.config.indicators_file or None)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.http import Request
 
-from crawlers.config import Config
 from crawlers.links import ColumnRef
 from crawlers.models import PageObservation, Target, TargetDone
-from crawlers.pagewords import PageWords, load_page_words
 from crawlers.tlscheck import CertCheck
 from spiders.base import TargetSpider
 from spiders.budget import SiteBudget, purge_queued
@@ -51,21 +48,8 @@ class SiteState:
 class SiteCore(TargetSpider):
     """Observe government websites: ``SiteSpider(targets, as_of, config, mode)``."""
 
-    def __init__(
-        self,
-        targets: list[Target] | None = None,
-        as_of: datetime | None = None,
-        config: Config | None = None,
-        mode: str = "full",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.targets = list(targets or [])
-        self.as_of = as_of or datetime.now(UTC)
-        self.config = config or Config()
-        self.mode = mode
-        # how pages look (pinned markers, anti-bot walls, navigation words): the office's override too
-        self.words: PageWords = load_page_words(self.config.indicators_file or None)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.sites: dict[str, SiteState] = {}
         self.book = LinkBook()  # external links: checked once per sweep, answered to every site
         self.checks: dict[tuple[str, str], asyncio.Future[LinkResult]] = {}  # in flight

@@ -7,8 +7,8 @@ force (``[dead_links]``, ``[markers]`` soft-404 words):
 - dead: HTTP >= 400, a failure below HTTP (timeout, DNS, refused, TLS, redirect loop, ...), or a
   soft-404 (HTTP 2xx whose page says 页面不存在 and has little other text);
 - confirmed by its class: a soft-404, an address the SSRF guard blocked (unusable for every visitor,
-  and no retry changes that), an in-site ``confirmed_statuses`` answer (404/410) or an in-site DNS
-  failure;
+  and no retry changes that), an in-site ``confirmed_statuses`` answer (404/410) or an in-site
+  ``confirmed_errors`` failure (DNS, a redirect loop);
 - any other failure is suspected until the same URL has failed on ``retries_to_confirm`` tries
   within ``retry_window_hours`` (this one included, none of them followed by a success), counted
   from the earlier sweeps' checks the recorder reads from the store.
@@ -68,7 +68,8 @@ def failed(check: LinkCheck, rules: Rules) -> bool:
 def confirmed_by_class(check: LinkCheck, rules: Rules) -> bool:
     """A failure that no later try can change (see the module docstring)."""
     statuses = {int(s) for s in rules.dead_links["confirmed_statuses"]}
-    in_site = check.internal and (check.status in statuses or check.error == "dns")
+    errors = set(rules.dead_links["confirmed_errors"])
+    in_site = check.internal and (check.status in statuses or check.error in errors)
     return in_site or check.error == "blocked" or is_soft404(check, rules)
 
 

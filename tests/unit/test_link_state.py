@@ -34,6 +34,8 @@ def check(hours_ago: float = 0.0, url: str = URL, **changes: object):
         ({"status": 404, "error": None, "internal": False}, False),  # another site's 404: suspected
         ({"status": None, "error": "dns", "internal": True}, True),  # the site's own name is gone
         ({"status": None, "error": "dns", "internal": False}, False),
+        ({"status": None, "error": "redirect_loop", "internal": True}, True),  # no visitor gets through
+        ({"status": None, "error": "redirect_loop", "internal": False}, False),
         ({"status": None, "error": "blocked", "internal": False}, True),  # unusable for every visitor
         ({"status": 503, "error": None, "internal": True}, False),
         ({"status": None, "error": "timeout", "internal": True}, False),
