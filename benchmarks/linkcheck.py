@@ -45,7 +45,12 @@ def run_govpatrol(web: BenchWeb, work: Path, cap: int, per_host: int) -> tuple[R
     if out.exists():
         for line in out.read_text(encoding="utf-8").splitlines():
             doc = json.loads(line)
-            if doc["type"] == "finding" and doc["indicator"] in DEAD_LINK_INDICATORS:
+            # dead links, confirmed or suspected (an early warning); not a budget cut's "unverified"
+            if (
+                doc["type"] == "finding"
+                and doc["indicator"] in DEAD_LINK_INDICATORS
+                and doc["status"] == "open"
+            ):
                 found.add(doc["subject_url"])
             elif doc["type"] == "sweep":
                 sweep = doc

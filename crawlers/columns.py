@@ -1,15 +1,15 @@
-"""Columns (栏目): find them in a site's navigation or 网站地图, and type them for the staleness rules.
+"""Columns (栏目): find them in a site's navigation or 网站地图, with their names as shown.
 
-The category decides which idle limit applies (news 14 days, notice/policy 6 months, other 1 year,
-exempt never), so the keyword table lives in the indicator data file (``[columns]``) where an office
-can extend it; the matching order (exempt first) lets 专题动态 stay exempt although it says 动态.
+Which category a column is (news, notice/policy, other, exempt) and whether it is empty or stale is
+the column rules' judgment (``pipelines/rules/``), made from the names recorded here under the
+indicator file in force. Navigation entries that are not columns (首页, 无障碍, ...) and the site-map
+link texts are page vocabulary (:mod:`crawlers.pagewords`); pass the office's words to honour its
+override.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -25,9 +25,7 @@ from crawlers.links import (
     is_internal,
     page_base,
 )
-from crawlers.thresholds import load_thresholds, markers
-
-CATEGORIES: tuple[str, ...] = ("exempt", "notice_policy", "news")
+from crawlers.pagewords import PageWords, load_page_words
 
 _ARTICLE = re.compile(
     r"(?:^|/)(?:t\d{8}_\d+|art_\d+_\d+|content_\d+|post_\d+)[^/]*$|/art/\d{4}[/-]", re.IGNORECASE
@@ -41,54 +39,7 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "stro
 _INDEX_TAIL = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
 
 
-# ---------------------------------------------------------------- categories
-
-
-@lru_cache(maxsize=1)
-def _default_columns() -> dict[str, Any]:
-    return load_thresholds()["columns"]
-
-
-def _compact(name: str) -> str:
-    """Names as shown often carry spacing (通 知 公 告); keywords never do."""
-    return re.sub(r"\s+", "", name or "")
-
-
-def classify_column(name: str, table: dict | None = None) -> str:
-    """``exempt`` | ``notice_policy`` | ``news`` | ``other`` by keyword substring, first family wins.
-
-    ``table`` is the ``[columns]`` table (or the whole thresholds dict); default: the data file.
-    """
-    if table is None:
-        table = _default_columns()
-    elif "columns" in table and isinstance(table["columns"], dict):
-        table = table["columns"]
-    compact = _compact(name)
-    for category in CATEGORIES:
-        if any(word and word in compact for word in table.get(category, ())):
-            return category
-    return "other"
-
-
-def is_policy_column(name: str, table: dict | None = None) -> bool:
-    """A 政策文件 column (SITE-DED-POLICY-STALE): ``column_keywords`` of that indicator.
-
-    ``table`` is the indicator's table (or the whole thresholds dict); default: the data file.
-    """
-    if table is None:
-        table = load_thresholds()
-    if "column_keywords" not in table:
-        table = table["SITE-DED-POLICY-STALE"]
-    compact = _compact(name)
-    return any(word and word in compact for word in table["column_keywords"])
-
-
 # ---------------------------------------------------------------- discovery
-
-
-@lru_cache(maxsize=1)
-def _skip_texts() -> frozenset[str]:
-    return frozenset(t.lower() for t in markers()["nav_skip_texts"])
 
 
 def _attrs(el: etree._Element) -> str:
@@ -169,7 +120,7 @@ def _in_chrome(a: etree._Element) -> bool:
     return False
 
 
-def _has_headings(root: etree._Element, map_words: list[str]) -> bool:
+def _has_headings(root: etree._Element, map_words: tuple[str, ...]) -> bool:
     """The map groups its links under headings (a title like 网站地图 itself does not count)."""
     for el in root.iter(*_HEADING_TAGS, "div", "span", "p"):
         if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
@@ -179,10 +130,10 @@ def _has_headings(root: etree._Element, map_words: list[str]) -> bool:
     return False
 
 
-def _sitemap_levels(root: etree._Element) -> list[tuple[etree._Element, int]]:
+def _sitemap_levels(root: etree._Element, words: PageWords) -> list[tuple[etree._Element, int]]:
     links = [a for a in root.iter("a") if a.get("href")]
     content = [a for a in links if not _in_chrome(a)] or links
-    headed = _has_headings(root, markers()["sitemap_link_texts"])
+    headed = _has_headings(root, words.sitemap_link_texts)
     out = []
     for a in content:
         if _heading_link(a):
@@ -197,22 +148,24 @@ def _sitemap_levels(root: etree._Element) -> list[tuple[etree._Element, int]]:
     return out
 
 
-def find_columns(root: etree._Element, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
+def find_columns(
+    root: etree._Element, base_url: str, *, from_sitemap: bool = False, words: PageWords | None = None
+) -> list[ColumnRef]:
     """Columns from a parsed homepage (navigation) or 网站地图 page; see :func:`discover_columns`."""
+    vocab = words or load_page_words()
     base = page_base(root, base_url)
     if from_sitemap:
-        candidates = _sitemap_levels(root)
+        candidates = _sitemap_levels(root, vocab)
         source = "sitemap"
     else:
         candidates = [(a, _li_level(a, box)) for box in _nav_containers(root) for a in box.iter("a")]
         source = "nav"
-    skip = _skip_texts()
     seen: set[str] = set()
     columns: list[ColumnRef] = []
     for a, level in candidates:
         url = absolute(a.get("href"), base)
         name = _link_text(a)
-        if url is None or not name or _compact(name).lower() in skip:
+        if url is None or not name or vocab.skips_nav_entry(name):
             continue
         if not _is_column_url(url, base_url):
             continue
@@ -224,14 +177,16 @@ def find_columns(root: etree._Element, base_url: str, *, from_sitemap: bool = Fa
     return columns
 
 
-def discover_columns(html: Doc, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
+def discover_columns(
+    html: Doc, base_url: str, *, from_sitemap: bool = False, words: PageWords | None = None
+) -> list[ColumnRef]:
     """The site's columns from its navigation or (``from_sitemap``) its 网站地图 page."""
-    return find_columns(parse(html), base_url, from_sitemap=from_sitemap)
+    return find_columns(parse(html), base_url, from_sitemap=from_sitemap, words=words)
 
 
-def find_sitemap_url(html: Doc, base_url: str, table: dict | None = None) -> str | None:
+def find_sitemap_url(html: Doc, base_url: str, words: PageWords | None = None) -> str | None:
     """URL of the 网站地图 page linked from this page (exact link text first, then containing it)."""
-    texts = (table if table is not None else markers())["sitemap_link_texts"]
+    texts = (words or load_page_words()).sitemap_link_texts
     root = parse(html)
     base = page_base(root, base_url)
     partial: str | None = None

@@ -8,6 +8,7 @@ questions of one page parses it only once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import lxml.html
 from lxml import etree
@@ -57,8 +58,9 @@ def collapse(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
-def _text_runs(root: etree._Element) -> list[str]:
-    """Text pieces in document order, invisible subtrees skipped, blocks padded with spaces."""
+def _text_runs(root: etree._Element, leave_out: Callable[[etree._Element], bool] | None = None) -> list[str]:
+    """Text pieces in document order, invisible subtrees (and those ``leave_out`` names) skipped,
+    blocks padded with spaces."""
     runs: list[str] = []
     add = runs.append
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -68,7 +70,7 @@ def _text_runs(root: etree._Element) -> list[str]:
         if event == "start":
             if tag in _BLOCK:
                 add(" ")
-            if tag in _INVISIBLE:
+            if tag in _INVISIBLE or (leave_out is not None and el is not root and leave_out(el)):
                 skip()
             elif el.text:
                 add(el.text)

@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 
 from crawlers.dates import date_from_url, find_dates
 from crawlers.models import DatedItem
-from crawlers.thresholds import markers as load_markers
+from crawlers.pagewords import PageWords, load_page_words
 
 # Structural limits of one list entry (not indicator thresholds): a title link, maybe a category
 # link and an attachment; a publication date, maybe a written date and an update time.
@@ -52,12 +52,11 @@ _HOME_PATHS = re.compile(r"^/?(?:(?:index|default|home|main)\.[a-z]{2,5})?$", re
 
 @dataclass
 class ListResult:
-    """What a list page says about its column: its dated entries and whether it is empty."""
+    """What a list page shows: its dated entries and how many entries it has. Whether the column is
+    empty (no entry, or only a placeholder such as 暂无信息) is the column rules' judgment."""
 
     items: list[DatedItem]  # dated entries, in page order
     item_count: int  # all list entries found, dated or not
-    empty: bool  # an empty column: zero entries, or only placeholders
-    placeholder: str = ""  # the placeholder seen ("暂无信息"), if any
     newest: DatedItem | None = None  # max(date) over items -- never simply the first item
 
 
@@ -104,33 +103,30 @@ def extract_list(
     html: str,
     base_url: str,
     now: datetime,
-    markers: dict | None = None,
+    words: PageWords | None = None,
     *,
     homepage: bool | None = None,
 ) -> ListResult:
     """The list entries of a column page, or with ``homepage`` those of every news block.
 
-    ``homepage=None`` decides from the URL: a page at the site root is a homepage.
+    ``homepage=None`` decides from the URL: a page at the site root is a homepage. ``words``: the
+    page vocabulary (pinned markers), the office's when it overrides them.
     """
-    if markers is None:
-        markers = load_markers()
+    vocab = words or load_page_words()
     if homepage is None:
         homepage = bool(_HOME_PATHS.match(urlsplit(base_url).path or "/"))
     html, stores, zero_stores = _unpack_datastores(html)
     doc = _parse(html)
     if doc is None:
-        return ListResult(items=[], item_count=0, empty=True)
-    extractor = _Extractor(doc, base_url, now, markers)
-    placeholder = extractor.placeholder()
+        return ListResult(items=[], item_count=0)
+    extractor = _Extractor(doc, base_url, now, vocab.pinned_markers)
     if homepage:
         items = extractor.homepage_items()
-        return ListResult(items, len(items), not items, placeholder, newest_item(items))
+        return ListResult(items, len(items), newest_item(items))
     if stores and stores == zero_stores:
-        return ListResult([], 0, True, placeholder)
+        return ListResult([], 0)
     items, count = extractor.column_items(only_datastores=stores > zero_stores)
-    if placeholder and not items:
-        count = 0
-    return ListResult(items, count, count == 0, placeholder, newest_item(items))
+    return ListResult(items, count, newest_item(items))
 
 
 def _unpack_datastores(html: str) -> tuple[str, int, int]:
@@ -173,12 +169,11 @@ def _squash(text: str) -> str:
 class _Extractor:
     """One parsed page: every container's children, with the links and dates each holds."""
 
-    def __init__(self, doc: Any, base_url: str, now: datetime, markers: dict) -> None:
+    def __init__(self, doc: Any, base_url: str, now: datetime, pinned_markers: tuple[str, ...]) -> None:
         self.doc = doc
         self.base_url = base_url
         self.now = now
-        self.placeholders: list[str] = sorted(markers.get("empty_placeholders", []), key=len, reverse=True)
-        self.pinned_markers: list[str] = list(markers.get("pinned_markers", []))
+        self.pinned_markers = pinned_markers
         self.order: dict[Any, int] = {}
         self.kids: dict[Any, dict[Any, _Bucket]] = {}
         self._titles: dict[Any, str] = {}
@@ -232,7 +227,7 @@ class _Extractor:
         if href is None or _SKIP_HREF.match(href):
             return False
         text = self._link_text(a)
-        if len(text) < 2 or _CHROME_TEXT.search(text) or text in self.placeholders:
+        if len(text) < 2 or _CHROME_TEXT.search(text):
             return False
         href = href.strip()
         if not href.lower().startswith(("http:", "https:", "//")):
@@ -438,8 +433,3 @@ class _Extractor:
             if _CHROME_CONTAINER.search(f"{a.get('class', '')} {a.get('id', '')}"):
                 return True
         return False
-
-    def placeholder(self) -> str:
-        body = self.doc.find("body")
-        text = _squash((body if body is not None else self.doc).text_content())
-        return next((p for p in self.placeholders if p in text), "")

@@ -93,11 +93,13 @@ class LinkRef(Record):
 
 @dataclass
 class PageObservation(Record):
-    """What one fetch of one page showed. Never rewritten after the sweep."""
+    """What one fetch of one page showed. Never rewritten after the sweep, and never a judgment:
+    whether a column is empty or stale, which category its name falls in, whether the page is a
+    soft-404 -- the rules decide that from these facts, under whichever indicator file is in force."""
 
     target_id: str
     url: str
-    role: str  # homepage | column | sitemap | article
+    role: str  # homepage | column | sitemap | article | probe | budget
     fetched_at: datetime
     status: int | None = None  # HTTP status; None when the fetch failed below HTTP
     # timeout | dns | refused | tls | http | too_large | redirect_loop | too_many_redirects | not_html
@@ -112,16 +114,21 @@ class PageObservation(Record):
     rendered: bool = False  # True when the page was rendered in Chromium
     meta: dict[str, str] = field(default_factory=dict)  # SiteName, SiteIDCode, ColumnName, ...
     footer: dict[str, Any] = field(default_factory=dict)  # site_code, icp, beian, conac_badge
-    column_name: str = ""
-    column_category: str = ""  # news | notice_policy | other | exempt ('' for non-columns)
+    column_name: str = ""  # the column's name as shown (ColumnName meta, else the navigation text)
     column_level: int = 0  # 1 for first-level (navigation) columns
     items: list[DatedItem] = field(default_factory=list)  # dated list entries found
     item_count: int = 0  # list entries, dated or not
     newest: DatedItem | None = None  # max(date) over items, never the first item
-    empty: bool = False  # an empty column ("暂无信息", zero items)
-    soft404: bool = False
     navigation_only: bool = False  # homepage with no dated items of its own
+    # the page's main text (navigation, header and footer left out): its length, and its start when
+    # the page is short or lists no dated entry (what the soft-404 and empty-column rules read)
+    text_chars: int = 0
+    text_excerpt: str = ""
     links: list[LinkRef] = field(default_factory=list)
+    # role "budget": what a per-site budget (named in ``error``) left undone
+    links_not_checked: int = 0
+    homepage_links_not_checked: int = 0  # of those, links found on the homepage
+    pages_not_fetched: int = 0
 
     @property
     def ok(self) -> bool:
@@ -130,7 +137,12 @@ class PageObservation(Record):
 
 @dataclass
 class LinkCheck(Record):
-    """The check of one link URL (deduplicated per sweep), with every page that links to it."""
+    """The check of one link URL (deduplicated per sweep), with every page that links to it.
+
+    Facts only: whether the link is dead, and whether that is confirmed or suspected, is the
+    dead-link rules' decision (status, failure class, in-site or not, the page's soft-404 signals
+    and the same URL's earlier checks).
+    """
 
     target_id: str
     url: str
@@ -143,11 +155,16 @@ class LinkCheck(Record):
     error: str | None = None
     error_detail: str = ""
     final_url: str = ""
-    soft404: bool = False
-    dead: bool = False
-    confirmed: bool = False  # confirmed dead (404/410, own-host DNS) vs suspected
+    internal: bool = False  # on the site's own host (the homepage's, after redirects)
     elapsed_ms: float | None = None
     text: str = ""
+    # soft-404 signals of a GET page that said a not-found stem (pagewords.toml notfound_hints):
+    # its title, main-text length (None: not read) and start, and whether it carries the
+    # ArticleTitle / ColumnName meta of a real article or column page
+    title: str = ""
+    text_chars: int | None = None
+    text_excerpt: str = ""
+    tagged: bool = False
 
 
 @dataclass
@@ -159,6 +176,23 @@ class SiteObservations(Record):
     columns: list[PageObservation] = field(default_factory=list)
     links: list[LinkCheck] = field(default_factory=list)
     https: dict[str, Any] = field(default_factory=dict)  # scheme, tls_error
+    cuts: list[PageObservation] = field(default_factory=list)  # role "budget": what budgets left undone
+    # earlier checks (other sweeps, from the store) of the URLs failing now: the dead-link rules count
+    # a suspected link's failed tries over the retry window from them
+    earlier_links: list[LinkCheck] = field(default_factory=list)
+
+    def add_page(self, page: PageObservation) -> None:
+        """File one page observation where the judge looks for it (other roles are not judged)."""
+        if page.role == "homepage":
+            self.homepage = page
+            self.https = {
+                "scheme": (page.final_url or page.url).split(":", 1)[0],
+                "tls_error": page.error_detail if page.error == "tls" else "",
+            }
+        elif page.role == "column":
+            self.columns.append(page)
+        elif page.role == "budget":  # what a budget left undone: the rules it affects say unverified
+            self.cuts.append(page)
 
 
 @dataclass

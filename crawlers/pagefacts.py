@@ -1,8 +1,10 @@
 """Facts read from one fetched government page: meta tags, footer marks and what kind of page it is.
 
-Pure functions over a page parsed once by :func:`crawlers.html.parse`. Marker words come from
-``[markers]`` of the indicator data file (pass the table to use an office override). Links are read
-by :mod:`crawlers.links`, columns found by :mod:`crawlers.columns`.
+Pure functions over a page parsed once by :func:`crawlers.html.parse`. They record what a page says,
+never what it means: whether a page is a soft-404 is the dead-link rules' judgment, made from the
+signals read here (title, main text and its length). Anti-bot walls are read with the page
+vocabulary (:mod:`crawlers.pagewords`; pass the office's words to honour its override). Links are
+read by :mod:`crawlers.links`, columns found by :mod:`crawlers.columns`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from typing import Any
 
 from lxml import etree
 
-from crawlers.html import Doc, _text_runs, collapse, page_title, parse, visible_text
-from crawlers.thresholds import markers as default_markers
+from crawlers.html import Doc, _text_runs, collapse, parse, visible_text
+from crawlers.pagewords import PageWords, load_page_words
 
 META_NAMES: tuple[str, ...] = (
     "SiteName",
@@ -103,20 +105,14 @@ def read_footer(html: Doc) -> dict[str, Any]:
 # ---------------------------------------------------------------- what kind of page this is
 
 
-def _markers(table: dict | None) -> dict:
-    return table if table is not None else default_markers()
+#: how much of a page's main text is kept as an excerpt: enough for any "little other text" limit
+#: an indicator file sets for soft-404s, and for an empty list's placeholder
+EXCERPT_CHARS = 1500
 
 
 def _main_text(root: etree._Element) -> str:
     """Visible text minus site chrome (nav, header, footer), so a templated 404 page still reads short."""
-    chrome = [el for el in root.iter() if isinstance(el.tag, str) and _is_chrome(el)]
-    text = visible_text(root)
-    for el in chrome:
-        if not any(_is_chrome(a) for a in el.iterancestors()):
-            part = collapse("".join(_text_runs(el)))
-            if part:
-                text = text.replace(part, " ", 1)
-    return collapse(text)
+    return collapse("".join(_text_runs(root, leave_out=_is_chrome)))
 
 
 def _is_chrome(el: etree._Element) -> bool:
@@ -126,37 +122,26 @@ def _is_chrome(el: etree._Element) -> bool:
     return el.tag in ("div", "ul", "table") and bool(_CHROME.search(attrs))
 
 
-def is_soft404(status: int | None, html: Doc, markers: dict | None = None) -> bool:
-    """HTTP 2xx page saying 'not found' with little else on it: the link is dead though it answered 200.
-
-    The phrase must be in the page text (or a title phrase in ``<title>``) *and* the page must carry at
-    most ``soft404_max_text_chars`` of text outside its navigation/footer, and no article or column
-    meta: an article that mentions 404 is long (or tagged) and is not a soft-404.
-    """
-    if status is None or not 200 <= status < 300:
-        return False
-    table = _markers(markers)
-    root = parse(html)
-    text = visible_text(root)
-    title = page_title(root)
-    said = any(_contains(text, p) for p in table["soft404_phrases"]) or any(
-        _contains(title, p) for p in table["soft404_title_phrases"]
-    )
-    if not said:
-        return False
-    meta = read_meta(root)
-    if "ArticleTitle" in meta or "ColumnName" in meta:  # a real article or column page of the site
-        return False
-    limit = int(table["soft404_max_text_chars"])
-    return len(text) <= limit or len(_main_text(root)) <= limit
+def main_text(html: Doc) -> str:
+    """The page's visible text without its navigation, header and footer (whitespace collapsed)."""
+    return _main_text(parse(html))
 
 
-def _contains(text: str, phrase: str) -> bool:
-    """Substring test, case-insensitive for Latin phrases ('404 not found')."""
-    return phrase.lower() in text.lower() if phrase.isascii() else phrase in text
+def text_signals(html: Doc, *, always: bool = False) -> tuple[int, str]:
+    """``(length of the main text, its first EXCERPT_CHARS characters)``; the excerpt is '' when
+    the text is longer than that and ``always`` is not set (no rule needs the start of a long page
+    that lists its entries)."""
+    text = main_text(html)
+    keep = always or len(text) <= EXCERPT_CHARS
+    return len(text), text[:EXCERPT_CHARS] if keep else ""
 
 
-def is_antibot(status: int | None, html: Doc, markers: dict | None = None) -> bool:
+def is_tagged(meta: dict[str, str]) -> bool:
+    """The page carries the ArticleTitle or ColumnName meta of a real article or column page."""
+    return "ArticleTitle" in meta or "ColumnName" in meta
+
+
+def is_antibot(status: int | None, html: Doc, words: PageWords | None = None) -> bool:
     """An anti-bot wall (WAF status, captcha/verification page, cookie-setting JS challenge).
 
     A wall means *unverified*, never a verdict. The verification phrases only count on a short page,
@@ -164,13 +149,12 @@ def is_antibot(status: int | None, html: Doc, markers: dict | None = None) -> bo
     """
     if status is None:
         return False
-    table = _markers(markers)
-    if status in table["antibot_statuses"]:
+    vocab = words or load_page_words()
+    if status in vocab.antibot_statuses:
         return True
     root = parse(html)
     text = visible_text(root)
-    limit = int(table.get("antibot_max_text_chars", table["soft404_max_text_chars"]))
-    if len(text) <= limit and any(p in text for p in table["antibot_phrases"]):
+    if len(text) <= vocab.antibot_max_text_chars and any(p in text for p in vocab.antibot_phrases):
         return True
     if not text:  # a JS challenge shows nothing and sets a cookie before reloading
         scripts = " ".join(s.text or "" for s in root.iter("script"))

@@ -1,7 +1,9 @@
 """Load the indicator data file (thresholds, keyword lists), merged with an office's override.
 
-One loader so the page analysis, the judge and the simulated web's ground truth read the same
-numbers: changing a threshold in the data file changes all three.
+One loader so the judge and the simulated web's ground truth read the same numbers: changing a
+threshold in the data file changes both. The spiders never read it (they record facts; the rules in
+``pipelines/rules/`` judge them); the words the crawler reads pages with are
+:mod:`crawlers.pagewords`.
 """
 
 from __future__ import annotations
@@ -42,8 +44,3 @@ def _load(override: str) -> dict[str, Any]:
 def load_thresholds(override: str | Path | None = None) -> dict[str, Any]:
     """The merged data file as a dict (a fresh copy: callers may not mutate the cache)."""
     return copy.deepcopy(_load(str(override or "")))
-
-
-def markers(override: str | Path | None = None) -> dict[str, Any]:
-    """The ``[markers]`` table: placeholders, soft-404 phrases, pinned and anti-bot markers."""
-    return load_thresholds(override)["markers"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from crawlers.models import Finding, PageObservation, Target
 from pipelines.rules.base import Rules
-from pipelines.rules.unreachable import INDICATOR, ProbeWindow, judge_unreachable
+from pipelines.rules.unreachable import INDICATOR, ProbeWindow, failed_probe_query, judge_unreachable
 from pipelines.sinks import observation_doc
 from pipelines.store import Store, StoreUnavailable
 from spiders.probe import ROLE
@@ -34,19 +34,9 @@ def record_probes(observations: list[PageObservation], store: Store) -> None:
         store.write_observations([observation_doc(o, probe_run_id(o.fetched_at)) for o in observations])
 
 
-_FAILED = {
-    "bool": {
-        "should": [
-            {"exists": {"field": "error"}},
-            {"bool": {"must_not": {"exists": {"field": "status"}}}},
-            {"range": {"status": {"gte": 400}}},
-        ],
-        "minimum_should_match": 1,
-    }
-}
-
-
-def _window_counts(store: Store, ids: list[str], start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
+def _window_counts(
+    store: Store, ids: list[str], start: datetime, end: datetime, rules: Rules
+) -> dict[str, dict[str, Any]]:
     """target id -> its probe-count bucket (total, failures by class, failing probes), by aggregation."""
     query = {
         "bool": {
@@ -65,9 +55,10 @@ def _window_counts(store: Store, ids: list[str], start: datetime, end: datetime)
             "terms": {"field": "target_id", "size": len(ids)},
             "aggs": {
                 "failed": {
-                    "filter": _FAILED,
+                    "filter": failed_probe_query(rules),
                     "aggs": {
-                        "by_class": {"terms": {"field": "error", "size": 20, "missing": "other"}},
+                        # no error class, yet failed: it loaded, later than the rule's time limit
+                        "by_class": {"terms": {"field": "error", "size": 20, "missing": "slow"}},
                         "probes": {
                             "top_hits": {
                                 "size": FAILED_PROBES_SHOWN,
@@ -128,7 +119,7 @@ def rollup_window(store: Store, targets: list[Target], as_of: datetime, rules: R
     sites = [t for t in targets if t.kind == "site"]
     for first in range(0, len(sites), ROLLUP_CHUNK):
         chunk = sites[first : first + ROLLUP_CHUNK]
-        buckets = _window_counts(store, [t.id for t in chunk], result.start, as_of)
+        buckets = _window_counts(store, [t.id for t in chunk], result.start, as_of, rules)
         for target in chunk:
             bucket = buckets.get(target.id, {})
             failed = bucket.get("failed", {})

@@ -129,6 +129,7 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
     from pipelines.judge import judge_account, judge_registry, judge_site, load_rules
     from pipelines.sinks import observation_doc
+    from pipelines.stored import LinkHistory
 
     rules = load_rules(config.indicators_file or None)
     sinks = open_sinks(options, config)
@@ -148,9 +149,11 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         started_at=started,
     )
 
+    history = LinkHistory.for_sinks(sinks, result.sweep_id, rules)  # earlier tries of suspected links
+
     def judge(target: Target, observed: Any, as_of: datetime) -> Any:
         if target.kind == "site":
-            return judge_site(observed, as_of, rules)
+            return judge_site(history.fill(observed), as_of, rules)
         return judge_account(observed, target, as_of, rules)
 
     progress = SweepProgress(total=len(targets), enabled=not options.quiet)

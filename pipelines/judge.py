@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from crawlers.models import AccountObservation, Finding, SiteObservations, Target, TargetSummary, Verdict
 from pipelines.rules import (
@@ -18,6 +19,7 @@ from pipelines.rules import (
     account_gone,
     account_no_update,
     account_one_per_platform,
+    cuts,
     home_stale,
 )
 from pipelines.rules.account_base import AccountContext, latest_source
@@ -42,6 +44,7 @@ def _homepage_unverified(obs: SiteObservations, as_of: datetime, rules: Rules) -
     """The one finding for a site whose homepage did not load in this sweep: we cannot tell."""
     home = obs.homepage
     ctx = RuleContext(obs, as_of, rules, home_stale.INDICATOR)
+    evidence: dict[str, Any]
     if home is None:
         evidence = {"error": "not_fetched", "status": None, "url": obs.target.url}
     else:
@@ -80,7 +83,12 @@ def judge_site(obs: SiteObservations, as_of: datetime, rules: Rules) -> tuple[li
             continue
         findings.extend(rule.check(RuleContext(obs, as_of, rules, rule.INDICATOR)))
 
-    unverified = [f for f in findings if f.status == "unverified" and f.severity == "veto"]
+    # a veto we could not check, or any check a budget cut short: the site cannot simply pass
+    unverified = [
+        f
+        for f in findings
+        if f.status == "unverified" and (f.severity == "veto" or f.subject == cuts.SUBJECT)
+    ]
     reasons = [_reason(f) for f in unverified]
     total: float | None = score(findings, rules) if reachable else None
     vetoed = any(f.severity == "veto" and f.level == "violation" and f.status == "open" for f in findings)

@@ -243,7 +243,6 @@ def rectification_evidence(
                 "error": check.error,
                 "method": check.method,
                 "final_url": check.final_url,
-                "dead": check.dead,
                 "link_checked_at": check.checked_at.isoformat(),
             }
     elif indicator in (column_stale.INDICATOR, policy_stale.INDICATOR, meta.INDICATOR):

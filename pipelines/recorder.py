@@ -144,15 +144,7 @@ class SweepRecorder:
         """Called for every item the crawl yields (in the crawl's thread)."""
         if isinstance(item, PageObservation):
             self._emit_observation(item)
-            site = self._site(item.target_id)
-            if item.role == "homepage":
-                site.homepage = item
-                site.https = {
-                    "scheme": (item.final_url or item.url).split(":", 1)[0],
-                    "tls_error": item.error_detail if item.error == "tls" else "",
-                }
-            elif item.role == "column":
-                site.columns.append(item)
+            self._site(item.target_id).add_page(item)
         elif isinstance(item, AccountObservation):
             self._emit_observation(item)
             self.accounts[item.target_id] = item

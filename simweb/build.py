@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from crawlers.names import name_has
 from crawlers.thresholds import load_thresholds
 from simweb.cms import column_path, item_path
 from simweb.content import (
@@ -61,11 +62,17 @@ class _Plan:
 
 
 def categorize(name: str, columns_table: dict[str, list[str]]) -> str:
-    """The category of a column name, exactly as indicators.toml [columns] defines it."""
+    """The category of a column name, exactly as indicators.toml [columns] defines it (names and
+    keywords compared through the product's one name normaliser)."""
     for category in ("exempt", "notice_policy", "news"):
-        if any(word in name for word in columns_table[category]):
+        if any(name_has(name, word) for word in columns_table[category]):
             return category
     return "other"
+
+
+def spaced(name: str) -> str:
+    """A name as CMS templates often render navigation entries: 政策文件 -> 政 策 文 件."""
+    return " ".join(name)
 
 
 def _default_plan(rng: random.Random) -> list[_Plan]:
@@ -243,7 +250,8 @@ def build_site(spec: SiteSpec, as_of: datetime, seed: int) -> Site:
         colid = base + index * 7 + 1
         slug = COLUMN_SLUGS.get(p.name, f"c{colid}")
         parent_slug = COLUMN_SLUGS.get(p.parent, "") if p.parent else ""
-        category = categorize(p.name, columns_table)
+        shown = spaced(p.name) if "spaced_names" in profiles and p.level == 1 else ""
+        category = categorize(shown or p.name, columns_table)
         col = Column(
             key=slug,
             name=p.name,
@@ -254,6 +262,7 @@ def build_site(spec: SiteSpec, as_of: datetime, seed: int) -> Site:
             js=p.js,
             parent=COLUMN_SLUGS.get(p.parent, "") if p.parent else "",
             colid=colid,
+            display=shown,
         )
         if not p.empty:
             family = COLUMN_TITLES.get(p.name, "other")

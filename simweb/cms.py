@@ -188,7 +188,7 @@ def chrome(
     metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in tags.items())
     sitemap = SITEMAP_PATHS[site.cms]
     nav_items = "".join(
-        f'<li><a href="{c.path}">{escape(c.name)}</a></li>' for c in site.columns if c.level == 1
+        f'<li><a href="{c.path}">{escape(c.shown)}</a></li>' for c in site.columns if c.level == 1
     )
     if site.cms in ("trs", "govcn"):
         nav = f'<div class="nav"><ul><li><a href="/">首页</a></li>{nav_items}</ul></div>'
@@ -254,13 +254,13 @@ def article_html(site: Site, column: Column, item: Item, body: str) -> str:
         "hanweb": 'id="zoom"',
         "govcn": 'class="pages_content" id="UCAP-CONTENT"',
     }
-    inner = f"""<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{column.path}">{escape(column.name)}</a></div>
+    inner = f"""<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{column.path}">{escape(column.shown)}</a></div>
 <div class="article"><h1>{escape(item.title)}</h1>
 <div class="info">发布日期：{pub[:10]}　来源：{escape(site.owner)}</div>
 <meta name="ContentStart"><div {zoom.get(site.cms, 'class="content"')}>
 {body}</div><meta name="ContentEnd"></div>"""
     meta = {
-        "ColumnName": column.name,
+        "ColumnName": column.shown,
         "ArticleTitle": item.title,
         "PubDate": pub,
         "ContentSource": site.owner,

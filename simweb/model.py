@@ -45,6 +45,12 @@ class Column:
     js: bool = False  # the list is rendered by JavaScript from /api/list.json
     parent: str = ""  # key of the first-level column a second-level one sits under
     colid: int = 0
+    display: str = ""  # the name as the CMS renders it ("政 策 文 件"), when it is not ``name``
+
+    @property
+    def shown(self) -> str:
+        """The name in the navigation, the site map, the breadcrumb and the ColumnName meta."""
+        return self.display or self.name
 
     @property
     def empty(self) -> bool:

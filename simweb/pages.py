@@ -76,12 +76,12 @@ def _home_body(site: Site) -> str:
     for key, items in site.home_blocks:
         col = site.column(key)
         parts.append(
-            f'<div class="block"><div class="block-title"><h3>{escape(col.name)}</h3>'
+            f'<div class="block"><div class="block-title"><h3>{escape(col.shown)}</h3>'
             f'<a class="more" href="{col.path}">更多&gt;&gt;</a></div>\n{list_html(site, items)}</div>'
         )
     if site.nav_only:
         tiles = "".join(
-            f'<li><a href="{c.path}"><img src="/images/logo.png" alt=""><span>{escape(c.name)}</span></a></li>'
+            f'<li><a href="{c.path}"><img src="/images/logo.png" alt=""><span>{escape(c.shown)}</span></a></li>'
             for c in site.columns
             if c.level == 1
         )
@@ -133,24 +133,24 @@ def _column_page(site: Site, column: Column, page: int) -> str:
     crumb = ""
     if column.parent:
         parent = site.column(column.parent)
-        crumb = f' &gt; <a href="{parent.path}">{escape(parent.name)}</a>'
+        crumb = f' &gt; <a href="{parent.path}">{escape(parent.shown)}</a>'
     pager = "" if column.empty or column.js else pager_html(site, len(pages), page)
     body = (
-        f'<div class="position">当前位置：<a href="/">首页</a>{crumb} &gt; {escape(column.name)}</div>\n'
-        f'<div class="col-title"><h2>{escape(column.name)}</h2></div>\n'
+        f'<div class="position">当前位置：<a href="/">首页</a>{crumb} &gt; {escape(column.shown)}</div>\n'
+        f'<div class="col-title"><h2>{escape(column.shown)}</h2></div>\n'
         f"{listing}\n{planted}\n{pager}"
     )
-    meta = {"ColumnName": column.name, "ColumnType": column_type(column), "ColumnDescription": column.name}
-    return chrome(site, f"{column.name}_{site.name}", body, meta=meta, head=PAGER_SCRIPT if pager else "")
+    meta = {"ColumnName": column.shown, "ColumnType": column_type(column), "ColumnDescription": column.shown}
+    return chrome(site, f"{column.shown}_{site.name}", body, meta=meta, head=PAGER_SCRIPT if pager else "")
 
 
 def _sitemap(site: Site) -> str:
     blocks = []
     for top in (c for c in site.columns if c.level == 1):
         children = "".join(
-            f'<a href="{c.path}">{escape(c.name)}</a> ' for c in site.columns if c.parent == top.key
+            f'<a href="{c.path}">{escape(c.shown)}</a> ' for c in site.columns if c.parent == top.key
         )
-        blocks.append(f'<dl><dt><a href="{top.path}">{escape(top.name)}</a></dt><dd>{children}</dd></dl>')
+        blocks.append(f'<dl><dt><a href="{top.path}">{escape(top.shown)}</a></dt><dd>{children}</dd></dl>')
     return chrome(site, f"网站地图_{site.name}", '<div class="sitemap">\n' + "\n".join(blocks) + "\n</div>")
 
 

@@ -51,6 +51,7 @@ PROFILES: tuple[str, ...] = (
     "js_list",
     "nav_only",
     "policy_stale",
+    "spaced_names",  # first-level column names rendered spaced out (政 策 文 件), as CMS templates do
     "non_gov_domain",
 )
 
@@ -228,6 +229,17 @@ SITE_SPECS: tuple[SiteSpec, ...] = (
         "市生态环境局",
         "320200",
         "healthy",
+        "spaced_names",  # the healthy look-alike: a fresh 政 策 文 件 column gets nothing
+    ),
+    _gov(
+        "S035",
+        "www.lishui.gov.cn",
+        "trs",
+        "南京市溧水区",
+        "江苏省南京市溧水区",
+        "320117",
+        "policy_stale",
+        "spaced_names",  # the stale 政 策 文 件 column gets its SITE-DED-POLICY-STALE like 政策文件 does
     ),
 )
 

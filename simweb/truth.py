@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from crawlers.names import name_has
 from simweb.model import Site
 
 
@@ -82,7 +83,7 @@ def expectations(site: Site, as_of: datetime, th: dict[str, Any]) -> tuple[dict[
     policy = [
         c
         for c in site.columns
-        if c.level == 1 and any(k in c.name for k in ps["column_keywords"]) and c.latest
+        if c.level == 1 and any(name_has(c.shown, k) for k in ps["column_keywords"]) and c.latest
     ]
     worst = max((_days(as_of, c.latest) for c in policy), default=0.0)  # type: ignore[arg-type]
     expect["SITE-DED-POLICY-STALE"] = _level(worst, ps["max_idle_days"], ps["warn_idle_days"])
@@ -122,6 +123,7 @@ def site_truth(
         {
             "url": url_of(site.host, c.path),
             "name": c.name,
+            "shown": c.shown,
             "level": c.level,
             "category": c.category,
             "latest": _iso(c.latest),

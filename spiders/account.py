@@ -11,20 +11,13 @@ the platform's own (one per browser lane), and capture the JSON the page's own s
 
 from __future__ import annotations
 
-import logging
 import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit
 
-import scrapy
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
@@ -34,7 +27,6 @@ from crawlers.models import AccountObservation, Target, TargetDone
 from crawlers.platforms import page_object
 from crawlers.platforms.base import (
     AccountResult,
-    Captured,
     Fetch,
     PlatformSettings,
     Reply,
@@ -42,16 +34,11 @@ from crawlers.platforms.base import (
     unverified,
 )
 from crawlers.platforms.replay import MAX_STEPS
-from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, stamp
-from spiders.settings import abort_heavy_request
-
-log = logging.getLogger(__name__)
+from spiders.base import TargetSpider
+from spiders.browsercapture import BrowserCapture, host_of
+from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
 
 SECRET_MIN_CHARS = 4  # shorter values ("1", "on") would mask ordinary text, and guess nothing
-BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
-
-
-LATE_CAPTURE_MS = 8000  # extra wait for a page whose own JSON request comes late
 BROWSER_RETRIES = 1  # a browser fetch whose result the page object calls transient is tried once more
 
 
@@ -79,102 +66,6 @@ def scrub(value: Any, secrets: tuple[str, ...]) -> Any:
     return value
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-class BrowserCapture:
-    """One browser fetch: reroutes the page's own requests to the origin and keeps its JSON.
-
-    Why a page *method* and not ``playwright_include_page``: the method runs inside the download,
-    before scrapy-playwright closes the page, so the response bodies and the visible text are read
-    while the page is alive, a failure there becomes the request's errback, and the page (with its
-    slot of ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT``) is closed by the handler on every path. With
-    ``include_page`` every callback and errback would have to close the page itself, and one missed
-    path would leak a page and, in time, every slot. The "response" event handler is synchronous
-    and only keeps the response objects; bodies are awaited in :meth:`settle`, never in the event.
-    """
-
-    def __init__(
-        self, fetch: Fetch, hosts: tuple[str, ...], origin: str, cookies: dict[str, str], idle_ms: int
-    ):
-        self.fetch = fetch
-        self.hosts = hosts
-        self.origin = origin
-        self.cookies = cookies
-        self.idle_ms = idle_ms
-        self.page_url = rewrite_origin(fetch.url, hosts, origin)
-        self.responses: list[Any] = []
-        self.captured: list[Captured] = []
-        self.page_text = ""
-
-    def real_url(self, url: str) -> str:
-        """A URL the page fetched from the origin, put back on the platform host the page came from."""
-        if not self.origin:
-            return url
-        got, origin, real = urlsplit(url), urlsplit(self.origin), urlsplit(self.fetch.url)
-        if (got.scheme, got.netloc) != (origin.scheme, origin.netloc):
-            return url
-        return got._replace(scheme=real.scheme, netloc=real.netloc).geturl()
-
-    def on_response(self, response: Any) -> None:
-        if self.fetch.capture and self.fetch.capture in response.url:
-            self.responses.append(response)
-
-    async def init_page(self, page: Any, request: Request) -> None:
-        """Before navigation: platform cookies into this platform's context, real hosts to the origin."""
-        if self.cookies:
-            await page.context.add_cookies(
-                [{"name": k, "value": v, "url": self.page_url} for k, v in self.cookies.items()]
-            )
-        if self.origin:
-            await page.route("**", self._reroute)
-
-    async def _reroute(self, route: Any, request: Any) -> None:
-        """A script calling the platform's real host is answered from the origin (Chromium cannot
-        switch https to http in ``continue_``, so the answer is fetched here and fulfilled)."""
-        if _host(request.url) not in self.hosts:
-            await route.fallback()  # scrapy-playwright's own handler: blocked resource types, headers
-            return
-        if abort_heavy_request(request):  # what the fallback would have refused: no pixels
-            await route.abort()
-            return
-        try:
-            answer = await route.fetch(
-                url=rewrite_origin(request.url, self.hosts, self.origin), max_redirects=0
-            )
-            await route.fulfill(response=answer)
-        except Exception:  # noqa: BLE001 - the origin refused: the page sees a failed request
-            await route.abort()
-
-    async def settle(self, page: Any) -> None:
-        """Wait (bounded) for the page's network to go idle, then read the captured JSON and the text."""
-        try:
-            await page.wait_for_load_state("networkidle", timeout=self.idle_ms)
-        except Exception:  # noqa: BLE001 - a page that never idles still shows what it loaded
-            log.info("network not idle after %d ms: %s", self.idle_ms, self.fetch.step)
-        if self.fetch.capture and not self.responses:
-            # On a loaded machine the page's script may sign and send its request only after the
-            # network first went quiet: give it a bounded while longer before concluding "nothing".
-            try:
-                await page.wait_for_response(
-                    lambda r: self.fetch.capture in r.url, timeout=min(self.idle_ms, LATE_CAPTURE_MS)
-                )
-                await page.wait_for_load_state("networkidle", timeout=LATE_CAPTURE_MS)
-            except Exception:  # noqa: BLE001 - no such request: the page object decides from the text
-                log.info("no %s response captured: %s", self.fetch.capture, self.fetch.url)
-        for response in self.responses:
-            try:
-                text = await response.text()
-            except Exception:  # noqa: BLE001 - redirects and aborted requests carry no body
-                text = ""
-            self.captured.append(Captured(url=self.real_url(response.url), status=response.status, text=text))
-        try:
-            self.page_text = await page.evaluate(BODY_TEXT_JS) or ""
-        except Exception:  # noqa: BLE001 - a page navigated away or without a body shows no text
-            self.page_text = ""
-
-
 @dataclass
 class AccountState:
     """One account while its page object runs."""
@@ -193,40 +84,19 @@ class AccountState:
     done: bool = False
 
 
-class AccountSpider(scrapy.Spider):
+class AccountSpider(TargetSpider):
     """Check new-media accounts: ``AccountSpider(targets, as_of, config)``."""
 
     name = "account"
 
-    def __init__(
-        self,
-        targets: list[Target] | None = None,
-        as_of: datetime | None = None,
-        config: Config | None = None,
-        mode: str = "full",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.targets = [t for t in (targets or []) if t.kind == "account"]
-        self.as_of = as_of or datetime.now(UTC)
-        self.config = config or Config()
-        self.mode = mode
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.targets = [t for t in self.targets if t.kind == "account"]
         self.accounts: dict[str, AccountState] = {}
         self.free_lanes = list(range(max(1, self.config.browser.max_pages)))
         self.browser_waiting: deque[tuple[str, Request]] = deque()
-        self._flushed = False
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AccountSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
-        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
-        return spider
 
     # ------------------------------------------------------------------ plumbing
-
-    def _now(self) -> datetime:
-        return datetime.now(self.as_of.tzinfo or UTC)
 
     def _inc(self, key: str) -> None:
         stats = getattr(getattr(self, "crawler", None), "stats", None)
@@ -297,7 +167,7 @@ class AccountSpider(scrapy.Spider):
         assert state.po is not None
         hosts: tuple[str, ...] = tuple(getattr(state.po, "HOSTS", ()))
         headers = dict(fetch.headers)
-        own_host = _host(fetch.url) in hosts
+        own_host = host_of(fetch.url) in hosts
         cookies = state.settings.cookies if own_host else {}
         meta: dict[str, Any] = {
             "target_id": state.target.id,
@@ -306,7 +176,7 @@ class AccountSpider(scrapy.Spider):
             "handle_httpstatus_all": True,
             "dont_retry": True,
             "dont_merge_cookies": True,  # the jar is per host name: 127.0.0.1 would share cookies
-            "download_slot": _host(fetch.url) or None,  # politeness per real platform host
+            "download_slot": host_of(fetch.url) or None,  # politeness per real platform host
         }
         timeout = self.config.crawl.page_timeout
         if fetch.browser:
@@ -373,7 +243,9 @@ class AccountSpider(scrapy.Spider):
             k.decode("latin-1").lower(): ", ".join(v.decode("latin-1") for v in vals)
             for k, vals in response.headers.items()
         }
-        reply = Reply(fetch=fetch, url=fetch.url, status=response.status, headers=headers, text=text)
+        reply = Reply(
+            fetch=fetch, url=fetch.url, status=response.status, headers=headers, text=text, words=self.words
+        )
         capture: BrowserCapture | None = request.meta.get("patrol_capture")
         if capture is not None:
             reply.captured, reply.page_text = list(capture.captured), capture.page_text
@@ -386,7 +258,8 @@ class AccountSpider(scrapy.Spider):
         error, detail = classify_failure(failure)
         self.logger.info("%s %s: %s", state.target.id, error, scrub(detail, state.secrets))
         fetch: Fetch = request.meta["patrol_fetch"]
-        return out + self._next(state, Reply(fetch=fetch, url=fetch.url, status=None, error=error))
+        reply = Reply(fetch=fetch, url=fetch.url, status=None, error=error, words=self.words)
+        return out + self._next(state, reply)
 
     def _next(self, state: AccountState, reply: Reply) -> list[Any]:
         assert state.po is not None
@@ -449,21 +322,9 @@ class AccountSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ safety net
 
-    def _on_idle(self, spider: scrapy.Spider) -> None:
-        """Nothing left to do but some account never finished (a lost request): finish them now."""
-        if self._flushed or all(s.done for s in self.accounts.values()):
-            return
-        self._flushed = True
-        open_ids = [tid for tid, s in self.accounts.items() if not s.done]
-        self.logger.warning("finishing %d accounts with unsettled requests: %s", len(open_ids), open_ids[:10])
-        request = Request("data:,", callback=self._flush, dont_filter=True, meta={"target_id": ""})
-        assert self.crawler.engine is not None
-        self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+    def unsettled(self) -> list[str]:
+        return [tid for tid, s in self.accounts.items() if not s.done]
 
-    def _flush(self, response: Response) -> Iterable[Any]:
-        out: list[Any] = []
-        for state in self.accounts.values():
-            if not state.done:
-                out += self._finish(state, unverified("request lost before an answer", url=state.target.url))
-        return out
+    def settle_lost(self, target_id: str) -> list[Any]:
+        state = self.accounts[target_id]
+        return self._finish(state, unverified("request lost before an answer", url=state.target.url))

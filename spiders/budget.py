@@ -5,8 +5,9 @@ requests coming for as long as the site likes. Each site gets ``[crawl] site_tim
 from its first request, ``site_page_budget`` page fetches and ``max_links`` link checks. When time
 runs out, its requests still waiting (in the scheduler or a downloader slot queue) are dropped and
 answered with :class:`SiteBudgetSpent`; requests already on the wire end by their own timeout. What
-was cut is recorded as one ``role="budget"`` observation per budget, so the overrun is a fact in
-the store, never a silent gap.
+was cut is recorded as one ``role="budget"`` observation per budget -- how many links were left
+unchecked (of them on the homepage) and how many pages unfetched -- so the overrun is a fact in the
+store, and the rules it affects say ``unverified`` instead of passing on what was checked.
 """
 
 from __future__ import annotations
@@ -31,6 +32,19 @@ class SiteBudgetSpent(IgnoreRequest):
 
 
 @dataclass
+class Cut:
+    """What one budget left undone."""
+
+    links: int = 0  # link checks not made or not answered
+    homepage_links: int = 0  # of those, links found on the homepage
+    pages: int = 0  # page fetches not made or dropped
+
+    @property
+    def requests(self) -> int:
+        return self.links + self.pages
+
+
+@dataclass
 class SiteBudget:
     """One site's allowances and what was cut when they ran out."""
 
@@ -41,7 +55,7 @@ class SiteBudget:
     spent: bool = False  # the time budget ran out
     pages_used: int = 0
     links_used: int = 0
-    dropped: dict[str, int] = field(default_factory=dict)  # site_budget | page_budget | link_budget -> count
+    dropped: dict[str, Cut] = field(default_factory=dict)  # site_budget | page_budget | link_budget -> cut
     timer: Any = None  # the reactor call that ends the time budget
 
     @classmethod
@@ -51,20 +65,25 @@ class SiteBudget:
     def take_page(self) -> bool:
         """One more page fetch, if the page budget allows it (else it is counted as dropped)."""
         if self.pages_used >= self.pages:
-            self.drop("page_budget")
+            self.drop("page_budget", pages=1)
             return False
         self.pages_used += 1
         return True
 
-    def take_link(self) -> bool:
+    def take_link(self, *, homepage: bool = False) -> bool:
+        """One more link check, if the link budget allows it (else it is counted as dropped)."""
         if self.links_used >= self.links:
-            self.drop("link_budget")
+            self.drop("link_budget", links=1, homepage_links=int(homepage))
             return False
         self.links_used += 1
         return True
 
-    def drop(self, kind: str, count: int = 1) -> None:
-        self.dropped[kind] = self.dropped.get(kind, 0) + count
+    def drop(self, kind: str, *, links: int = 0, homepage_links: int = 0, pages: int = 0) -> None:
+        """Count what ``kind`` cut (called with nothing, it only records that the budget ran out)."""
+        cut = self.dropped.setdefault(kind, Cut())
+        cut.links += links
+        cut.homepage_links += homepage_links
+        cut.pages += pages
 
     def observations(self, target_id: str, url: str, now: datetime) -> list[PageObservation]:
         """One observation per budget that cut something."""
@@ -81,9 +100,13 @@ class SiteBudget:
                 role="budget",
                 fetched_at=now,
                 error=kind,
-                error_detail=f"{used[kind]}: {count} requests not made or dropped",
+                error_detail=f"{used[kind]}: {cut.requests} requests not made or dropped "
+                f"({cut.links} links, {cut.pages} pages)",
+                links_not_checked=cut.links,
+                homepage_links_not_checked=cut.homepage_links,
+                pages_not_fetched=cut.pages,
             )
-            for kind, count in sorted(self.dropped.items())
+            for kind, cut in sorted(self.dropped.items())
         ]
 
 
@@ -91,7 +114,7 @@ def purge_queued(crawler: Crawler, target_id: str) -> int:
     """Drop the target's requests waiting in downloader slot queues; each gets its errback."""
     engine = crawler.engine
     downloader = getattr(engine, "downloader", None)
-    dropped = []
+    dropped: list[tuple[Request, Any]] = []
     for slot in list(getattr(downloader, "slots", {}).values()):
         queue = getattr(slot, "queue", None)
         if not queue:

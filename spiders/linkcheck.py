@@ -2,8 +2,10 @@
 
 A sweep checks each URL once: in-site URLs once per site, external URLs once per sweep (a national
 portal linked from 500 sites is asked once), yet every site still gets its own :class:`LinkCheck`
-naming the pages of *that* site that carry the link. The dead/confirmed rules of indicators.md
-live here so the spider only moves requests around.
+naming the pages of *that* site that carry the link. A check records facts only -- status, failure
+class, in-site or not, and for a GET page that says a not-found stem its soft-404 signals (title,
+main-text length and start, article/column meta); whether the link is dead, confirmed or suspected
+is the dead-link rules' judgment (``pipelines/rules/link_state.py``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawlers import html as html_facts
+from crawlers import pagefacts
 from crawlers.links import is_internal
 from crawlers.models import LinkCheck, LinkRef
+from crawlers.pagewords import PageWords
 
 CHECKED_KINDS = frozenset({"page", "image", "attachment", "external"})
 HEAD_FALLBACK_STATUSES = frozenset({403, 405, 501})  # servers that refuse HEAD but serve GET
@@ -37,6 +42,17 @@ class LinkUse:
         self.text = self.text or text
 
 
+@dataclass(frozen=True)
+class PageSignals:
+    """What a soft-404 rule reads of a page: its title, main text (length and start), and whether it
+    carries the meta of a real article or column page."""
+
+    title: str
+    text_chars: int
+    text_excerpt: str
+    tagged: bool
+
+
 @dataclass
 class LinkResult:
     """The outcome of checking one URL, before it is attributed to a site."""
@@ -48,8 +64,20 @@ class LinkResult:
     error: str | None = None
     error_detail: str = ""
     final_url: str = ""
-    soft404: bool = False
+    signals: PageSignals | None = None
     elapsed_ms: float | None = None
+
+
+def read_signals(html: str, words: PageWords) -> PageSignals | None:
+    """The soft-404 signals of a GET page, read only when it says a not-found stem at all: most
+    pages do not, and parsing every linked page would cost more than checking it."""
+    if not words.may_say_not_found(html):
+        return None
+    root = html_facts.parse(html)
+    chars, excerpt = pagefacts.text_signals(root)
+    return PageSignals(
+        html_facts.page_title(root), chars, excerpt, pagefacts.is_tagged(pagefacts.read_meta(root))
+    )
 
 
 def wanted(link: LinkRef, site_url: str) -> bool:
@@ -64,24 +92,9 @@ def check_kind(link: LinkRef) -> str:
     return link.kind if link.kind in CHECKED_KINDS else "page"
 
 
-def make_check(
-    use: LinkUse, url: str, site_url: str, result: LinkResult, confirmed_statuses: frozenset[int]
-) -> LinkCheck:
-    """The LinkCheck of ``url`` for one site, with the dead/confirmed rules applied.
-
-    dead: HTTP >= 400, a network failure, a soft-404 or a redirect loop. confirmed: in-site
-    404/410, in-site DNS failure, a soft-404, or an address the SSRF guard blocked (a loopback,
-    private or metadata address is unusable for every visitor, and no retry changes that); every
-    other failure is only suspected.
-    """
-    internal = is_internal(url, site_url)
-    failed_http = result.status is not None and result.status >= 400
-    dead = failed_http or result.error is not None or result.soft404
-    confirmed = (
-        result.soft404
-        or result.error == "blocked"
-        or (internal and (result.status in confirmed_statuses or result.error == "dns"))
-    )
+def make_check(use: LinkUse, url: str, site_url: str, result: LinkResult) -> LinkCheck:
+    """The LinkCheck of ``url`` for one site: the result's facts, where the site uses the link."""
+    signals = result.signals
     return LinkCheck(
         target_id=use.target_id,
         url=url,
@@ -94,11 +107,13 @@ def make_check(
         error=result.error,
         error_detail=result.error_detail,
         final_url=result.final_url,
-        soft404=result.soft404,
-        dead=dead,
-        confirmed=dead and confirmed,
+        internal=is_internal(url, site_url),
         elapsed_ms=result.elapsed_ms,
         text=use.text,
+        title=signals.title if signals else "",
+        text_chars=signals.text_chars if signals else None,
+        text_excerpt=signals.text_excerpt if signals else "",
+        tagged=signals.tagged if signals else False,
     )
 
 

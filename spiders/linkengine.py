@@ -34,7 +34,7 @@ from crawlers.resolver import LOCAL_NAMES, ResolveMap, is_ip_literal
 from crawlers.ssrf import parse_ip
 from spiders.fetchfacts import decode_html, redirect_failure
 from spiders.inflight import shared_cap
-from spiders.linkcheck import HEAD_FALLBACK_STATUSES, NO_FALLBACK_ERRORS, LinkResult
+from spiders.linkcheck import HEAD_FALLBACK_STATUSES, NO_FALLBACK_ERRORS, LinkResult, PageSignals
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -70,7 +70,7 @@ class _Resolver(AbstractResolver):
         elif self.offline and host.lower() not in LOCAL_NAMES:
             raise OfflineMiss(f"{host}: not in [network] resolve (offline)")
         else:
-            found = await self._system.resolve(host, port, family)
+            found = await self._system.resolve(host, port, socket.AddressFamily(family))
         if self.guard is not None:
             for entry in found:
                 self.guard.check(host, entry["host"], port or None)
@@ -148,20 +148,20 @@ class LinkEngine:
 
     One session for the whole crawl (keep-alive per host, ``concurrency`` connections in all, at
     most ``per_host`` per host). Created lazily on the running loop (the reactor's asyncio loop).
-    ``soft404(status, html)`` decides soft-404s on GET bodies; ``now()`` stamps results.
+    ``signals(html)`` reads the soft-404 signals of a 2xx GET page (or None); ``now()`` stamps results.
     """
 
     def __init__(
         self,
         settings: EngineSettings,
         *,
-        soft404: Callable[[int, str], bool],
+        signals: Callable[[str], PageSignals | None],
         now: Callable[[], datetime],
         guard: AddressGuard | None = None,
         gate: HostGate | None = None,
     ) -> None:
         self.settings = settings
-        self.soft404 = soft404
+        self.signals = signals
         self.now = now
         self.guard = guard
         self.gate = gate
@@ -308,7 +308,8 @@ class LinkEngine:
         if status < 400 and ("html" in content_type or not content_type):
             body = await _read_capped(response, self.settings.get_maxsize)
             html, _ = decode_html(HtmlResponse(final, body=body, headers={"Content-Type": content_type}))
-            result.soft404 = self.soft404(status, html)
+            if 200 <= status < 300:
+                result.signals = self.signals(html)
         response.close()  # never drain what was not read (a huge or endless body)
         return result, False
 

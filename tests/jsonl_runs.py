@@ -13,7 +13,15 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from crawlers.models import LinkCheck, PageObservation
+from crawlers.records import record_from_dict
+from pipelines.rules import column_kind
+from pipelines.rules.base import Rules
+from pipelines.rules.link_state import LinkState, judge_link
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,3 +75,24 @@ def of_type(items: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[s
 def parse_date(value: str | None) -> datetime | None:
     """An ISO date from a record, ``None`` for an empty one."""
     return datetime.fromisoformat(value) if value else None
+
+
+# ---------------------------------------------------------------- the crawl's facts, judged by the rules
+
+SHIPPED_RULES = Rules.load()
+
+
+def record_of(cls: type[T], record: dict[str, Any]) -> T:
+    """A crawl record (``to_dict()`` plus ``type``) as the record it was."""
+    return record_from_dict(cls, {k: v for k, v in record.items() if k != "type"})
+
+
+def link_state(record: dict[str, Any], rules: Rules = SHIPPED_RULES) -> LinkState:
+    """What the dead-link rules conclude of one recorded link check (no earlier tries)."""
+    return judge_link(record_of(LinkCheck, record), [], rules)
+
+
+def column_judged(record: dict[str, Any], rules: Rules = SHIPPED_RULES) -> tuple[str, bool]:
+    """(category, empty) the column rules conclude of one recorded column page."""
+    page = record_of(PageObservation, record)
+    return column_kind.category(page.column_name, rules), column_kind.is_empty(page, rules)

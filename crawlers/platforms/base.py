@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from crawlers.models import Record, Target
-from crawlers.thresholds import markers
+from crawlers.pagewords import PageWords, load_page_words
 
 State = Literal["latest", "no_posts", "gone", "private", "unverified"]
 
@@ -56,6 +56,8 @@ class Reply:
     error: str | None = None  # timeout | dns | refused | tls | other
     captured: list[Captured] = field(default_factory=list)  # browser fetches only
     page_text: str = ""  # browser fetches: the rendered page's visible text
+    # the page vocabulary (anti-bot and pinned markers): the office's when the spider was given one
+    words: PageWords = field(default_factory=load_page_words)
 
     @property
     def location(self) -> str:
@@ -151,10 +153,10 @@ def private(reason: str, reply: Reply, **evidence: Any) -> AccountResult:
 def blocked(reply: Reply) -> AccountResult | None:
     """The generic 'we could not look' cases (platforms.md §0): network failure, anti-bot statuses,
     login/passport redirects, captcha and rate-limit pages. ``None`` when none applies."""
-    m = markers()
+    words = reply.words
     if reply.error:
         return unverified(f"network: {reply.error}", reply)
-    if reply.status in m["antibot_statuses"]:
+    if reply.status in words.antibot_statuses:
         return unverified(f"HTTP {reply.status}", reply)
     if reply.status is not None and 300 <= reply.status < 400:
         loc = reply.location.lower()
@@ -163,7 +165,7 @@ def blocked(reply: Reply) -> AccountResult | None:
     text = reply.text[:4000]
     if _looks_like_json(text):
         return None  # a post may well say 验证码: phrases count only on pages, not in data
-    for phrase in m["antibot_phrases"]:
+    for phrase in words.antibot_phrases:
         if phrase in text:
             return unverified(f"anti-bot page ({phrase})", reply)
     if reply.status is not None and reply.status >= 500:

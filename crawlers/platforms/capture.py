@@ -24,7 +24,6 @@ from crawlers.platforms.base import (
     load_json,
     unverified,
 )
-from crawlers.thresholds import markers
 
 # read(captured answer, page reply, evidence) -> the platform's verdict on that answer
 CaptureReader = Callable[[Captured, Reply, dict[str, Any]], AccountResult]
@@ -83,12 +82,12 @@ def captures(reply: Reply, path: str) -> list[Captured]:
 
 def capture_reply(reply: Reply, cap: Captured) -> Reply:
     """A captured answer as a :class:`Reply` of its own (its URL and status), for the JSON helpers."""
-    return Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text)
+    return Reply(fetch=reply.fetch, url=cap.url, status=cap.status, text=cap.text, words=reply.words)
 
 
 def capture_refused(cap: Captured, reply: Reply, what: str, ev: dict[str, Any]) -> AccountResult | None:
     """``unverified`` when the platform refused the page's own request (anti-bot or any 4xx/5xx)."""
-    if cap.status in markers()["antibot_statuses"] or cap.status >= 400:
+    if cap.status in reply.words.antibot_statuses or cap.status >= 400:
         return unverified(f"{what} HTTP {cap.status}", reply, **ev)
     return None
 
@@ -134,6 +133,6 @@ def judge_page(
         return result
     if marker := first_marker(reply.page_text, gone_markers):
         return gone(f"page says {marker}", reply, marker=marker, **ev)
-    if marker := first_marker(reply.page_text, markers()["antibot_phrases"]):
+    if marker := first_marker(reply.page_text, reply.words.antibot_phrases):
         return unverified(f"anti-bot page ({marker})", reply, **ev)
     return unverified(missing, reply, transient=not caps, **ev)  # nothing captured: maybe a slow page

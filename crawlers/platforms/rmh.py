@@ -31,7 +31,6 @@ from crawlers.platforms.base import (
     unverified,
 )
 from crawlers.platforms.capture import capture_reply, captures
-from crawlers.thresholds import markers
 
 KEY = "rmh"
 HOSTS = ("rmh.pdnews.cn", "wap.peopleapp.com")
@@ -131,10 +130,10 @@ def _post(item: Any, now: datetime) -> Post | None:
 def _from_page_text(reply: Reply, now: datetime) -> AccountResult:
     """No list captured: anti-bot text means we could not look; dates in the text are posts."""
     text = reply.page_text
-    for phrase in markers()["antibot_phrases"]:
+    for phrase in reply.words.antibot_phrases:
         if phrase in text:
             return unverified(f"anti-bot page ({phrase})", reply)
-    pinned = markers()["pinned_markers"]
+    pinned = reply.words.pinned_markers
     posts = []
     for line in text.splitlines():
         for date, raw in find_dates(line, now):

@@ -28,7 +28,6 @@ from crawlers.platforms.base import (
     read_json,
     unverified,
 )
-from crawlers.thresholds import markers
 
 KEY = "weibo"
 HOSTS = ("m.weibo.cn",)
@@ -134,7 +133,7 @@ def _mblogs(cards: list[Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _post(mblog: dict[str, Any], now: datetime) -> Post | None:
+def _post(mblog: dict[str, Any], now: datetime, pinned_markers: tuple[str, ...]) -> Post | None:
     raw = str(mblog.get(DATE_FIELD) or "")
     date = parse_date(raw, now)
     if date is None:
@@ -143,7 +142,7 @@ def _post(mblog: dict[str, Any], now: datetime) -> Post | None:
     pinned = (
         mblog.get(PINNED_FLAG) == 1
         or mblog.get("mblogtype") == PINNED_MBLOGTYPE
-        or title_text in markers()["pinned_markers"]
+        or title_text in pinned_markers
     )
     text = re.sub(r"<[^>]+>", "", str(mblog.get("text") or ""))
     pid = str(mblog.get("id") or mblog.get("mid") or "")
@@ -186,7 +185,7 @@ def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: 
         refused.name = state.get("name", "")
         return refused
     mblogs = _mblogs(dig(data, "data", "cards", default=[]) or [])
-    posts = [p for p in (_post(m, now) for m in mblogs) if p is not None]
+    posts = [p for p in (_post(m, now, reply.words.pinned_markers) for m in mblogs) if p is not None]
     if mblogs and not posts:
         return unverified("posts without readable dates", reply, mblogs=len(mblogs))
     if not posts and count != 0:

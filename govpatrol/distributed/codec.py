@@ -2,72 +2,32 @@
 
 JSON and an explicit list of record types, never pickle: anyone able to write to Redis must not be
 able to run code in the coordinator. Fields are rebuilt from the dataclasses' own type hints
-(datetimes from ISO 8601 with their offset, nested records such as ``DatedItem`` and ``LinkRef``),
-so a field added to a record travels without a change here.
+(:mod:`crawlers.records`), so a field added to a record travels without a change here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import types
-import typing
-from datetime import datetime
-from functools import cache
 from typing import Any
 
-from crawlers.models import (
-    AccountObservation,
-    DatedItem,
-    LinkCheck,
-    LinkRef,
-    PageObservation,
-    Target,
-    TargetDone,
-)
+from crawlers.models import AccountObservation, LinkCheck, PageObservation, Target, TargetDone
+from crawlers.records import RecordError, record_from_dict
 
 #: the record types a worker may send; anything else is refused on both ends
 ITEM_TYPES: dict[str, type] = {
     cls.__name__: cls for cls in (PageObservation, LinkCheck, AccountObservation, TargetDone)
 }
-_NESTED: dict[type, type] = {cls: cls for cls in (DatedItem, LinkRef, Target)}
 
 
 class CodecError(ValueError):
     """A payload that is not one of ours (malformed, or an unknown record type)."""
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _decode_value(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    if hint is datetime:
-        return datetime.fromisoformat(value)
-    if hint in _NESTED:
-        return _build(hint, value)
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):  # X | None
-        inner = [a for a in args if a is not type(None)]
-        return _decode_value(inner[0], value) if len(inner) == 1 else value
-    if origin is list and args:
-        return [_decode_value(args[0], v) for v in value]
-    return value
-
-
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    if not isinstance(data, dict):
-        raise CodecError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
-    hints = _hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = set(data) - names
-    if unknown:
-        raise CodecError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
-    return cls(**{k: _decode_value(hints[k], v) for k, v in data.items()})
+    try:
+        return record_from_dict(cls, data)
+    except RecordError as exc:
+        raise CodecError(str(exc)) from exc
 
 
 def encode_item(item: object) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.models import AccountObservation, Finding, Severity, Target
-from pipelines.rules.base import IndicatorParams, Rules
+from pipelines.rules.base import IndicatorParams, Rules, make_finding
 from pipelines.rules.base import days_since as idle_days
 
 NOT_CHECKED = "not checked"  # the reason for an account the sweep never reached
@@ -130,32 +130,18 @@ class AccountContext(IndicatorParams):
         level: str = "violation",
         severity: Severity | None = None,
     ) -> Finding:
-        """A finding for this rule and account; warnings (预警) are notices by contract."""
-        return account_finding(
+        """A finding for this rule about this account (see :func:`make_finding`)."""
+        return make_finding(
             self.target,
             self.indicator,
-            severity=self.severity_for(level, severity),
-            status=status,
-            subject_url=self.profile_url,
+            self.params,
             evidence=evidence,
             as_of=self.as_of,
             message=message,
             level=level,
+            severity=severity,
+            status=status,
+            subject_url=self.profile_url,
             subject=subject,
             platform=self.platform,
         )
-
-
-def account_finding(target: Target, indicator: str, *, severity: Severity, **fields: Any) -> Finding:
-    """A finding about an account target (also used by registry-level rules)."""
-    fields.setdefault("platform", target.platform)
-    return Finding(
-        target_id=target.id,
-        indicator=indicator,
-        severity=severity,
-        target_name=target.name,
-        owner=target.owner,
-        region=target.region,
-        kind="account",
-        **fields,
-    )

@@ -10,8 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from crawlers.models import Finding, Target
-from pipelines.rules.account_base import account_finding
-from pipelines.rules.base import Rules
+from pipelines.rules.base import Rules, make_finding
 
 INDICATOR = "ACCOUNT-REQ-ONE-PER-PLATFORM"
 
@@ -39,17 +38,15 @@ def check(targets: list[Target], as_of: datetime, rules: Rules) -> list[Finding]
         names = "、".join(f"{t.name}（{t.id}）" for t in accounts)
         message = f"{owner}在{platform}平台开设{len(accounts)}个账号：{names}，应一个单位一个平台一个账号"
         findings.append(
-            account_finding(
+            make_finding(
                 accounts[0],
                 INDICATOR,
-                severity=params["severity"],
-                status="open",
+                params,
                 subject_url=accounts[0].url,
                 subject=f"{owner}/{platform}",
                 evidence=evidence,
                 as_of=as_of,
                 message=message,
-                level="violation",
             )
         )
     return findings

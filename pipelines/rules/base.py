@@ -1,8 +1,10 @@
-"""What every indicator rule shares: the thresholds it reads and the context it judges.
+"""What every indicator rule shares: the thresholds it reads, the context it judges, one way to
+build a finding.
 
 Rules read their numbers through :class:`Rules` (the merged indicator data file) so an office's
-override changes the verdicts without touching code, and build findings through
-:meth:`RuleContext.finding` so every finding carries the same target fields.
+override changes the verdicts without touching code, and build every finding -- site, account,
+registry or probe roll-up -- through :func:`make_finding`, so each carries the same target fields
+and the same severity convention.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.models import DatedItem, Finding, PageObservation, Severity, SiteObservations
+from crawlers.models import DatedItem, Finding, PageObservation, Severity, SiteObservations, Target
 from crawlers.thresholds import load_thresholds
 
 SECONDS_PER_DAY = 86400.0
@@ -43,6 +45,51 @@ class Rules:
     @property
     def dead_links(self) -> dict[str, Any]:
         return self.data["dead_links"]
+
+    @property
+    def columns(self) -> dict[str, Any]:
+        return self.data["columns"]
+
+    @property
+    def markers(self) -> dict[str, Any]:
+        return self.data["markers"]
+
+
+def make_finding(
+    target: Target,
+    indicator: str,
+    params: dict[str, Any],
+    *,
+    evidence: dict[str, Any],
+    as_of: datetime,
+    message: str,
+    level: str = "violation",
+    severity: Severity | None = None,
+    status: str = "open",
+    subject_url: str | None = None,
+    **fields: Any,
+) -> Finding:
+    """The one way a rule builds a finding: the target's identity filled in, and the severity as
+    given, else a notice for warnings (预警, by contract), else the indicator's own."""
+    if severity is None:
+        severity = "notice" if level == "warning" else params["severity"]
+    fields.setdefault("platform", target.platform)
+    return Finding(
+        target_id=target.id,
+        indicator=indicator,
+        severity=severity,
+        status=status,  # type: ignore[arg-type]
+        subject_url=subject_url if subject_url is not None else target.url,
+        evidence=evidence,
+        as_of=as_of,
+        message=message,
+        level=level,
+        target_name=target.name,
+        owner=target.owner,
+        region=target.region,
+        kind=target.kind,
+        **fields,
+    )
 
 
 def days_since(date: datetime, as_of: datetime) -> float:
@@ -88,13 +135,6 @@ class IndicatorParams:
     def params(self) -> dict[str, Any]:
         return self.rules.table(self.indicator)
 
-    def severity_for(self, level: str, severity: Severity | None = None) -> Severity:
-        """The finding's severity: as given, else a notice for warnings (预警, by contract), else
-        the rule's own severity."""
-        if severity is not None:
-            return severity
-        return "notice" if level == "warning" else self.params["severity"]
-
 
 @dataclass
 class RuleContext(IndicatorParams):
@@ -132,25 +172,18 @@ class RuleContext(IndicatorParams):
         severity: Severity | None = None,
         points: float = 0.0,
     ) -> Finding:
-        """A finding for this rule, with the target's identity filled in.
-
-        Warnings (预警) are notices by contract, whatever the rule's own severity.
-        """
-        target = self.obs.target
-        return Finding(
-            target_id=target.id,
-            indicator=self.indicator,
-            severity=self.severity_for(level, severity),
-            status=status,  # type: ignore[arg-type]
-            subject_url=subject_url if subject_url is not None else target.url,
+        """A finding for this rule about this site (see :func:`make_finding`)."""
+        return make_finding(
+            self.obs.target,
+            self.indicator,
+            self.params,
             evidence=evidence,
             as_of=self.as_of,
             message=message,
-            points=points,
             level=level,
+            severity=severity,
+            status=status,
+            subject_url=subject_url,
             subject=subject,
-            target_name=target.name,
-            owner=target.owner,
-            region=target.region,
-            kind="site",
+            points=points,
         )

@@ -4,6 +4,8 @@ Three sub-rules, each its own finding with a fixed subject ("a", "b", "c") so it
 (a) news columns idle >= 14 days plus notice/policy columns idle >= 6 months; (b) columns idle
 longer than a year; (c) empty columns. A column counted as empty is not also counted as stale
 ("a problem already counted is not counted again"); exempt (historical/topic) columns are ignored.
+Category and emptiness are judged here from the recorded name and list
+(:mod:`pipelines.rules.column_kind`); columns a budget left unfetched make the rule unverified.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from crawlers.models import Finding, PageObservation
+from pipelines.rules import column_kind
 from pipelines.rules.base import RuleContext, day, item_evidence, page_url
+from pipelines.rules.cuts import pages_unverified
 
 INDICATOR = "SITE-VETO-COLUMN-STALE"
 NEEDS_HOMEPAGE = True
@@ -23,12 +27,10 @@ _LABELS = {
 }
 
 
-def _column(ctx: RuleContext, col: PageObservation) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "name": col.column_name,
-        "url": page_url(col),
-        "category": col.column_category,
-    }
+def _column(ctx: RuleContext, col: PageObservation, category: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": col.column_name, "url": page_url(col), "category": category}
+    if placeholder := column_kind.placeholder(col, ctx.rules):
+        entry["placeholder"] = placeholder
     return entry | item_evidence(col.newest, ctx.as_of)
 
 
@@ -47,26 +49,27 @@ def check(ctx: RuleContext) -> list[Finding]:
     undated: list[dict[str, Any]] = []
     # by name, not arrival order: the same site judged twice gives the same message
     for col in sorted(ctx.obs.columns, key=lambda c: (c.column_name or "", c.url)):
-        if col.column_category == "exempt":
+        category = column_kind.category(col.column_name, ctx.rules)
+        if category == "exempt":
             continue
         if not col.ok:
             unchecked.append(
                 {"name": col.column_name, "url": col.url, "status": col.status, "error": col.error}
             )
             continue
-        if col.empty:
-            hits["c"].append(_column(ctx, col))
+        if column_kind.is_empty(col, ctx.rules):
+            hits["c"].append(_column(ctx, col, category))
             continue
         if col.newest is None:
-            undated.append(_column(ctx, col))
+            undated.append(_column(ctx, col, category))
             continue
         idle = ctx.idle(col.newest)
-        if (col.column_category == "news" and idle >= p["news_idle_days"]) or (
-            col.column_category == "notice_policy" and idle >= p["notice_policy_idle_days"]
+        if (category == "news" and idle >= p["news_idle_days"]) or (
+            category == "notice_policy" and idle >= p["notice_policy_idle_days"]
         ):
-            hits["a"].append(_column(ctx, col))
+            hits["a"].append(_column(ctx, col, category))
         if idle > p["other_idle_days"]:
-            hits["b"].append(_column(ctx, col))
+            hits["b"].append(_column(ctx, col, category))
 
     limits = {
         "a": (p["stale_count_veto"], p["stale_count_warn"]),
@@ -98,4 +101,4 @@ def check(ctx: RuleContext) -> list[Finding]:
             "undated": undated,
         }
         findings.append(ctx.finding(subject=sub, level=level, evidence=evidence, message=message))
-    return findings
+    return findings + pages_unverified(ctx)

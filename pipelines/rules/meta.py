@@ -26,7 +26,7 @@ def check(ctx: RuleContext) -> list[Finding]:
         if missing:
             columns.append({"name": col.column_name, "url": page_url(col), "missing": missing})
     if columns:
-        names = "、".join(c["name"] or c["url"] for c in columns)
+        names = "、".join(str(c["name"] or c["url"]) for c in columns)
         problems.append(f"{len(columns)}个栏目页缺少栏目标签（{names}）")
     meta_code = (home.meta.get("SiteIDCode") or "").strip()
     footer_code = str(home.footer.get("site_code") or "").strip()

@@ -1,13 +1,16 @@
 """SITE-DED-POLICY-STALE (政策文件栏目更新不及时): a first-level 政策文件 column idle for 6 months.
 
 Deducted once per site however many such columns there are (the first by URL carries the points);
-an empty column is left to the empty-column rule so it is not counted twice.
+an empty column is left to the empty-column rule so it is not counted twice. The name is matched
+through the one name normaliser, so a column shown as "政 策 文 件" or "【政策文件】" is one too.
 """
 
 from __future__ import annotations
 
 from crawlers.models import Finding
+from pipelines.rules import column_kind
 from pipelines.rules.base import RuleContext, day, item_evidence, page_url
+from pipelines.rules.cuts import pages_unverified
 
 INDICATOR = "SITE-DED-POLICY-STALE"
 NEEDS_HOMEPAGE = True
@@ -15,16 +18,15 @@ NEEDS_HOMEPAGE = True
 
 def check(ctx: RuleContext) -> list[Finding]:
     p = ctx.params
-    keywords = p["column_keywords"]
-    warn_at = p.get("warn_idle_days")
+    warn_at = p["warn_idle_days"]
     columns = [
         c
         for c in ctx.obs.columns
         if c.column_level == 1
         and c.ok
-        and not c.empty
+        and not column_kind.is_empty(c, ctx.rules)
         and c.newest is not None
-        and any(k in c.column_name for k in keywords)
+        and column_kind.is_policy_column(c.column_name, ctx.rules)
     ]
     columns.sort(key=page_url)
     findings = []
@@ -47,7 +49,7 @@ def check(ctx: RuleContext) -> list[Finding]:
                     points=points,
                 )
             )
-        elif warn_at is not None and idle >= warn_at:
+        elif idle >= warn_at:
             findings.append(
                 ctx.finding(
                     subject=page_url(col),
@@ -57,4 +59,4 @@ def check(ctx: RuleContext) -> list[Finding]:
                     message=f"预警：{line}",
                 )
             )
-    return findings
+    return findings + pages_unverified(ctx)

@@ -6,6 +6,11 @@ registered in :data:`pipelines.rules.RULES`.
 
 Ratios are compared as exact fractions (7 of 140 *is* 5%), never as floats.
 
+A probe failed when it got no answer, an HTTP error, or loaded later than ``probe_timeout_s`` (the
+national 15 seconds): that limit is judged here from the probe's recorded ``elapsed_ms``, so the
+indicator data is the one place the 15-second rule lives. The crawler's own patience
+(``[crawl] homepage_timeout``) only has to be at least as long.
+
 Coverage: the national rule asks for at least ``probes_per_day`` probes a day over ``window_days``.
 A window with fewer probes is still judged on the probes that were made (failures are facts, and a
 site down for 10% of 100 probes is down), with the shortfall stated in the evidence. Only a window
@@ -20,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from crawlers.models import Finding, Target
-from pipelines.rules.base import Rules
+from pipelines.rules.base import Rules, make_finding
 
 INDICATOR = "SITE-VETO-UNREACHABLE"
 NEEDS_HOMEPAGE = False
@@ -41,7 +46,24 @@ ERROR_NAMES = {
     "link_budget": "站点链接数超出预算",
     "blocked": "内网或保留地址（已拦截）",
     "other": "连接错误",
+    "slow": "加载超过规定时限",
 }
+
+
+def failed_probe_query(rules: Rules) -> dict[str, Any]:
+    """Which stored probes failed, as an Elasticsearch filter the roll-up counts with."""
+    limit_ms = float(rules.table(INDICATOR)["probe_timeout_s"]) * 1000
+    return {
+        "bool": {
+            "should": [
+                {"exists": {"field": "error"}},
+                {"bool": {"must_not": {"exists": {"field": "status"}}}},
+                {"range": {"status": {"gte": 400}}},
+                {"range": {"elapsed_ms": {"gt": limit_ms}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 @dataclass(frozen=True)
@@ -101,20 +123,15 @@ def judge_unreachable(
         )
 
     def finding(level: str, message: str, status: str = "open") -> Finding:
-        return Finding(
-            target_id=target.id,
-            indicator=INDICATOR,
-            severity="notice" if level == "warning" else params["severity"],
-            status=status,  # type: ignore[arg-type]
-            subject_url=target.url,
+        return make_finding(
+            target,
+            INDICATOR,
+            params,
             evidence=evidence,
             as_of=as_of,
             message=message,
             level=level,
-            target_name=target.name,
-            owner=target.owner,
-            region=target.region,
-            kind="site",
+            status=status,
         )
 
     if probes_total <= 0:

@@ -250,3 +250,35 @@ def test_a_bad_certificate_is_an_https_finding_and_the_page_is_still_observed(ho
 def test_a_certificate_valid_under_the_configured_ca_passes(hostile):
     assert _home(hostile, "T04")["meta"]["patrol_tls"] == ""
     assert of_type(hostile["sweep"], "finding", target_id="T04", indicator="SITE-REQ-HTTPS") == []
+
+
+def _findings(hostile: dict, tid: str, indicator: str, **match: Any) -> list[dict]:
+    return of_type(hostile["sweep"], "finding", target_id=tid, indicator=indicator, **match)
+
+
+def test_the_link_budget_cut_is_recorded_and_the_dead_link_check_ends_unverified(hostile):
+    cut = _budget(hostile, "X21")["link_budget"]
+    assert cut["links_not_checked"] > 0
+    assert cut["pages_not_fetched"] == 0
+    (finding,) = _findings(hostile, "X21", "SITE-DED-DEAD-LINK", status="unverified")
+    assert finding["subject"] == "budget"
+    assert finding["evidence"]["not_checked"] == cut["links_not_checked"] - cut["homepage_links_not_checked"]
+    summaries = {s["target_id"]: s for s in of_type(hostile["sweep"], "target")}
+    assert summaries["X21"]["verdict"] == "unverified"  # never a silent pass on the links checked
+
+
+def test_the_page_budget_cut_makes_the_column_rules_unverified(hostile):
+    cut = _budget(hostile, "X12")["page_budget"]
+    assert cut["pages_not_fetched"] == MANY_COLUMNS - (PAGE_BUDGET - 1)
+    for indicator in ("SITE-VETO-COLUMN-STALE", "SITE-DED-POLICY-STALE"):
+        (finding,) = _findings(hostile, "X12", indicator, status="unverified")
+        assert finding["evidence"]["not_checked"] == cut["pages_not_fetched"]
+    summaries = {s["target_id"]: s for s in of_type(hostile["sweep"], "target")}
+    assert summaries["X12"]["verdict"] == "unverified"
+
+
+def test_the_site_time_budget_cut_makes_the_column_rules_unverified(hostile):
+    cut = _budget(hostile, "X10")["site_budget"]
+    assert cut["pages_not_fetched"] > 0
+    (finding,) = _findings(hostile, "X10", "SITE-VETO-COLUMN-STALE", status="unverified")
+    assert finding["evidence"]["cuts"][0]["budget"] == "site_budget"

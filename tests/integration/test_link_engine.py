@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawlers import pagefacts
-from crawlers.thresholds import markers
+from crawlers.pagewords import load_page_words
 from simweb.model import Response
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
+from spiders.linkcheck import read_signals
 from spiders.linkengine import EngineSettings, LinkEngine
 
 HOST = "links.example.gov.cn"
@@ -64,7 +64,7 @@ def web():
 
 
 def _check(web: SimulatedWeb, urls: list[tuple[str, str, bool]], guard: Guard | None = None):
-    soft = markers()
+    words = load_page_words()
 
     async def run():
         engine = LinkEngine(
@@ -76,7 +76,7 @@ def _check(web: SimulatedWeb, urls: list[tuple[str, str, bool]], guard: Guard | 
                 resolve={HOST: "127.0.0.1", "private.example.gov.cn": "10.1.2.3"},
                 offline=True,
             ),
-            soft404=lambda status, html: pagefacts.is_soft404(status, html, soft),
+            signals=lambda html: read_signals(html, words),
             now=lambda: datetime.now(UTC),
             guard=guard,
         )
@@ -98,7 +98,7 @@ def _url(web: SimulatedWeb, path: str) -> str:
 def test_a_live_page_answers_200_to_head(web):
     results, _ = _check(web, [(_url(web, "/ok.html"), "HEAD", False)])
     result = results[_url(web, "/ok.html")]
-    assert (result.method, result.status, result.error, result.soft404) == ("HEAD", 200, None, False)
+    assert (result.method, result.status, result.error, result.signals) == ("HEAD", 200, None, None)
     assert result.elapsed_ms is not None
 
 
@@ -112,8 +112,12 @@ def test_a_server_refusing_head_is_asked_again_with_get(web):
 def test_an_in_site_page_is_read_so_a_soft_404_is_caught(web):
     url, ok = _url(web, "/soft404.html"), _url(web, "/ok.html")
     results, _ = _check(web, [(url, "HEAD", True), (ok, "GET", True)])
-    assert (results[url].method, results[url].status, results[url].soft404) == ("GET", 200, True)
-    assert results[ok].soft404 is False
+    soft = results[url].signals
+    assert (results[url].method, results[url].status) == ("GET", 200)
+    assert soft is not None  # read: the page says a not-found stem; judged a soft-404 by the rule
+    assert soft.text_chars < 400
+    assert "页面不存在" in soft.text_excerpt
+    assert results[ok].signals is None  # a page saying no not-found stem is not even parsed
 
 
 def test_http_errors_redirect_loops_and_offline_misses_have_their_classes(web):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.config import Config, load_config
-from crawlers.models import Target
+from crawlers.models import PageObservation, Target
 from crawlers.registry import load_targets
 from govpatrol.cli import probe as cli_probe
 from govpatrol.probe import record_probes, rollup_unreachable
@@ -378,3 +378,33 @@ def test_the_scheduler_replayed_over_a_week_vetoes_exactly_at_5_percent(
     ledger_kinds = [args[0] for args in runner.runs]
     assert ledger_kinds.count("probe") == HOURS
     assert ledger_kinds[-1] == "rollup"
+
+
+def test_the_15_second_rule_is_judged_from_the_recorded_time(store, tmp_path):
+    """A probe that loaded, but after 16 s, failed the national rule: the roll-up counts it, as an
+    office's own ``probe_timeout_s`` would not."""
+    site = Target(id="S900", kind="site", name="某某市人民政府", owner="", region="", url="http://a.gov.cn/")
+    rounds = [START + timedelta(hours=h) for h in range(20)]
+    probes = [
+        PageObservation(
+            target_id=site.id,
+            url=site.url,
+            role="probe",
+            fetched_at=at,
+            status=200,
+            elapsed_ms=16_000.0 if n == 7 else 300.0,
+            final_url=site.url,
+        )
+        for n, at in enumerate(rounds)
+    ]
+    record_probes(probes, store)
+    store.refresh()
+    (hit,) = rollup_unreachable(store, [site], START + timedelta(days=7), Rules.load())
+    assert (hit.level, hit.evidence["probes_failed"], hit.evidence["failures_by_class"]) == (
+        "violation",
+        1,
+        {"slow": 1},
+    )
+    patient = tmp_path / "patient.toml"
+    patient.write_text('["SITE-VETO-UNREACHABLE"]\nprobe_timeout_s = 20\n', encoding="utf-8")
+    assert rollup_unreachable(store, [site], START + timedelta(days=7), Rules.load(patient)) == []

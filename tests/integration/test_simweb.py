@@ -342,7 +342,7 @@ def test_truth_columns_are_served_with_meta_and_match_emptiness(web: SimulatedWe
             status, _, body = fetch(web, site["host"], urlsplit(column["url"]).path)
             text = text_of(body)
             assert status == 200, column["url"]
-            assert f'<meta name="ColumnName" content="{column["name"]}">' in text
+            assert f'<meta name="ColumnName" content="{column["shown"]}">' in text
             has_date_hint = any(ch.isdigit() for ch in text.split('class="main"')[1].split("footer")[0])
             assert has_date_hint or column["empty"] or column["js"], (sid, column["name"])
 

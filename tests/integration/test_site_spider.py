@@ -3,6 +3,8 @@
 The crawl runs in a subprocess (a crawl owns its process's reactor) with the real Chromium for the
 JavaScript list, and every item it yields is compared with ``world.truth()``: homepage freshness,
 availability failures, dead links, rendered lists, encodings, empty columns, one TargetDone each.
+The spider records facts; where the truth is a judgment (dead, confirmed, a column's category or
+emptiness) the facts are judged by the rules (:mod:`tests.jsonl_runs`) as a sweep would.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
-from tests.jsonl_runs import crawl_to_jsonl, of_type, parse_date
+from tests.jsonl_runs import column_judged, crawl_to_jsonl, link_state, of_type, parse_date
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 
@@ -97,12 +99,12 @@ def test_every_planted_dead_link_is_dead_and_no_working_link_is(crawled):
         checks = _links(items, site_id)
         for planted in truth["dead_links"]:
             check = checks.get(planted["url"])
-            if check is None or not check["dead"]:
+            if check is None or not link_state(check).dead:
                 problems.append(f"{site_id}: {planted['url']} ({planted['why']}) not dead: {check}")
             elif check["on_homepage"] is not planted["on_homepage"]:
                 problems.append(f"{site_id}: {planted['url']} on_homepage={check['on_homepage']}")
         for url in truth["not_dead_links"]:
-            if url in checks and checks[url]["dead"]:
+            if url in checks and link_state(checks[url]).dead:
                 problems.append(f"{site_id}: working link {url} called dead: {checks[url]}")
     assert problems == []
 
@@ -116,7 +118,7 @@ def test_in_site_404s_and_soft_404s_are_confirmed(crawled):
             internal = planted["url"].split("/")[2] == truth["url"].split("/")[2]
             if planted["why"] == "soft404" or (planted["why"] == "404" and internal):
                 seen[planted["why"]] += 1
-                assert checks[planted["url"]]["confirmed"], planted
+                assert link_state(checks[planted["url"]]).confirmed, planted
     assert seen["soft404"]
     assert seen["404"]
 
@@ -127,7 +129,11 @@ def test_the_link_refusing_head_is_checked_by_get_and_alive(crawled):
     alive = crawled["truth"][site_id]["not_dead_links"]
     assert alive
     for url in alive:
-        assert (checks[url]["method"], checks[url]["status"], checks[url]["dead"]) == ("GET", 200, False)
+        assert (checks[url]["method"], checks[url]["status"], link_state(checks[url]).dead) == (
+            "GET",
+            200,
+            False,
+        )
 
 
 def test_names_resolve_only_through_the_configured_map(crawled):
@@ -166,7 +172,7 @@ def test_gbk_pages_give_correct_chinese_titles(crawled, profile):
         assert "\ufffd" not in home["title"] + "".join(i["title"] for i in home["items"])
 
 
-def test_columns_are_observed_with_the_truths_category_and_emptiness(crawled):
+def test_columns_are_observed_and_judged_with_the_truths_category_and_emptiness(crawled):
     items, problems = crawled["full"], []
     for site_id, truth in crawled["truth"].items():
         if not truth["reachable"]:
@@ -176,10 +182,8 @@ def test_columns_are_observed_with_the_truths_category_and_emptiness(crawled):
             page = pages.get(column["url"])
             if page is None:
                 problems.append(f"{site_id}: column {column['name']} not fetched")
-            elif (page["empty"], page["column_category"]) != (column["empty"], column["category"]):
-                problems.append(
-                    f"{site_id}: {column['name']} {page['empty']}/{page['column_category']} vs {column}"
-                )
+            elif column_judged(page) != (column["category"], column["empty"]):
+                problems.append(f"{site_id}: {column['name']} {column_judged(page)} vs {column}")
             elif parse_date(page["newest"] and page["newest"]["date"]) != parse_date(column["latest"]):
                 problems.append(f"{site_id}: {column['name']} newest {page['newest']} vs {column['latest']}")
     assert problems == []
@@ -193,4 +197,4 @@ def test_a_patrol_fetches_homepages_and_their_links_only(crawled):
     assert all(c["on_homepage"] for c in of_type(items, "LinkCheck"))
     for site_id, site in truth.items():
         homepage_dead = {link["url"] for link in site["dead_links"] if link["on_homepage"]}
-        assert homepage_dead <= {c["url"] for c in _links(items, site_id).values() if c["dead"]}
+        assert homepage_dead <= {c["url"] for c in _links(items, site_id).values() if link_state(c).dead}

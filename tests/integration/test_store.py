@@ -147,8 +147,7 @@ def test_observations_go_to_the_index_of_their_month(store: Store) -> None:
         on_homepage=True,
         checked_at=AS_OF,
         status=404,
-        dead=True,
-        confirmed=True,
+        internal=True,
     )
     docs = [observation_doc(o, "sweep-1") for o in (september, october, link)]
     store.write_observations(docs)
@@ -160,10 +159,10 @@ def test_observations_go_to_the_index_of_their_month(store: Store) -> None:
     octo = store.es.search(index=f"{store.prefix}-observations-2024.10", size=10).body["hits"]["hits"]
     assert sorted(h["_source"]["doc_type"] for h in sept) == ["link", "page"]
     assert [h["_source"]["doc_type"] for h in octo] == ["page"]
-    dead = store.es.count(index=f"{store.prefix}-observations-*", query={"term": {"dead": True}}).body[
+    in_site = store.es.count(index=f"{store.prefix}-observations-*", query={"term": {"internal": True}}).body[
         "count"
     ]
-    assert dead == 1
+    assert in_site == 1
 
 
 def test_search_findings_filters_by_sweep_target_indicator_and_status(store: Store) -> None:

@@ -14,11 +14,14 @@ from crawlers.models import (
     SiteObservations,
     Target,
 )
+from pipelines.judge import load_rules
+from pipelines.rules import column_kind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2024, 9, 22, 10, 0, tzinfo=SHANGHAI)
 SITE_CODE = "3205000001"
 HOME = "https://www.example.gov.cn/"
+RULES = load_rules()
 
 GOOD_FOOTER = {
     "site_code": SITE_CODE,
@@ -70,16 +73,23 @@ def homepage(newest_days: float | None = 1.0, **changes: object) -> PageObservat
     return PageObservation(**fields)  # type: ignore[arg-type]
 
 
+# a column name the shipped [columns] keywords put in each category
+CATEGORY_WORDS = {"news": "工作动态", "notice_policy": "通知公告", "other": "机构职能", "exempt": "历史专题"}
+
+
 def column(
     name: str,
-    category: str = "news",
+    category: str | None = None,
     idle: float | None = 1.0,
     *,
     empty: bool = False,
     level: int = 2,
     **changes: object,
 ) -> PageObservation:
-    """A column list page whose newest item is ``idle`` days old (None: no dated items)."""
+    """A column list page whose newest item is ``idle`` days old (None: no dated items; ``empty``: no
+    entries at all). ``category``, when given, is what the rules must judge the name to be."""
+    if category is not None:
+        assert column_kind.category(name, RULES) == category, (name, category)
     url = f"{HOME}col/{zlib.crc32(name.encode())}/index.html"
     newest = item(idle) if idle is not None and not empty else None
     fields: dict[str, object] = {
@@ -91,12 +101,12 @@ def column(
         "final_url": url,
         "meta": {"ColumnName": name, "ColumnType": "列表"},
         "column_name": name,
-        "column_category": category,
         "column_level": level,
         "items": [newest] if newest else [],
         "item_count": 0 if empty else 1,
         "newest": newest,
-        "empty": empty,
+        "text_chars": 40,
+        "text_excerpt": f"{name} 首页 > {name}",
     }
     fields |= changes
     return PageObservation(**fields)  # type: ignore[arg-type]
@@ -105,10 +115,12 @@ def column(
 def columns(
     count: int, category: str, idle: float | None = 1.0, *, empty: bool = False
 ) -> list[PageObservation]:
-    return [column(f"{category}栏目{i}", category, idle, empty=empty) for i in range(count)]
+    word = CATEGORY_WORDS[category]
+    return [column(f"{word}{i}", category, idle, empty=empty) for i in range(count)]
 
 
 def dead_link(url: str, *, on_homepage: bool = True, confirmed: bool = True, **changes: object) -> LinkCheck:
+    """A failed check of an in-site link: 404 (confirmed by its class) or a timeout (suspected)."""
     fields: dict[str, object] = {
         "target_id": "site-001",
         "url": url,
@@ -119,8 +131,7 @@ def dead_link(url: str, *, on_homepage: bool = True, confirmed: bool = True, **c
         "method": "HEAD",
         "status": 404 if confirmed else None,
         "error": None if confirmed else "timeout",
-        "dead": True,
-        "confirmed": confirmed,
+        "internal": True,
         "text": "链接",
     }
     fields |= changes

@@ -1,89 +1,18 @@
-"""Column typing (indicators.md column categories) and column discovery from navigation and 网站地图."""
+"""Column discovery from navigation and 网站地图 (names as shown; their category is the rules')."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from crawlers.columns import classify_column, discover_columns, is_policy_column
+from crawlers.columns import discover_columns
 from crawlers.links import ColumnRef
-from crawlers.thresholds import load_thresholds
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 HOME = "http://www.mousz.gov.cn/"
-TABLE = load_thresholds()["columns"]
 
 
 def page(name: str) -> str:
     return (PAGES / name).read_text(encoding="utf-8")
-
-
-# ---------------------------------------------------------------- categories
-
-
-@pytest.mark.parametrize("family", ["news", "notice_policy", "exempt"])
-def test_every_keyword_of_a_family_gives_that_family(family: str):
-    for word in TABLE[family]:
-        assert classify_column(word) == family, word
-
-
-@pytest.mark.parametrize(
-    ("name", "category"),
-    [
-        ("政务要闻", "news"),
-        ("部门动态", "news"),
-        ("区县动态", "news"),
-        ("图片新闻", "news"),
-        ("今日关注", "news"),
-        ("通知公告", "notice_policy"),
-        ("通 知 公 告", "notice_policy"),  # spaced out in the navigation
-        ("政策文件", "notice_policy"),
-        ("规范性文件", "notice_policy"),
-        ("政策解读", "notice_policy"),
-        ("人事任免公示", "notice_policy"),
-        ("机构职能", "other"),
-        ("领导信息", "other"),
-        ("政府信息公开年报", "other"),
-        ("", "other"),
-    ],
-)
-def test_column_categories(name: str, category: str):
-    assert classify_column(name) == category
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["专题动态", "专题专栏", "2023年两会专题", "历史文件", "往期回顾", "已归档信息", "政策文件（已归档）"],
-)
-def test_exempt_wins_over_every_other_family(name: str):
-    assert classify_column(name) == "exempt"
-
-
-def test_notice_policy_is_checked_before_news():
-    assert classify_column("通知公告与工作动态") == "notice_policy"
-
-
-def test_an_office_table_replaces_the_default():
-    table = {"news": ["快讯"], "notice_policy": ["公开"], "exempt": []}
-    assert classify_column("政务快讯", table) == "news"
-    assert classify_column("专题快讯", table) == "news"  # 专题 is not exempt in this table
-    assert classify_column("工作动态", table) == "other"
-    thresholds = load_thresholds()
-    thresholds["columns"]["news"].append("快讯")
-    assert classify_column("政务快讯", thresholds) == "news"  # the whole thresholds dict works too
-
-
-def test_policy_columns():
-    assert is_policy_column("政策文件") is True
-    assert is_policy_column("市政府政策文件") is True
-    assert is_policy_column("政策解读") is False
-    assert is_policy_column("通知公告") is False
-    assert is_policy_column("规范性文件", {"column_keywords": ["规范性文件"]}) is True
-    thresholds = load_thresholds()
-    thresholds["SITE-DED-POLICY-STALE"]["column_keywords"] = ["政策法规"]
-    assert is_policy_column("政策法规", thresholds) is True
-    assert is_policy_column("政策文件", thresholds) is False
 
 
 # ---------------------------------------------------------------- discovery

@@ -52,8 +52,9 @@ def page_from_fixture(name: str) -> PageObservation:
         newest=found.newest,
         links=links.extract_links(root, meta["base_url"]),
         column_name="通知公告",
-        column_category="notice_policy",
         column_level=1,
+        text_chars=120,
+        text_excerpt="通知公告 暂无信息",
     )
 
 

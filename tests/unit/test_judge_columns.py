@@ -51,14 +51,14 @@ def test_a_other_columns_do_not_count_for_the_short_idle_rule():
 def test_a_evidence_lists_each_column_with_its_date_and_source():
     cols = f.columns(5, "news", 20.0)
     hits, _ = column_findings(cols)
-    (entry,) = [c for c in hits["a"].evidence["columns"] if c["name"] == "news栏目0"]
+    (entry,) = [c for c in hits["a"].evidence["columns"] if c["name"] == "工作动态0"]
     assert entry["url"] == cols[0].url
     assert entry["category"] == "news"
     assert entry["newest"] == cols[0].newest.date.isoformat()
     assert entry["newest_raw"] == "2024-09-02"
     assert entry["newest_source"] == "text"
     assert entry["idle_days"] == 20.0
-    assert "news栏目0（最新2024-09-02）" in hits["a"].message
+    assert "工作动态0（最新2024-09-02）" in hits["a"].message
 
 
 @pytest.mark.parametrize(("count", "level"), [(5, None), (6, "warning"), (9, "warning"), (10, "violation")])
@@ -97,12 +97,12 @@ def test_exempt_columns_are_ignored():
 
 def test_failed_and_undated_columns_are_listed_not_counted():
     failed = [f.column(f"失败栏目{i}", status=500) for i in range(3)]
-    undated = [f.column(f"无日期栏目{i}", "news", None) for i in range(3)]
+    undated = [f.column(f"无日期动态{i}", "news", None) for i in range(3)]
     hits, _ = column_findings(failed + undated + f.columns(3, "news", 20.0))
     assert hits["a"].level == "warning"
     assert hits["a"].evidence["count"] == 3
     assert [c["name"] for c in hits["a"].evidence["unchecked"]] == ["失败栏目0", "失败栏目1", "失败栏目2"]
-    assert [c["name"] for c in hits["a"].evidence["undated"]] == ["无日期栏目0", "无日期栏目1", "无日期栏目2"]
+    assert [c["name"] for c in hits["a"].evidence["undated"]] == ["无日期动态0", "无日期动态1", "无日期动态2"]
 
 
 def test_each_sub_rule_is_its_own_finding():

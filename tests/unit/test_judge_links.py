@@ -67,35 +67,38 @@ def test_one_finding_per_url_with_the_url_as_subject_and_full_evidence():
     assert hit.message == f"首页附件链接“年度报告”不可用：{link.url}，HTTP 410"
 
 
-def test_suspected_dead_link_is_open_and_marked_unconfirmed():
+def test_a_suspected_dead_link_is_an_early_warning_with_no_points():
     (hit,) = judge(f.dead_links(1, confirmed=False))[0]
-    assert hit.status == "open"
+    assert (hit.level, hit.severity, hit.status, hit.points) == ("warning", "notice", "open", 0.0)
     assert hit.evidence["confirmed"] is False
-    assert hit.points == 1.0  # count_suspected = true by default
+    assert (hit.evidence["failed_tries"], hit.evidence["tries_to_confirm"]) == (1, 3)
+    assert hit.message.startswith("预警：")
     assert "疑似" in hit.message
+    assert "超时" in hit.message
 
 
-def test_suspected_links_cost_nothing_when_the_data_file_says_so(tmp_path):
+def test_suspected_links_say_nothing_when_the_data_file_says_so(tmp_path):
     override = tmp_path / "dl.toml"
-    override.write_text("[dead_links]\ncount_suspected = false\n", encoding="utf-8")
+    override.write_text("[dead_links]\nwarn_suspected = false\n", encoding="utf-8")
     links = f.dead_links(3, confirmed=False) + f.dead_links(2)
     findings, summary = judge(links, load_rules(override))
-    assert len(findings) == 5
-    assert sorted(x.points for x in findings) == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert len(findings) == 2
+    assert all(x.evidence["confirmed"] for x in findings)
     assert summary.score == 98.0
 
 
-def test_confirmed_links_are_charged_before_suspected_ones_under_the_cap():
+def test_confirmed_links_carry_the_points_and_suspected_ones_none():
     links = f.dead_links(5, confirmed=False) + [
         f.dead_link(f"{f.HOME}zz/confirmed{i}.html") for i in range(10)
     ]
     hits = by(judge(links)[0], HOME_DEAD)
-    assert all(x.points == 1.0 for x in hits if x.evidence["confirmed"])
-    assert all(x.points == 0.0 for x in hits if not x.evidence["confirmed"])
+    assert all(x.points == 1.0 and x.level == "violation" for x in hits if x.evidence["confirmed"])
+    assert all(x.points == 0.0 and x.level == "warning" for x in hits if not x.evidence["confirmed"])
+    assert sum(x.points for x in hits) == 10.0
 
 
 def test_live_links_make_no_findings():
-    alive = f.dead_link(f.HOME + "ok.html", dead=False, status=200)
+    alive = f.dead_link(f.HOME + "ok.html", status=200)
     assert judge([alive])[0] == []
 
 

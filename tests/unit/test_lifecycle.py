@@ -147,7 +147,7 @@ def test_a_recheck_after_the_fix_rectifies_with_the_observation_that_shows_it() 
     obs = stale_site()
     previous = on_record(obs.target, obs, judged_site(obs, FIRST))
     fixed = site(
-        cols=columns(5, "news"), links=[dead_link(GONE_URL, status=200, dead=False, confirmed=False)]
+        cols=columns(5, "news"), links=[dead_link(GONE_URL, status=200, confirmed=False, error=None)]
     )
     recheck = SweepLifecycle(previous, {"id": "recheck-2", "kind": "recheck"}, AS_OF)
     out = recheck.target(fixed.target, fixed, stamped(judged_site(fixed), "recheck-2", AS_OF))
@@ -169,7 +169,7 @@ def test_a_recheck_after_the_fix_rectifies_with_the_observation_that_shows_it() 
     assert stale.recheck_count == 1
     assert stale.last_recheck_at == AS_OF
     link = by(out, DEAD_HOME).rectified_evidence or {}
-    assert (link["url"], link["status"], link["dead"]) == (GONE_URL, 200, False)
+    assert (link["url"], link["status"], link["error"]) == (GONE_URL, 200, None)
     assert stale.evidence == by(finding_list(previous), HOME_STALE).evidence  # what was wrong, kept
 
 

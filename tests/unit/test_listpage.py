@@ -2,7 +2,9 @@
 
 ``input.html`` is the page, ``meta.json`` gives ``base_url`` and ``now`` (and optionally
 ``homepage``), ``expected.json`` what an inspector would read off the page: the newest date, how
-many entries the list has, whether the column is empty, and optional details of the items.
+many entries the list has, whether the column is empty, and optional details of the items. The
+extractor records the entries; emptiness is the column rules' judgment over those facts and the
+page's text (as in a sweep), so both are checked here together.
 """
 
 from __future__ import annotations
@@ -14,23 +16,40 @@ from pathlib import Path
 
 import pytest
 
+from crawlers import pagefacts
 from crawlers.listpage import ListResult, extract_list, newest_item
-from crawlers.models import DatedItem
-from crawlers.thresholds import markers
+from crawlers.models import DatedItem, PageObservation
+from pipelines.rules import column_kind
+from pipelines.rules.base import Rules
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "listpages"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "input.html").is_file())
 BEIJING_NOW = datetime.fromisoformat("2024-09-30T10:00:00+08:00")
+RULES = Rules.load()
 
 
-def run_case(name: str) -> tuple[ListResult, dict]:
+def run_case(name: str) -> tuple[ListResult, dict, PageObservation]:
+    """The extractor's result, the expectation, and the column observation the spider would record."""
     folder = FIXTURES / name
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     html = (folder / "input.html").read_text(encoding="utf-8")
     now = datetime.fromisoformat(meta["now"])
-    result = extract_list(html, meta["base_url"], now, markers(), homepage=meta.get("homepage"))
-    return result, expected
+    result = extract_list(html, meta["base_url"], now, homepage=meta.get("homepage"))
+    chars, excerpt = pagefacts.text_signals(html, always=not result.items)
+    page = PageObservation(
+        target_id="t",
+        url=meta["base_url"],
+        role="column",
+        fetched_at=now,
+        status=200,
+        items=result.items,
+        item_count=result.item_count,
+        newest=result.newest,
+        text_chars=chars,
+        text_excerpt=excerpt,
+    )
+    return result, expected, page
 
 
 def test_there_are_enough_recorded_cases() -> None:
@@ -39,14 +58,14 @@ def test_there_are_enough_recorded_cases() -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_recorded_list_page(name: str) -> None:
-    result, expected = run_case(name)
+    result, expected, page = run_case(name)
     newest = result.newest.date.isoformat() if result.newest else None
     assert newest == expected["newest"]
     assert result.item_count == expected["item_count"]
-    assert result.empty is expected["empty"]
+    assert column_kind.is_empty(page, RULES) is expected["empty"]
     assert [i.date.isoformat() for i in result.items] == expected["dates"]
     if "placeholder" in expected:
-        assert result.placeholder == expected["placeholder"]
+        assert column_kind.placeholder(page, RULES) == expected["placeholder"]
     for key in ("title", "url", "source", "raw", "pinned"):
         if f"newest_{key}" in expected:
             assert getattr(result.newest, key) == expected[f"newest_{key}"], key
@@ -60,7 +79,7 @@ def test_recorded_list_page(name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_items_are_complete_records(name: str) -> None:
-    result, _expected = run_case(name)
+    result, _expected, _page = run_case(name)
     for item in result.items:
         assert item.date.tzinfo is not None
         assert item.title
@@ -71,18 +90,18 @@ def test_items_are_complete_records(name: str) -> None:
 
 
 def test_navigation_and_footer_links_are_not_entries() -> None:
-    result, _ = run_case("trs_basic")
+    result, _, _ = run_case("trs_basic")
     titles = {i.title for i in result.items}
     assert not titles & {"首页", "网站地图", "联系我们", "苏ICP备00000000号-1", "无障碍"}
 
 
 def test_truncated_link_text_takes_the_title_attribute() -> None:
-    result, _ = run_case("pinned_old_unmarked")
+    result, _, _ = run_case("pinned_old_unmarked")
     assert result.items[2].title == "某某县人民政府关于印发2024年县政府重点工作任务分解方案的通知"
 
 
 def test_date_inside_the_link_is_not_part_of_the_title() -> None:
-    result, _ = run_case("trs_date_inside_link")
+    result, _, _ = run_case("trs_date_inside_link")
     assert all(not i.title.startswith("20") for i in result.items)
 
 
@@ -116,7 +135,7 @@ def test_pinned_items_count_by_their_own_date() -> None:
 def test_empty_and_broken_input() -> None:
     for html in ("", "   ", "<html><body></body></html>"):
         result = extract_list(html, "http://x.gov.cn/col/a/index.html", BEIJING_NOW)
-        assert result.empty
+        assert result.items == []
         assert result.item_count == 0
         assert result.newest is None
 
@@ -129,13 +148,12 @@ def test_typical_list_page_takes_well_under_10_ms() -> None:
     )[:30_000]
     chrome = '<div class="nav">' + "".join(f'<a href="/c{i}/">栏目{i}</a>' for i in range(20)) + "</div>"
     html = f"<html><body>{chrome}<ul class='list'>{rows}</ul><div class='footer'>footer</div></body></html>"
-    marks = markers()
     # CPU time, best of several rounds: other processes on a shared machine must not fail this.
     rounds = []
     for _ in range(5):
         start = time.process_time()
         for _ in range(10):
-            result = extract_list(html, "http://x.gov.cn/col/a/index.html", BEIJING_NOW, marks)
+            result = extract_list(html, "http://x.gov.cn/col/a/index.html", BEIJING_NOW)
         rounds.append((time.process_time() - start) * 1000 / 10)
     assert result.item_count == 27
     assert min(rounds) < 10, f"{min(rounds):.2f} ms per page"

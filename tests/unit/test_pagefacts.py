@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,17 @@ from crawlers import columns
 from crawlers import html as html_facts
 from crawlers import links as link_facts
 from crawlers import pagefacts as pf
-from crawlers.models import LinkRef
-from crawlers.thresholds import markers
+from crawlers.models import LinkCheck, LinkRef
+from crawlers.pagewords import load_page_words
+from crawlers.thresholds import load_thresholds
+from pipelines.rules import link_state
+from pipelines.rules.base import Rules
+from spiders.linkcheck import read_signals
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 HOME = "http://www.mousz.gov.cn/"
+RULES = Rules.load()
+WORDS = load_page_words()
 
 
 def page(name: str) -> str:
@@ -143,7 +151,28 @@ def test_encoding_declaration_in_a_decoded_string_is_ignored():
     assert html_facts.page_title(html) == "通知公告"
 
 
-# ---------------------------------------------------------------- soft-404 (12.7)
+# ---------------------------------------------------------------- soft-404 (12.7): signals, then the rule
+
+
+def soft404(status: int | None, html: str, rules: Rules = RULES) -> bool:
+    """What a sweep concludes of a linked page: the signals the link check records, judged by the rule."""
+    signals = read_signals(html, WORDS)
+    check = LinkCheck(
+        target_id="t",
+        url=HOME + "x.html",
+        kind="page",
+        found_on=[HOME],
+        on_homepage=True,
+        checked_at=datetime(2024, 9, 30, tzinfo=UTC),
+        method="GET",
+        status=status,
+        internal=True,
+        title=signals.title if signals else "",
+        text_chars=signals.text_chars if signals else None,
+        text_excerpt=signals.text_excerpt if signals else "",
+        tagged=signals.tagged if signals else False,
+    )
+    return link_state.is_soft404(check, rules)
 
 
 @pytest.mark.parametrize(
@@ -157,26 +186,39 @@ def test_encoding_declaration_in_a_decoded_string_is_ignored():
     ],
 )
 def test_soft404_pages(name: str):
-    assert pf.is_soft404(200, page(name)) is True
+    assert soft404(200, page(name)) is True
 
 
 @pytest.mark.parametrize(
     "name", ["article_mentions_404.html", "trs_home.html", "empty_column.html", "govcn_article.html"]
 )
 def test_real_pages_are_not_soft404(name: str):
-    assert pf.is_soft404(200, page(name)) is False
+    assert soft404(200, page(name)) is False
 
 
 def test_soft404_needs_a_successful_status():
-    assert pf.is_soft404(404, page("soft404_plain.html")) is False  # a real 404, not a soft one
-    assert pf.is_soft404(None, page("soft404_plain.html")) is False
+    assert soft404(404, page("soft404_plain.html")) is False  # a real 404, not a soft one
+    assert soft404(None, page("soft404_plain.html")) is False
 
 
-def test_soft404_phrases_come_from_the_markers_table():
-    html = "<html><head><title>提示</title></head><body><p>该信息已撤稿</p></body></html>"
-    assert pf.is_soft404(200, html) is False
-    custom = markers() | {"soft404_phrases": ["已撤稿"]}
-    assert pf.is_soft404(200, html, custom) is True
+def test_soft404_phrases_come_from_the_indicator_data():
+    html = "<html><head><title>提示</title></head><body><p>该信息已被删除撤稿</p></body></html>"
+    assert soft404(200, html) is False
+    data = load_thresholds()
+    data["markers"]["soft404_phrases"].append("已被删除撤稿")
+    assert soft404(200, html, Rules(data)) is True  # the same recorded signals, another judgment
+
+
+def test_every_shipped_soft404_phrase_contains_a_not_found_hint():
+    """A linked page's signals are read only when it says a hint: each phrase must carry one."""
+    for phrase in [*RULES.markers["soft404_phrases"], *RULES.markers["soft404_title_phrases"]]:
+        assert WORDS.may_say_not_found(phrase), phrase
+
+
+def test_the_main_text_leaves_out_navigation_and_footer():
+    chars, excerpt = pf.text_signals(page("soft404_trs_template.html"))
+    assert "您访问的页面不存在" in excerpt
+    assert chars < len(html_facts.visible_text(page("soft404_trs_template.html")))
 
 
 # ---------------------------------------------------------------- anti-bot walls
@@ -273,7 +315,8 @@ def test_sitemap_url():
     assert columns.find_sitemap_url(page("hanweb_column.html"), "http://www.moqu.gov.cn/") is None
     html = '<a href="/map.html">站点地图</a>'
     assert columns.find_sitemap_url(html, HOME) == HOME + "map.html"
-    assert columns.find_sitemap_url(html, HOME, markers() | {"sitemap_link_texts": ["网站导航"]}) is None
+    office = dataclasses.replace(WORDS, sitemap_link_texts=("网站导航",))
+    assert columns.find_sitemap_url(html, HOME, office) is None
 
 
 # ---------------------------------------------------------------- JavaScript-filled lists
@@ -326,7 +369,7 @@ def test_a_100kb_page_is_read_in_milliseconds():
         pf.read_meta(root)
         pf.read_footer(root)
         html_facts.page_title(root)
-        pf.is_soft404(200, root)
+        pf.text_signals(root)
         pf.is_antibot(200, root)
         pf.looks_js_rendered(root)
         assert len(link_facts.extract_links(html.replace("t2024", f"x{attempt}"), HOME)) > 700

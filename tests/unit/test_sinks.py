@@ -119,7 +119,7 @@ def test_link_check_doc_is_typed_link_and_stamped_when_checked() -> None:
         on_homepage=True,
         checked_at=AS_OF,
         status=404,
-        dead=True,
+        internal=True,
     )
     doc = observation_doc(link, "sweep-1")
 

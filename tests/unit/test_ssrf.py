@@ -15,6 +15,8 @@ from crawlers.resolver import PatrolResolver
 from crawlers.servicestate import services_run_dir, services_state_file
 from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify
 from govpatrol.services import run_dir
+from pipelines.rules import link_state
+from pipelines.rules.base import Rules
 from spiders.fetchfacts import classify_failure
 from spiders.linkcheck import LinkResult, LinkUse, make_check
 from spiders.settings import build_settings
@@ -262,9 +264,11 @@ def test_a_blocked_download_is_recorded_as_blocked_not_dns():
 def test_a_blocked_link_is_an_unusable_link_and_certain():
     result = LinkResult(url="http://10.1.2.3/", checked_at=None, error="blocked")  # type: ignore[arg-type]
     use = LinkUse(target_id="t1", kind="external", found_on=["http://www.site.gov.cn/"])
-    check = make_check(use, "http://10.1.2.3/", "http://www.site.gov.cn/", result, frozenset({404}))
-    assert check.dead
-    assert check.confirmed
+    check = make_check(use, "http://10.1.2.3/", "http://www.site.gov.cn/", result)
+    assert (check.error, check.internal) == ("blocked", False)  # the fact; then the rule's judgment:
+    state = link_state.judge_link(check, [], Rules.load())
+    assert state.dead
+    assert state.confirmed
 
 
 # ------------------------------------------------------------------ credential masking

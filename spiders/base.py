@@ -1,0 +1,86 @@
+"""What both spiders share: the as-of clock, request timing, and the safety net for lost requests.
+
+Each spider ends every target with exactly one ``TargetDone`` (the judge runs per target while the
+sweep goes on). A request can still get lost -- a download slot that never answers, a callback that
+never runs -- and a target waiting for it would never be judged. So when Scrapy goes idle with
+targets still open, the spider settles them itself (:meth:`TargetSpider.settle_lost`) and only then
+lets the crawl close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Request, Response
+
+from crawlers.config import Config
+from crawlers.models import Target
+from crawlers.pagewords import PageWords, load_page_words
+from spiders.fetchfacts import stamp
+
+
+class TargetSpider(scrapy.Spider):
+    """Base of the site and account spiders: ``Spider(targets, as_of, config, mode)``; ``unsettled()``
+    and ``settle_lost()`` are theirs."""
+
+    _flushed: bool = False  # the safety net fired (a distributed worker re-arms it)
+
+    def __init__(
+        self,
+        targets: list[Target] | None = None,
+        as_of: datetime | None = None,
+        config: Config | None = None,
+        mode: str = "full",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.targets = list(targets or [])
+        self.as_of = as_of or datetime.now(UTC)
+        self.config = config or Config()
+        self.mode = mode
+        # how pages look (pinned markers, anti-bot walls, navigation words): the office's override too
+        self.words: PageWords = load_page_words(self.config.indicators_file or None)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    def _now(self) -> datetime:
+        return datetime.now(self.as_of.tzinfo or UTC)
+
+    def unsettled(self) -> list[str]:
+        """Ids of the targets begun and not yet done."""
+        raise NotImplementedError
+
+    def settle_lost(self, target_id: str) -> list[Any]:
+        """Close a target whose requests were lost: its last items (ending with its TargetDone)."""
+        raise NotImplementedError
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        """Nothing left to do but some target never closed (a lost request): close them all now."""
+        if self._flushed:
+            return
+        open_ids = self.unsettled()
+        if not open_ids:
+            return
+        self._flushed = True
+        self.logger.warning("closing %d targets with unsettled requests: %s", len(open_ids), open_ids[:10])
+        request = Request("data:,", callback=self._flush, dont_filter=True, meta={"target_id": ""})
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def _flush(self, response: Response) -> Iterable[Any]:
+        out: list[Any] = []
+        for target_id in self.unsettled():
+            out += self.settle_lost(target_id)
+        return out

@@ -1,0 +1,202 @@
+"""The site spider's link checks: collect the links its pages carry, check each once, record facts.
+
+When a site's last page is in, its links are answered from what is known (a page already fetched,
+an external URL another site already asked about) and the rest go to the link engine as one batch.
+In-site URLs are checked once per site, external ones once per sweep (shared futures while in
+flight, :class:`~spiders.linkcheck.LinkBook` after). The site's link and time budgets hold: what
+they cut is counted (links, and of them the homepage's), never judged dead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Self
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawlers.guard import policy_for
+from crawlers.models import ItemBatch, LinkRef
+from spiders.linkcheck import LinkResult, LinkUse, PageSignals, check_kind, make_check, read_signals, wanted
+from spiders.linkengine import EngineSettings, LinkEngine
+from spiders.sitecore import PRIORITY, SiteCore, SiteState
+
+
+class SiteLinks(SiteCore):
+    """Link collection and checking for :class:`~spiders.site.SiteSpider`."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._close_engine, signal=signals.spider_closed)
+        return spider
+
+    def _link_engine(self) -> LinkEngine:
+        """The link checker, created on first use (on the reactor's running asyncio loop)."""
+        if self.engine is None:
+            crawl, network = self.config.crawl, self.config.network
+            settings = EngineSettings(
+                concurrency=crawl.concurrency,
+                per_host=crawl.per_host,
+                timeout=crawl.link_timeout,
+                get_maxsize=self.crawler.settings.getint("PATROL_LINK_GET_MAXSIZE"),
+                max_redirects=crawl.max_redirects,
+                user_agent=network.user_agent,
+                resolve=dict(network.resolve),
+                offline=network.offline,
+            )
+            self.engine = LinkEngine(
+                settings, signals=self._signals, now=self._now, guard=policy_for(self.config), gate=self.gate
+            )
+        return self.engine
+
+    def _signals(self, html: str) -> PageSignals | None:
+        return read_signals(html, self.words)
+
+    async def _close_engine(self, spider: scrapy.Spider) -> None:
+        if self.engine is not None:
+            self.crawler.stats.set_value("patrol/link_requests", self.engine.requests)
+            await self.engine.close()
+
+    def _collect(self, state: SiteState, links: Iterable[LinkRef], page_url: str, *, homepage: bool) -> None:
+        for link in links:
+            if not wanted(link, state.site_url):
+                continue
+            use = state.links.get(link.url)
+            if use is None:
+                use = state.links[link.url] = LinkUse(target_id=state.target.id, kind=check_kind(link))
+            use.add(page_url, homepage=homepage, text=link.text)
+
+    def _page_done(self, state: SiteState) -> list[Any]:
+        """One page request settled; when the last page is in, check the links they carry."""
+        state.pages -= 1
+        state.pending -= 1
+        out: list[Any] = []
+        if state.pages == 0 and not state.links_started:
+            state.links_started = True
+            out += self._start_links(state)
+        return out + self._finish(state)
+
+    def _start_links(self, state: SiteState) -> list[Any]:
+        """Answer what is known; the rest goes to the link engine as one batch for this site."""
+        answered: list[Any] = []
+        todo: list[tuple[str, LinkUse, str]] = []
+        for url, use in state.links.items():
+            if state.budget.spent:  # out of time: the links are not checked (nor judged dead)
+                state.budget.drop("site_budget", links=1, homepage_links=int(use.on_homepage))
+                continue
+            if not state.budget.take_link(homepage=use.on_homepage):
+                continue  # counted as cut by the link budget; homepage links came first
+            known = state.fetched.get(url)
+            if known is not None:
+                answered.append(make_check(use, url, state.site_url, known))
+                continue
+            scope = self.book.scope(url, state.site_url, use.target_id)
+            cached = self.book.results.get((scope, url))
+            if cached is not None:
+                answered.append(make_check(use, url, state.site_url, cached))
+                continue
+            todo.append((url, use, scope))
+        if todo:
+            state.pending += 1  # settled when the whole batch is answered (or the time is up)
+            answered.append(
+                Request(
+                    "data:,",
+                    callback=self._check_links,
+                    errback=self._on_batch_dropped,
+                    dont_filter=True,
+                    priority=PRIORITY["link"],
+                    meta={"target_id": state.target.id, "link_batch": todo},
+                )
+            )
+        return answered
+
+    def _checking(self, state: SiteState, url: str, scope: str, kind: str) -> asyncio.Future[LinkResult]:
+        """The check of ``url`` in ``scope``: joined if another site already asked for it."""
+        key = (scope, url)
+        known = self.checks.get(key)
+        if known is not None:
+            return known
+        # an in-site page must be read anyway (a soft-404 answers 200): GET it at once
+        first = "GET" if scope and kind == "page" else "HEAD"
+        future = asyncio.ensure_future(self._link_engine().check(url, first=first, internal=bool(scope)))
+        self.checks[key] = future
+        future.add_done_callback(lambda done: self._checked(key, done))
+        state.requests += 1
+        return future
+
+    def _checked(self, key: tuple[str, str], future: asyncio.Future[LinkResult]) -> None:
+        self.checks.pop(key, None)
+        if key[0] == "" and not future.cancelled() and future.exception() is None:
+            self.book.results[key] = future.result()  # external: every later site reuses it
+
+    async def _check_links(self, response: Response) -> AsyncIterator[Any]:
+        """Check one site's links concurrently; yield each LinkCheck as it is answered, then done.
+
+        The site's time budget still holds: what is unanswered when it runs out is dropped and
+        counted (not judged dead); shared checks go on for the other sites that wait for them.
+        """
+        state = self.sites[response.meta["target_id"]]
+        waiting: dict[asyncio.Future[LinkResult], list[tuple[str, LinkUse]]] = {}
+        for url, use, scope in response.meta["link_batch"]:
+            waiting.setdefault(self._checking(state, url, scope, use.kind), []).append((url, use))
+        # answers arrive on a queue (O(1) each; asyncio.wait over hundreds of futures per wake-up
+        # was quadratic); the end of the site's time budget arrives on it too, as None
+        answers: asyncio.Queue[asyncio.Future[LinkResult] | None] = asyncio.Queue()
+        for future in waiting:
+            future.add_done_callback(answers.put_nowait)
+        left = state.budget.seconds - (time.monotonic() - state.budget.started)
+        timer = asyncio.get_running_loop().call_later(max(left, 0.0), answers.put_nowait, None)
+        unanswered = set(waiting)
+        try:
+            while unanswered:
+                arrived = [await answers.get()]
+                while not answers.empty():
+                    arrived.append(answers.get_nowait())
+                timed_out = None in arrived
+                batch = [f for f in arrived if f is not None and f in unanswered]
+                unanswered.difference_update(batch)
+                if timed_out:  # the site's time is up: what is unanswered is dropped, not dead
+                    state.budget.spent = True
+                    uses = [use for f in unanswered for _url, use in waiting[f]]
+                    state.budget.drop(
+                        "site_budget", links=len(uses), homepage_links=sum(u.on_homepage for u in uses)
+                    )
+                    unanswered.clear()
+                checks = []
+                for future in batch:
+                    result = self._result_of(future, waiting[future][0][0])
+                    for url, use in waiting[future]:
+                        checks.append(make_check(use, url, state.site_url, result))
+                if checks:
+                    yield ItemBatch(checks)
+        finally:
+            timer.cancel()
+        state.pending -= 1
+        for item in self._finish(state):
+            yield item
+
+    def _result_of(self, future: asyncio.Future[LinkResult], url: str) -> LinkResult:
+        """The engine's answer; an unexpected failure inside it is an "other" error, not a crash."""
+        if future.cancelled() or future.exception() is not None:
+            detail = "cancelled" if future.cancelled() else repr(future.exception())[:500]
+            return LinkResult(
+                url=url, checked_at=self._now(), method="HEAD", error="other", error_detail=detail
+            )
+        return future.result()
+
+    def _on_batch_dropped(self, failure: Failure) -> list[Any]:
+        """The batch never ran (its site's time budget was spent first): nothing checked, site closes."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        state = self.sites[request.meta["target_id"]]
+        batch = request.meta["link_batch"]
+        state.budget.drop(
+            "site_budget", links=len(batch), homepage_links=sum(use.on_homepage for _u, use, _s in batch)
+        )
+        state.pending -= 1
+        return self._finish(state)
