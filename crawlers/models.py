@@ -151,6 +151,47 @@ class LinkCheck(Record):
 
 
 @dataclass
+class PrivacyCandidate(Record):
+    """An unmasked personal number seen in a text, kept only in its masked form.
+
+    The full number never leaves the detector: what is stored is enough to find it again by hand
+    (the file, page and line) and to tell it from another (the masked form), not to read it.
+    """
+
+    kind: str  # id_card | mobile | bank_card
+    masked: str  # e.g. 1101**********1234, 138****5678
+    offset: int  # character position in the observation's (masked) text
+    page: int = 1  # 1-based page (PDF page, sheet, image) the text came from
+    line: int = 1  # 1-based line within that page
+    checks: list[str] = field(default_factory=list)  # the checks it passed: gb11643, region, ...
+
+
+@dataclass
+class TextObservation(Record):
+    """The text of one page, attachment or post, as the content watch judges it.
+
+    ``text`` has every detected personal number already masked, and pages are separated by a form
+    feed (``\\f``), lines by ``\\n``, so a finding can name the page and line. Judging the same
+    records under another dictionary gives other findings, without a crawl.
+    """
+
+    target_id: str
+    url: str  # the page, attachment or post URL (what must be fixed)
+    kind: str  # page | attachment | post
+    fetched_at: datetime
+    found_on: str = ""  # the page that linked to it ('' for a page itself or a post)
+    format: str = "html"  # html | pdf | docx | xlsx | doc | xls | image | post
+    text: str = ""
+    privacy: list[PrivacyCandidate] = field(default_factory=list)
+    status: str = "ok"  # ok | partial (a cap cut it short) | unverified (nothing read)
+    reason: str = ""  # why partial or unverified: too_large, encrypted, timeout, ...
+    title: str = ""
+    pages: int = 0  # pages (sheets, images) read
+    ocr: bool = False  # the text came from OCR
+    bytes: int = 0  # size of what was fetched
+
+
+@dataclass
 class SiteObservations(Record):
     """Everything one sweep observed about one site; the judge's input."""
 
@@ -159,6 +200,7 @@ class SiteObservations(Record):
     columns: list[PageObservation] = field(default_factory=list)
     links: list[LinkCheck] = field(default_factory=list)
     https: dict[str, Any] = field(default_factory=dict)  # scheme, tls_error
+    texts: list[TextObservation] = field(default_factory=list)  # content watch: pages, attachments
 
 
 @dataclass
@@ -269,3 +311,4 @@ class AccountObservation(Record):
     requests: int = 0
     browser: bool = False  # True when the check needed Chromium
     elapsed_ms: float | None = None
+    posts: list[TextObservation] = field(default_factory=list)  # content watch: each post's text

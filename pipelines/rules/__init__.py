@@ -19,6 +19,8 @@ from pipelines.rules import (
     https,
     meta,
     policy_stale,
+    sec_privacy,
+    sec_wording,
 )
 
 RULES: tuple[ModuleType, ...] = (
@@ -31,4 +33,6 @@ RULES: tuple[ModuleType, ...] = (
     meta,
     domain,
     https,
+    sec_wording,
+    sec_privacy,
 )
