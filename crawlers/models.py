@@ -150,6 +150,12 @@ class LinkCheck(Record):
     text: str = ""
 
 
+def page_and_line(text: str, pos: int) -> tuple[int, int]:
+    """1-based page (pages split by form feeds) and line within that page of a position in text."""
+    page_start = text.rfind("\f", 0, pos) + 1
+    return text.count("\f", 0, pos) + 1, text.count("\n", page_start, pos) + 1
+
+
 @dataclass
 class PrivacyCandidate(Record):
     """An unmasked personal number seen in a text, kept only in its masked form.

@@ -22,6 +22,7 @@ from typing import Any
 
 import ahocorasick
 
+from crawlers.models import page_and_line
 from crawlers.wording_data import (
     SEVERITIES,
     Dictionary,
@@ -99,12 +100,6 @@ class WordingHit:
     line: int
     context: str  # ± context_chars, whitespace collapsed
     key_context: str  # normalised, ± fingerprint_chars: what identifies the hit for dismissal
-
-
-def page_and_line(text: str, pos: int) -> tuple[int, int]:
-    """1-based page (pages split by form feeds) and line within it of a position."""
-    page_start = text.rfind("\f", 0, pos) + 1
-    return text.count("\f", 0, pos) + 1, text.count("\n", page_start, pos) + 1
 
 
 def _collapse(text: str) -> str:
