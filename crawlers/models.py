@@ -189,7 +189,7 @@ class TextObservation(Record):
     format: str = "html"  # html | pdf | docx | xlsx | doc | xls | image | post
     text: str = ""
     privacy: list[PrivacyCandidate] = field(default_factory=list)
-    status: str = "ok"  # ok | partial (a cap cut it short) | unverified (nothing read)
+    extraction: str = "ok"  # ok | partial (a cap cut it short) | unverified (nothing read)
     reason: str = ""  # why partial or unverified: too_large, encrypted, timeout, ...
     title: str = ""
     pages: int = 0  # pages (sheets, images) read

@@ -41,8 +41,12 @@ def _note(ctx: RuleContext, text: TextObservation) -> Finding:
     """The file could not be (fully) read: say so, for that file."""
     reason = REASON_WORDS.get(text.reason, text.reason or "未知原因")
     what = KIND_WORDS.get(text.kind, "内容")
-    done = "已检查读取到的部分" if text.status == "partial" else "未能检查错敏词和个人信息"
-    evidence = text_evidence(text) | {"status": text.status, "reason": text.reason, "pages": text.pages}
+    done = "已检查读取到的部分" if text.extraction == "partial" else "未能检查错敏词和个人信息"
+    evidence = text_evidence(text) | {
+        "extraction": text.extraction,
+        "reason": text.reason,
+        "pages": text.pages,
+    }
     message = f"{what}无法完整读取（{reason}），{done}"
     return ctx.finding(
         subject=text.url,
@@ -60,7 +64,7 @@ def check(ctx: RuleContext) -> list[Finding]:
     chars = int(ctx.rules.table("SITE-SEC-WORDING").get("context_chars", 30))
     findings: list[Finding] = []
     for text in ctx.obs.texts:
-        if text.status != "ok":
+        if text.extraction != "ok":
             findings.append(_note(ctx, text))
         groups: dict[tuple[str, str], list[PrivacyCandidate]] = {}
         for cand in text.privacy:
