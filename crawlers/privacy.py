@@ -83,7 +83,7 @@ _DIGIT = "0-9０-９"
 _RUN = re.compile(rf"(?<![{_DIGIT}A-Za-z*＊])[{_DIGIT}]{{11,19}}[xXｘＸ]?(?![{_DIGIT}A-Za-z*＊])")
 # Numbers written in groups: mobiles 3-4-4 and cards 4-4-4-4(-1..3), with single spaces or hyphens.
 _GROUPED = re.compile(
-    rf"(?<![{_DIGIT}A-Za-z*＊ -])(?:[{_DIGIT}]{{3}}[ -][{_DIGIT}]{{4}}[ -][{_DIGIT}]{{4}}"
+    rf"(?<![{_DIGIT}A-Za-z*＊])(?<![{_DIGIT}][ -])(?:[{_DIGIT}]{{3}}[ -][{_DIGIT}]{{4}}[ -][{_DIGIT}]{{4}}"
     rf"|[{_DIGIT}]{{4}}(?:[ -][{_DIGIT}]{{4}}){{3}}(?:[ -][{_DIGIT}]{{1,3}})?)(?![{_DIGIT}A-Za-z*＊]|[ -][{_DIGIT}])"
 )
 

@@ -9,17 +9,15 @@ reason: ``timeout``, ``crashed``, ``malformed``, ...) within ``caps.timeout_s``.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import subprocess
 import sys
+from collections.abc import Callable
 
 from crawlers.documents.caps import Caps, Extracted, clip, failed
-from crawlers.documents.legacy import read_doc, read_xls
-from crawlers.documents.ocr import read_image
-from crawlers.documents.office import read_docx, read_xlsx
 from crawlers.documents.pagetext import page_text
-from crawlers.documents.pdf import read_pdf
 from crawlers.documents.sniff import ATTACHMENT_EXTENSIONS, extension, sniff
 
 __all__ = [
@@ -35,14 +33,21 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# format -> (module, function). Imported when a file of that format is read: the isolating process
+# starts for every attachment, and openpyxl alone (with numpy) costs it over a second to import.
 _READERS = {
-    "pdf": read_pdf,
-    "docx": read_docx,
-    "xlsx": read_xlsx,
-    "doc": read_doc,
-    "xls": read_xls,
-    "image": read_image,
+    "pdf": ("crawlers.documents.pdf", "read_pdf"),
+    "docx": ("crawlers.documents.office", "read_docx"),
+    "xlsx": ("crawlers.documents.office", "read_xlsx"),
+    "doc": ("crawlers.documents.legacy", "read_doc"),
+    "xls": ("crawlers.documents.legacy", "read_xls"),
+    "image": ("crawlers.documents.ocr", "read_image"),
 }
+
+
+def _reader(fmt: str) -> Callable[[bytes, Caps], Extracted] | None:
+    where = _READERS.get(fmt)
+    return getattr(importlib.import_module(where[0]), where[1]) if where else None
 _OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
@@ -63,7 +68,7 @@ def extract_here(data: bytes, url: str = "", content_type: str = "", caps: Caps 
         return failed(hinted, "encrypted", "password-protected Office file")
     if fmt in ("html", "text"):
         return clip(_text(data, fmt), caps)
-    reader = _READERS.get(fmt)
+    reader = _reader(fmt)
     if reader is None:
         return failed(fmt, "unsupported", f"not a format the content watch reads ({fmt})")
     try:

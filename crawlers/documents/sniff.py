@@ -40,17 +40,17 @@ def extension(url: str) -> str:
     return path.rsplit(".", 1)[-1].lower() if "." in path else ""
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, hint: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return "unknown"
+        return hint if hint in ("docx", "xlsx") else "unknown"  # a broken one: its reader says why
     if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
-    return "unknown"
+    return hint if hint in ("docx", "xlsx") else "unknown"
 
 
 def _ole_kind(data: bytes, hint: str) -> str:
@@ -68,7 +68,7 @@ def sniff(data: bytes, url: str = "", content_type: str = "") -> str:
     if data[:1024].find(b"%PDF-") >= 0:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+        return _zip_kind(data, hint)
     if data.startswith(_OLE):
         return _ole_kind(data, hint)
     if any(data.startswith(sig) for sig in _IMAGES):
