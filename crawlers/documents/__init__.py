@@ -48,6 +48,8 @@ _READERS = {
 def _reader(fmt: str) -> Callable[[bytes, Caps], Extracted] | None:
     where = _READERS.get(fmt)
     return getattr(importlib.import_module(where[0]), where[1]) if where else None
+
+
 _OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
