@@ -41,13 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     cw = sub.add_parser("contentwatch", help="content watch: text MB/s vs a re loop, attachment s/MB")
     cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
     cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
+    cw.add_argument("--entries", type=int, default=5000, help="made-up office entries for the large run")
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
     if args.bench == "contentwatch":
         from benchmarks import contentwatch
 
-        contentwatch.main(args.mb, args.rows)
+        contentwatch.main(args.mb, args.rows, args.entries)
         return 0
     if args.bench in ("linkcheck", "all"):
         from benchmarks import linkcheck

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from crawlers.documents import Caps, Extracted, extract, page_text
 from crawlers.html import Doc
-from crawlers.models import PrivacyCandidate, TextObservation, page_and_line
+from crawlers.models import PageLines, PrivacyCandidate, TextObservation
 from crawlers.platforms.base import Post
 from crawlers.privacy import mask_personal_numbers
 
@@ -37,8 +37,9 @@ def observe_text(
     """A text as a fact: personal numbers masked, each candidate with its page and line."""
     masked, hits = mask_personal_numbers(text, today or fetched_at.date())
     candidates = []
+    where = PageLines(masked)
     for hit in hits:
-        page, line = page_and_line(masked, hit.start)
+        page, line = where.at(hit.start)
         candidates.append(PrivacyCandidate(hit.kind, hit.masked, hit.start, page, line, list(hit.checks)))
     safe_title, _ = mask_personal_numbers(title, today or fetched_at.date())
     return TextObservation(

@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick
 
-from crawlers.models import page_and_line
+from crawlers.models import PageLines
 from crawlers.wording_data import (
     SEVERITIES,
     Dictionary,
@@ -53,6 +53,8 @@ def _fold_table() -> dict[int, str]:
 
 def fold(text: str) -> str:
     """NFKC (one character for one), lower case; length and positions unchanged."""
+    if unicodedata.is_normalized("NFKC", text) and "\u0130" not in text:
+        return text.lower()  # most pages: lower() keeps the length except for U+0130
     return text.translate(_fold_table())
 
 
@@ -88,6 +90,14 @@ def squeeze(text: str) -> str:
     return "".join(fold(text).split())
 
 
+def _octets(text: str) -> str:
+    """A text's UTF-8 bytes as a string of code points 0-255. The automaton is built and run over
+    these: pyahocorasick looks a node's children up one by one, and a dictionary of thousands of
+    Chinese terms gives its root thousands of children (25 times slower on this machine), where
+    bytes give it at most 256. UTF-8 keeps every match on character boundaries."""
+    return text.encode("utf-8").decode("latin-1")
+
+
 @dataclass(frozen=True)
 class WordingHit:
     """One dictionary entry found in a text (positions in the original text)."""
@@ -112,42 +122,62 @@ class WordingMatcher:
     def __init__(self, dictionaries: Iterable[Dictionary]) -> None:
         self.dictionaries = tuple(dictionaries)
         self.automaton = ahocorasick.Automaton()
-        patterns: dict[str, tuple[list[Entry], list[Entry]]] = {}  # form -> (wrong for, allowed for)
+        # form -> (entries it is the wrong form of, (entry, offsets of its wrong form) it white-lists)
+        patterns: dict[str, tuple[list[Entry], list[tuple[Entry, tuple[int, ...]]]]] = {}
         for dictionary in self.dictionaries:
             for entry in dictionary.entries:
-                patterns.setdefault(squeeze(entry.wrong), ([], []))[0].append(entry)
+                wrong = squeeze(entry.wrong)
+                patterns.setdefault(wrong, ([], []))[0].append(entry)
                 for longer in entry.allow:
-                    patterns.setdefault(squeeze(longer), ([], []))[1].append(entry)
-        for form, (wrong, allowed) in patterns.items():
-            self.automaton.add_word(form, (len(form), tuple(wrong), tuple(allowed)))
+                    form = squeeze(longer)
+                    offsets = tuple(m.start() for m in re.finditer(f"(?={re.escape(wrong)})", form))
+                    patterns.setdefault(form, ([], []))[1].append((entry, offsets))
+        for form, (wrong_for, allows) in patterns.items():
+            self.automaton.add_word(
+                _octets(form), (len(form.encode("utf-8")), len(form), tuple(wrong_for), tuple(allows))
+            )
         self.size = len(patterns)
         if patterns:
             self.automaton.make_automaton()
 
-    def _raw(self, norm: str) -> tuple[list[tuple[int, int, Entry]], dict[str, list[tuple[int, int]]]]:
+    def _raw(self, norm: str) -> tuple[list[tuple[int, int, Entry]], set[tuple[str, int]]]:
+        """Wrong-form matches (character positions), and the (entry, start) of those a white-listed
+        longer form covers."""
+        data = norm.encode("utf-8")
+        found = sorted(
+            (end + 1 - octets, chars, wrong_for, allows)
+            for end, (octets, chars, wrong_for, allows) in self.automaton.iter(_octets(norm))
+        )
         wrong: list[tuple[int, int, Entry]] = []
-        allowed: dict[str, list[tuple[int, int]]] = {}
-        for end, (length, entries, allows) in self.automaton.iter(norm):
-            start = end + 1 - length
-            wrong.extend((start, end + 1, e) for e in entries)
-            for e in allows:
-                allowed.setdefault(e.key, []).append((start, end + 1))
-        return wrong, allowed
+        covered: set[tuple[str, int]] = set()
+        ascii_only = len(data) == len(norm)
+        byte_pos = char_pos = 0
+        for start_byte, chars, entries, allows in found:
+            if ascii_only:
+                char_pos = start_byte
+            else:  # UTF-8 matches start on character boundaries: count the characters in between
+                char_pos += len(data[byte_pos:start_byte].decode("utf-8"))
+                byte_pos = start_byte
+            wrong.extend((char_pos, char_pos + chars, e) for e in entries)
+            for e, offsets in allows:
+                covered.update((e.key, char_pos + off) for off in offsets)
+        return wrong, covered
 
     def scan(self, text: str, context_chars: int = 30, fingerprint_chars: int = 10) -> list[WordingHit]:
         """Hits in order of position; white-listed forms and allowed prefixes are not hits."""
         if not self.size or not text:
             return []
         norm = normalise(text)
-        wrong, allowed = self._raw(norm.text)
+        wrong, covered = self._raw(norm.text)
         hits: list[WordingHit] = []
+        where = PageLines(text)
         for start, end, entry in sorted(wrong, key=lambda w: (w[0], w[1])):
-            if any(a <= start and end <= b for a, b in allowed.get(entry.key, ())):
+            if (entry.key, start) in covered:
                 continue
             if any(norm.text.endswith(squeeze(p), 0, start) for p in entry.allow_before):
                 continue
             o_start, o_end = norm.original(start), norm.original(end - 1) + 1
-            page, line = page_and_line(text, o_start)
+            page, line = where.at(o_start)
             context = _collapse(text[max(0, o_start - context_chars) : o_end + context_chars])
             key = norm.text[max(0, start - fingerprint_chars) : end + fingerprint_chars]
             hits.append(WordingHit(entry, o_start, o_end, text[o_start:o_end], page, line, context, key))

@@ -61,7 +61,7 @@ def docx_bytes(paragraphs: list[str], table: list[list[str]] | None = None) -> b
 
 def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
     book = openpyxl.Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for name, rows in sheets.items():
         sheet = book.create_sheet(name)
         for row in rows:

@@ -17,7 +17,7 @@ from typing import Any
 
 from crawlers.privacy import id_check_char, luhn_ok, mask
 from simweb import attachments as files
-from simweb.model import Response
+from simweb.model import Response, Route
 from simweb.platforms.base import SimAccount
 
 HOST = "www.gsjd.gov.cn"
@@ -285,12 +285,10 @@ def _html(title: str, body: str) -> str:
     )
 
 
-def site_routes(as_of_day: str) -> dict[str, Response | Callable[[], Response]]:
+def site_routes(as_of_day: str) -> dict[str, Route]:
     """The site's routes; attachments are generated when first asked for and then kept."""
     docs = documents()
-    routes: dict[str, Response | Callable[[], Response]] = {
-        "/": Response(body=_html(NAME, _home(docs, as_of_day)))
-    }
+    routes: dict[str, Route] = {"/": Response(body=_html(NAME, _home(docs, as_of_day)))}
     for doc in docs:
         if isinstance(doc.make, str):
             links = "".join(
