@@ -2,7 +2,7 @@
 
 One site of its own (its own host, not in ``World.sites``), so the ground truth of every other
 indicator stays where it was. Its homepage lists the planted pages; the 公示 page links the
-attachments (PDF, DOCX, XLSX, XLS, a scanned PNG, a scanned PDF, a broken PDF). Every plant is a
+attachments (PDF, DOCX, XLSX, DOC, XLS, a scanned PNG, a scanned PDF, a broken PDF). Every plant is a
 record here and the truth is computed from the same records: the expressions and unmasked numbers
 that must be raised, and the look-alikes that must not (white-listed correct forms, masked numbers,
 numbers failing their check digit, a page that names one gambling game while warning against it).
@@ -17,6 +17,7 @@ from typing import Any
 
 from crawlers.privacy import id_check_char, luhn_ok, mask
 from simweb import attachments as files
+from simweb.docfile import doc_bytes
 from simweb.model import Response, Route
 from simweb.platforms.base import SimAccount
 
@@ -216,6 +217,23 @@ def documents() -> list[Doc]:
             lambda: files.xls_bytes([["姓名", "联系电话", "身份证号"], ["冯某", int(MOBILE_C), MASKED_ID]]),
             "application/vnd.ms-excel",
             plants=[personal("mobile", MOBILE_C)],
+            linked_from=gs,
+        ),
+        Doc(
+            "/gsgg/files/mingdan.doc",
+            "拟录用人员名单（Word 97）",
+            lambda: doc_bytes(
+                [
+                    "经国家质量监督检验检疫总局备案，现公示如下。",
+                    f"联系人 孙某 {MOBILE_B}",
+                    f"身份证号 {MASKED_ID}",
+                ]
+            ),
+            "application/msword",
+            plants=[
+                personal("mobile", MOBILE_B),
+                wording("outdated_names/aqsiq", "国家质量监督检验检疫总局"),
+            ],
             linked_from=gs,
         ),
         Doc(

@@ -76,6 +76,13 @@ class Post(Record):
     source: str = "json"  # json | html | captured
     text: str = ""  # all the post's words the page object saw (title, description, text), untruncated
 
+    def to_dict(self) -> dict[str, Any]:
+        """Without ``text``: it may hold personal numbers, and reaches storage only masked, through
+        :func:`crawlers.contentwatch.observe_post`."""
+        data = super().to_dict()
+        data.pop("text", None)
+        return data
+
 
 @dataclass
 class AccountResult(Record):

@@ -11,6 +11,7 @@ import pytest
 
 from crawlers.documents import Caps, extract
 from simweb import attachments as files
+from simweb.docfile import doc_bytes
 
 ID = "11010519491231002X"
 
@@ -38,6 +39,13 @@ def test_spreadsheets_are_one_page_per_sheet_one_line_per_row() -> None:
     assert xlsx.text == "姓名\t电话\n张某\t13812345678\f无"
     xls = extract(files.xls_bytes([["姓名", "电话"], ["李某", 13812345678]]), "a.xls")
     assert (xls.format, xls.text) == ("xls", "姓名\t电话\n李某\t13812345678")
+
+
+def test_an_old_word_file_is_read_by_antiword() -> None:
+    result = extract(doc_bytes(["经国家质量监督检验检疫总局备案", f"身份证号 {ID}"]), "a.doc")
+    assert (result.format, result.status) == ("doc", "ok")
+    assert "国家质量监督检验检疫总局" in result.text
+    assert ID in result.text
 
 
 def test_images_and_scanned_pdfs_are_read_by_ocr() -> None:
