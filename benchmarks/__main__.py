@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|all``: the benchmarks of issue 7 (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|contentwatch|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -38,9 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument(
         "--redis", default="", help="Redis URL for --workers (default: start/reuse the local one)"
     )
+    cw = sub.add_parser("contentwatch", help="content watch: text MB/s vs a re loop, attachment s/MB")
+    cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
+    cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
+    cw.add_argument("--entries", type=int, default=5000, help="made-up office entries for the large run")
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
+    if args.bench == "contentwatch":
+        from benchmarks import contentwatch
+
+        contentwatch.main(args.mb, args.rows, args.entries)
+        return 0
     if args.bench in ("linkcheck", "all"):
         from benchmarks import linkcheck
 

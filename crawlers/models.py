@@ -167,6 +167,72 @@ class LinkCheck(Record):
     tagged: bool = False
 
 
+def page_and_line(text: str, pos: int) -> tuple[int, int]:
+    """1-based page (pages split by form feeds) and line within that page of a position in text."""
+    page_start = text.rfind("\f", 0, pos) + 1
+    return text.count("\f", 0, pos) + 1, text.count("\n", page_start, pos) + 1
+
+
+class PageLines:
+    """Page and line of increasing positions in one pass over the text (hits come in order)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.page, self.line = text, 0, 1, 1
+
+    def at(self, pos: int) -> tuple[int, int]:
+        if pos < self.pos:
+            return page_and_line(self.text, pos)
+        pages = self.text.count("\f", self.pos, pos)
+        if pages:
+            self.page += pages
+            self.line = self.text.count("\n", self.text.rfind("\f", self.pos, pos) + 1, pos) + 1
+        else:
+            self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.page, self.line
+
+
+@dataclass
+class PrivacyCandidate(Record):
+    """An unmasked personal number seen in a text, kept only in its masked form.
+
+    The full number never leaves the detector: what is stored is enough to find it again by hand
+    (the file, page and line) and to tell it from another (the masked form), not to read it.
+    """
+
+    kind: str  # id_card | mobile | bank_card
+    masked: str  # e.g. 1101**********1234, 138****5678
+    offset: int  # character position in the observation's (masked) text
+    page: int = 1  # 1-based page (PDF page, sheet, image) the text came from
+    line: int = 1  # 1-based line within that page
+    checks: list[str] = field(default_factory=list)  # the checks it passed: gb11643, region, ...
+
+
+@dataclass
+class TextObservation(Record):
+    """The text of one page, attachment or post, as the content watch judges it.
+
+    ``text`` has every detected personal number already masked, and pages are separated by a form
+    feed (``\\f``), lines by ``\\n``, so a finding can name the page and line. Judging the same
+    records under another dictionary gives other findings, without a crawl.
+    """
+
+    target_id: str
+    url: str  # the page, attachment or post URL (what must be fixed)
+    kind: str  # page | attachment | post
+    fetched_at: datetime
+    found_on: str = ""  # the page that linked to it ('' for a page itself or a post)
+    format: str = "html"  # html | pdf | docx | xlsx | doc | xls | image | post
+    text: str = ""
+    privacy: list[PrivacyCandidate] = field(default_factory=list)
+    extraction: str = "ok"  # ok | partial (a cap cut it short) | unverified (nothing read)
+    reason: str = ""  # why partial or unverified: too_large, encrypted, timeout, ...
+    title: str = ""
+    pages: int = 0  # pages (sheets, images) read
+    ocr: bool = False  # the text came from OCR
+    bytes: int = 0  # size of what was fetched
+
+
 @dataclass
 class SiteObservations(Record):
     """Everything one sweep observed about one site; the judge's input."""
@@ -193,6 +259,8 @@ class SiteObservations(Record):
             self.columns.append(page)
         elif page.role == "budget":  # what a budget left undone: the rules it affects say unverified
             self.cuts.append(page)
+
+    texts: list[TextObservation] = field(default_factory=list)  # content watch: pages, attachments
 
 
 @dataclass
@@ -303,3 +371,4 @@ class AccountObservation(Record):
     requests: int = 0
     browser: bool = False  # True when the check needed Chromium
     elapsed_ms: float | None = None
+    posts: list[TextObservation] = field(default_factory=list)  # content watch: each post's text

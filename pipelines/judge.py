@@ -19,16 +19,19 @@ from pipelines.rules import (
     account_gone,
     account_no_update,
     account_one_per_platform,
+    account_sec_wording,
     cuts,
     home_stale,
 )
 from pipelines.rules.account_base import AccountContext, latest_source
 from pipelines.rules.base import RuleContext, Rules
+from pipelines.wording import matcher_for
 
 __all__ = ["ACCOUNT_RULES", "Rules", "judge_account", "judge_registry", "judge_site", "load_rules"]
 
 # Account rules, in order: the vetoes first, so rules marked SKIP_WHEN_VETOED can see them.
-ACCOUNT_RULES = (account_no_update, account_gone, account_freq)
+WORDING_INDICATORS = ("SITE-SEC-WORDING", "ACCOUNT-SEC-WORDING")
+ACCOUNT_RULES = (account_no_update, account_gone, account_freq, account_sec_wording)
 
 
 def load_rules(override: str | Path | None = None) -> Rules:
@@ -37,6 +40,8 @@ def load_rules(override: str | Path | None = None) -> Rules:
     for rule in (*RULES, *ACCOUNT_RULES, account_one_per_platform):
         rules.table(rule.INDICATOR)
     account_freq.policies(rules)
+    for indicator in WORDING_INDICATORS:  # a broken dictionary or office list fails here, not mid-sweep
+        matcher_for(rules, indicator)
     return rules
 
 

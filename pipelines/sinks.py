@@ -13,7 +13,14 @@ import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from crawlers.models import AccountObservation, Finding, LinkCheck, PageObservation, TargetSummary
+from crawlers.models import (
+    AccountObservation,
+    Finding,
+    LinkCheck,
+    PageObservation,
+    TargetSummary,
+    TextObservation,
+)
 
 if TYPE_CHECKING:  # the Elasticsearch client costs ~0.7 s to import: only sweeps that use it pay
     from crawlers.config import ElasticsearchConfig
@@ -23,10 +30,15 @@ if TYPE_CHECKING:  # the Elasticsearch client costs ~0.7 s to import: only sweep
 NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
 
 
-def observation_doc(obs: PageObservation | LinkCheck | AccountObservation, sweep_id: str) -> dict[str, Any]:
+def observation_doc(
+    obs: PageObservation | LinkCheck | AccountObservation | TextObservation, sweep_id: str
+) -> dict[str, Any]:
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
-    if isinstance(obs, AccountObservation):
+    if isinstance(obs, TextObservation):  # content watch: personal numbers already masked
+        doc["doc_type"] = "text"
+        doc["@timestamp"] = doc["fetched_at"]
+    elif isinstance(obs, AccountObservation):
         doc["doc_type"] = "account"
         doc["@timestamp"] = doc["fetched_at"]
     elif isinstance(obs, PageObservation):

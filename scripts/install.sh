@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything govpatrol needs on a Debian machine, idempotently:
 #   - Debian packages: Chromium (rendering JavaScript lists), Redis (distributed mode), Maven and a
-#     Java 17 runtime (to fetch and run Elastic's Elasticsearch distribution from Maven Central);
+#     Java 17 runtime (to fetch and run Elastic's Elasticsearch distribution from Maven Central),
+#     tesseract-ocr with its Chinese data, antiword, catdoc and poppler-utils (content watch);
 #   - the project and its Python dependencies in a virtual environment at .venv.
 # Elasticsearch itself is downloaded on first start (`govpatrol services start`) and cached.
 set -euo pipefail
@@ -14,6 +15,13 @@ command -v mvn >/dev/null 2>&1 || packages+=(maven)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 # CJK fonts so that pages and reports rendered in Chromium show Chinese text.
 [ -d /usr/share/fonts/opentype/noto ] || [ -d /usr/share/fonts/truetype/wqy ] || packages+=(fonts-noto-cjk)
+# Content watch: OCR of images and scanned PDFs (with its Chinese data), old Word files (antiword,
+# catdoc as the fallback), scanned PDF pages rendered for OCR (pdftoppm from poppler-utils).
+command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || [ -f /usr/share/tesseract-ocr/4.00/tessdata/chi_sim.traineddata ] || packages+=(tesseract-ocr-chi-sim)
+command -v antiword >/dev/null 2>&1 || packages+=(antiword)
+command -v catdoc >/dev/null 2>&1 || packages+=(catdoc)
+command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "install: Debian packages: ${packages[*]}" >&2

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crawlers.thresholds import load_thresholds
+from simweb.contentwatch import plant_post
 from simweb.platforms import APPS, app_class
 from simweb.platforms.base import CASE_STATES, PlatformApp, PlatformServer, SimAccount, SimPost
 
@@ -114,6 +115,7 @@ def _truth(account: SimAccount, as_of: datetime, thresholds: dict[str, Any]) -> 
         "region": account.region,
         "expect": expect,
         "dormant": bool(idle is not None and idle > rule["dormant_days"]),
+        "content_watch": list(account.planted),  # ACCOUNT-SEC-WORDING hits that must be raised
     }
 
 
@@ -158,6 +160,7 @@ def build_accounts(as_of: datetime, seed: int = 20241, platforms: list[str] | No
         for case in cls.CASES:
             n += 1
             accounts.append(sim_account(n, key, case, as_of, rng, digits=3))
+            plant_post(accounts[-1])
         world.apps[key] = cls(accounts, as_of)
     return world
 

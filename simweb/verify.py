@@ -87,9 +87,16 @@ def compare_site(
 
 
 def compare_with_truth(
-    truth: dict[str, Any], findings: list[Finding], summaries: list[TargetSummary]
+    truth: dict[str, Any],
+    findings: list[Finding],
+    summaries: list[TargetSummary],
+    content_watch: bool = False,
 ) -> list[str]:
-    """All differences between a sweep and the ground truth; empty when the sweep is right."""
+    """All differences between a sweep and the ground truth; empty when the sweep is right.
+
+    ``content_watch`` adds :func:`compare_content_watch` (for sweeps whose spiders read page,
+    attachment and post text).
+    """
     by_site: dict[str, list[Finding]] = {}
     for f in findings:
         by_site.setdefault(f.target_id, []).append(f)
@@ -103,7 +110,78 @@ def compare_with_truth(
                 account_id, account_truth, by_site.get(account_id, []), summary_of.get(account_id)
             )
         )
+    if content_watch:
+        problems.extend(compare_content_watch(truth, findings))
     return problems
+
+
+SEC_INDICATORS = ("SITE-SEC-WORDING", "SITE-SEC-PRIVACY", "ACCOUNT-SEC-WORDING")
+SecKey = tuple[str, str, str, str]  # target, indicator, url ('' for account posts), entry or kind:masked
+
+
+def _sec_key(target_id: str, indicator: str, url: str, ev: dict[str, Any]) -> SecKey:
+    if indicator == "SITE-SEC-PRIVACY":
+        what = f"{ev.get('personal_kind', ev.get('kind'))}:{ev.get('masked')}"
+    else:
+        what = str(ev.get("entry_key") or f"{ev.get('dictionary')}/{ev.get('entry')}")
+    return (target_id, indicator, "" if indicator.startswith("ACCOUNT-") else url, what)
+
+
+def compare_content_watch(truth: dict[str, Any], findings: list[Finding]) -> list[str]:
+    """Content-watch differences: every planted expression and unmasked number raised, pending
+    review, with its term; nothing else raised (no white-listed form, masked or check-failing
+    number); every unreadable planted file an unverified note with its reason, and no other note."""
+    expected: dict[SecKey, str] = {}  # key -> the planted term ('' for numbers)
+    notes: dict[tuple[str, str], str] = {}  # (target, url) -> reason
+    for target_id, site in truth.get("content_watch", {}).items():
+        for e in site["expect"]:
+            planted = {"personal_kind": e.get("kind"), "masked": e.get("masked"), "entry_key": e.get("entry")}
+            key = _sec_key(target_id, e["indicator"], e["url"], planted)
+            expected[key] = e.get("term", "")
+        for note in site.get("unverified", []):
+            notes[(target_id, note["url"])] = note["reason"]
+    for account_id, account in truth.get("accounts", {}).items():
+        for e in account.get("content_watch", []):
+            expected[_sec_key(account_id, e["indicator"], "", {"entry_key": e["entry"]})] = e["term"]
+
+    raised: dict[SecKey, Finding] = {}
+    out: list[str] = []
+    for f in findings:
+        if f.indicator not in SEC_INDICATORS:
+            continue
+        if f.status == "unverified":
+            reason = notes.get((f.target_id, f.subject_url))
+            if reason is None:
+                out.append(
+                    f"{f.target_id}: unexpected unverified note for {f.subject_url} ({f.evidence.get('reason')})"
+                )
+            elif f.evidence.get("reason") != reason:
+                out.append(
+                    f"{f.target_id}: {f.subject_url} unverified as {f.evidence.get('reason')!r}, expected {reason!r}"
+                )
+            continue
+        key = _sec_key(f.target_id, f.indicator, f.subject_url, f.evidence)
+        raised[key] = f
+        if f.status != "pending_review" or f.severity != "veto" or not f.fingerprint:
+            out.append(
+                f"{f.target_id}: {f.indicator} {key[3]} is {f.status}/{f.severity}, expected pending_review/veto with a fingerprint"
+            )
+    for key, term in expected.items():
+        found = raised.get(key)
+        if found is None:
+            out.append(f"{key[0]}: missing {key[1]} {key[3]} at {key[2] or 'a post'}")
+        elif term and found.evidence.get("term") != term:
+            out.append(f"{key[0]}: {key[1]} {key[3]} term {found.evidence.get('term')!r}, expected {term!r}")
+    for key in sorted(set(raised) - set(expected)):
+        out.append(f"{key[0]}: unexpected {key[1]} {key[3]} at {key[2] or 'a post'}")
+    raised_notes = {
+        (f.target_id, f.subject_url)
+        for f in findings
+        if f.indicator in SEC_INDICATORS and f.status == "unverified"
+    }
+    for target_id, url in sorted(set(notes) - raised_notes):
+        out.append(f"{target_id}: no unverified note for {url} ({notes[(target_id, url)]})")
+    return out
 
 
 ACCOUNT_VETOES = ("ACCOUNT-VETO-NO-UPDATE", "ACCOUNT-GONE")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.thresholds import load_thresholds
+from simweb import contentwatch
 from simweb.build import build_site
 from simweb.cms import ZHAOCUO_HOST, ZHAOCUO_JS
 from simweb.model import CLOSED_TOKEN, PORT_TOKEN, Response, Route, Site
@@ -136,6 +137,7 @@ class World:
             "sites": {
                 sid: site_truth(site, self.as_of, th, self.url, self.fill) for sid, site in self.sites.items()
             },
+            "content_watch": contentwatch.truth(self.url),
         }
 
 
@@ -157,6 +159,7 @@ def build_world(as_of: datetime, seed: int = 20241) -> World:
     for site in sites.values():
         if not site.closed:
             world.routes[site.host] = site_routes(site)
+    world.routes[contentwatch.HOST] = contentwatch.site_routes(as_of.date().isoformat())
     assert set(EXTERNAL_HOSTS) <= set(world.routes)
     return world
 

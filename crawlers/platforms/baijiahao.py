@@ -27,6 +27,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     read_json,
     unverified,
 )
@@ -158,6 +159,7 @@ def _post(item: Any, now: datetime) -> Post | None:
         id=str(data.get("article_id") or data.get("id") or ""),
         url=str(data.get("url") or ""),
         title=str(data.get("title") or "")[:80],
+        text=post_words(data.get("title"), data.get("abstract"), data.get("digest")),
     )
 
 

@@ -10,6 +10,7 @@ it returns an :class:`AccountResult`. Recorded cases replay the same protocol wi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -75,6 +76,14 @@ class Post(Record):
     title: str = ""
     pinned: bool = False
     source: str = "json"  # json | html | captured
+    text: str = ""  # all the post's words the page object saw (title, description, text), untruncated
+
+    def to_dict(self) -> dict[str, Any]:
+        """Without ``text``: it may hold personal numbers, and reaches storage only masked, through
+        :func:`crawlers.contentwatch.observe_post`."""
+        data = super().to_dict()
+        data.pop("text", None)
+        return data
 
 
 @dataclass
@@ -199,6 +208,19 @@ def load_json(reply: Reply) -> Any | AccountResult:
         return json.loads(text)
     except ValueError:
         return unverified("malformed JSON", reply, body_start=text[:80])
+
+
+def post_words(*values: Any) -> str:
+    """A post's words for the content watch: the non-empty values given, once each, tags removed."""
+    seen: list[str] = []
+    for value in values:
+        text = _TAG.sub("", str(value or "")).strip()
+        if text and text not in seen:
+            seen.append(text)
+    return "\n".join(seen)
+
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 def dig(data: Any, *path: str | int, default: Any = None) -> Any:

@@ -27,6 +27,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     private,
     unverified,
 )
@@ -167,4 +168,5 @@ def _post(item: Any) -> Post | None:
         id=bvid or str(dig(item, "aid", default="")),
         url=VIDEO_URL.format(bvid=bvid) if bvid else "",
         title=str(dig(item, "title", default="") or ""),
+        text=post_words(dig(item, "title"), dig(item, "description")),
     )

@@ -25,6 +25,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     private,
     unverified,
 )
@@ -88,6 +89,7 @@ def _posts(items: list[Any]) -> list[Post]:
                 id=aweme_id,
                 url=VIDEO_URL.format(aweme_id=aweme_id) if aweme_id else "",
                 title=str(dig(item, F_DESC, default="") or ""),
+                text=post_words(dig(item, F_DESC)),
                 pinned=bool(dig(item, F_TOP, default=0)),
                 source="captured",
             )

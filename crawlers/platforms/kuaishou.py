@@ -24,6 +24,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     unverified,
 )
 from crawlers.platforms.capture import capture_data, first_marker, judge_page, profile_fetch
@@ -83,6 +84,7 @@ def _posts(feeds: list[Any]) -> list[Post]:
                 id=photo_id,
                 url=PHOTO_URL.format(id=photo_id) if photo_id else "",
                 title=str(dig(photo, F_CAPTION, default="") or "")[:100],
+                text=post_words(dig(photo, F_CAPTION)),
                 pinned=bool(dig(photo, F_TOP, default=False)),
                 source="captured",
             )

@@ -25,6 +25,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     read_json,
     unverified,
 )
@@ -105,6 +106,7 @@ def _post(item: Any, now: datetime) -> Post | None:
         id=docid,
         url=str(item.get("url") or (ARTICLE_URL.format(docid=docid) if docid else "")),
         title=str(item.get("title") or "")[:80],
+        text=post_words(item.get("title"), item.get("digest")),
     )
 
 

@@ -23,6 +23,7 @@ from crawlers.platforms.base import (
     Reply,
     from_posts,
     gone,
+    post_words,
     read_json,
     unverified,
 )
@@ -118,6 +119,7 @@ def _post(item: Any, now: datetime) -> Post | None:
         id=pid,
         url=str(item.get("url") or (ARTICLE_URL.format(id=pid) if pid else "")),
         title=str(item.get("title") or item.get("longtitle") or "")[:80],
+        text=post_words(item.get("title"), item.get("longtitle"), item.get("abstract")),
     )
 
 

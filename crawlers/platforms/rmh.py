@@ -28,6 +28,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     unverified,
 )
 from crawlers.platforms.capture import capture_reply, captures
@@ -122,6 +123,7 @@ def _post(item: Any, now: datetime) -> Post | None:
         id=post_id,
         url=ARTICLE_URL.format(id=post_id) if post_id else "",
         title=str(dig(item, "title", default="") or ""),
+        text=post_words(dig(item, "title"), dig(item, "summary")),
         pinned=dig(item, F_PINNED) in (1, "1", True),
         source="captured",
     )
@@ -138,7 +140,16 @@ def _from_page_text(reply: Reply, now: datetime) -> AccountResult:
     for line in text.splitlines():
         for date, raw in find_dates(line, now):
             is_pinned = any(m in line for m in pinned)
-            posts.append(Post(date=date, raw=raw, title=line.strip()[:80], pinned=is_pinned, source="html"))
+            posts.append(
+                Post(
+                    date=date,
+                    raw=raw,
+                    title=line.strip()[:80],
+                    pinned=is_pinned,
+                    source="html",
+                    text=line.strip(),
+                )
+            )
     if not posts:
         return unverified("no post list captured", reply, transient=True, page_text_chars=len(text))
     return from_posts(posts, reply, via="page_text")

@@ -25,6 +25,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     unverified,
 )
 
@@ -150,4 +151,5 @@ def _post(item: Any, now: datetime) -> Post | None:
         id=cont_id,
         url=ARTICLE_URL.format(cont_id=cont_id) if cont_id else "",
         title=str(dig(item, F_TITLE, default="") or ""),
+        text=post_words(dig(item, F_TITLE), dig(item, "summary")),
     )

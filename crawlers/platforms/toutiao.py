@@ -24,6 +24,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     unverified,
 )
 from crawlers.platforms.capture import capture_data, first_marker, judge_page, profile_fetch
@@ -82,6 +83,7 @@ def _posts(items: list[Any]) -> list[Post]:
                 id=item_id,
                 url=pattern.format(id=item_id) if pattern and item_id else "",
                 title=text.split("\n", 1)[0][:100],
+                text=post_words(dig(item, F_TITLE), dig(item, F_CONTENT)),
                 source="captured",
             )
         )

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from crawlers.dates import parse_date, parse_timestamp
+from crawlers.html import collapse, parse
 from crawlers.models import Target
 from crawlers.platforms.base import (
     AccountResult,
@@ -30,6 +31,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     unverified,
 )
 
@@ -179,6 +181,7 @@ def _item(item: Any, time_field: str, url_field: str) -> Post | None:
         id=str(msgid),
         url=str(dig(item, url_field, default="") or ""),
         title=str(dig(item, "title", default="") or ""),
+        text=post_words(dig(item, "title"), dig(item, "digest")),
     )
 
 
@@ -214,16 +217,33 @@ def _article(reply: Reply, now: datetime) -> Fetch | AccountResult:
     return result
 
 
+def _article_words(html: str) -> tuple[str, str]:
+    """The article's title and its text (the content watch reads both)."""
+    root = parse(html)
+    title = collapse(" ".join(root.xpath('//*[@id="activity-name"]//text()')))
+    body = collapse(" ".join(root.xpath('//*[@id="js_content"]//text()')))
+    return title, post_words(title, body)
+
+
 def _article_post(reply: Reply, html: str, now: datetime) -> Post | None:
     query = dict(parse_qsl(urlsplit(reply.url).query))
     post_id = query.get("mid", "") or urlsplit(reply.url).path.rsplit("/", 1)[-1]
+    title, text = _article_words(html)
     stamp = CT.search(html) or CREATE_TIMESTAMP.search(html)
     if stamp:
+        raw = stamp.group(1)
         return Post(
-            date=parse_timestamp(stamp.group(1)), raw=stamp.group(1), id=post_id, url=reply.url, source="html"
+            date=parse_timestamp(raw),
+            raw=raw,
+            id=post_id,
+            url=reply.url,
+            source="html",
+            title=title,
+            text=text,
         )
     day = PUBLISH_TIME.search(html)
     date = parse_date(day.group(1), now) if day else None
     if day and date:
-        return Post(date=date, raw=day.group(1), id=post_id, url=reply.url, source="html")
+        raw = day.group(1)
+        return Post(date=date, raw=raw, id=post_id, url=reply.url, source="html", title=title, text=text)
     return None

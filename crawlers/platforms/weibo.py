@@ -24,6 +24,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    post_words,
     private,
     read_json,
     unverified,
@@ -153,6 +154,7 @@ def _post(mblog: dict[str, Any], now: datetime, pinned_markers: tuple[str, ...])
         url=POST_URL.format(id=pid) if pid else "",
         title=text[:80],
         pinned=pinned,
+        text=post_words(text),
     )
 
 

@@ -26,6 +26,8 @@ from pipelines.rules import (
     https,
     meta,
     policy_stale,
+    sec_privacy,
+    sec_wording,
 )
 
 RULES: tuple[ModuleType, ...] = (
@@ -38,4 +40,6 @@ RULES: tuple[ModuleType, ...] = (
     meta,
     domain,
     https,
+    sec_wording,
+    sec_privacy,
 )

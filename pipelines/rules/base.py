@@ -69,10 +69,13 @@ def make_finding(
     subject_url: str | None = None,
     **fields: Any,
 ) -> Finding:
-    """The one way a rule builds a finding: the target's identity filled in, and the severity as
-    given, else a notice for warnings (预警, by contract), else the indicator's own."""
+    """The one way a rule builds a finding: the target's identity filled in, the severity as given,
+    else a notice for warnings (预警, by contract), else the indicator's own; and the indicator's
+    ``source`` (the document that sets the rule) as the evidence's ``basis``, so an inspector can cite it."""
     if severity is None:
         severity = "notice" if level == "warning" else params["severity"]
+    if params.get("source"):
+        evidence.setdefault("basis", params["source"])
     fields.setdefault("platform", target.platform)
     return Finding(
         target_id=target.id,

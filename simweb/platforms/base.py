@@ -62,6 +62,7 @@ class SimAccount:
     posts: list[SimPost] = field(default_factory=list)  # newest first, pinned ones first of all
     profile_url: str = ""  # the real-host URL for the registry: set by the App
     extra: dict[str, Any] = field(default_factory=dict)  # platform-specific (uk, album id, ...)
+    planted: list[dict[str, Any]] = field(default_factory=list)  # content watch: expressions in its posts
 
 
 @dataclass

@@ -15,6 +15,7 @@ from crawlers.models import (
     LinkCheck,
     PageObservation,
     TargetSummary,
+    TextObservation,
 )
 from govpatrol.services import _free_port
 from pipelines.sinks import ElasticsearchSink, observation_doc
@@ -79,7 +80,8 @@ def test_every_record_field_is_mapped() -> None:
         "observations": page
         | newest
         | {f.name for f in dataclasses.fields(LinkCheck)}
-        | {f.name for f in dataclasses.fields(AccountObservation)},
+        | {f.name for f in dataclasses.fields(AccountObservation)}
+        | {f.name for f in dataclasses.fields(TextObservation)},
     }
     for kind, fields in expected.items():
         props = load_template(kind, "x")["template"]["mappings"]["properties"]
