@@ -226,7 +226,7 @@ def _drain(sinks: list[Sink]) -> dict[str, Any]:
 
 def _alert(config: Config, sinks: list[Sink], result: SweepResult, record: dict[str, Any]) -> None:
     """Notify new veto findings once each (after the sinks flushed: the alert state lives in ES)."""
-    if not config.alerts.get("enabled"):
+    if not config.alerts.enabled:
         return
     from govpatrol.alerts import alert_after_sweep
     from pipelines.sinks import ElasticsearchSink

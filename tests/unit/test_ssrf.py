@@ -8,6 +8,7 @@ import pytest
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
+from crawlers.alerts_config import AlertsConfig
 from crawlers.config import Config, NetworkConfig, PlatformConfig
 from crawlers.redact import mask_url, redact_text, redact_value
 from crawlers.resolver import PatrolResolver, ResolveMap
@@ -226,18 +227,25 @@ def test_every_configured_secret_is_found_and_masked_even_without_a_pattern():
     config.elasticsearch.url = "http://elastic:UrlPassw0rd@127.0.0.1:9200"
     config.elasticsearch.api_key = "ApiKeyValue42"
     config.elasticsearch.password = "EnvPassw0rd"
-    config.alerts = {
-        "enabled": True,
-        "webhooks": [
-            {
-                "kind": "dingtalk",
-                "url": "https://oapi.dingtalk.com/robot/send?access_token=DtToken77",
-                "secret": "SECsign88",
+    config.alerts = AlertsConfig.from_table(
+        {
+            "enabled": True,
+            "webhooks": [
+                {
+                    "kind": "dingtalk",
+                    "url": "https://oapi.dingtalk.com/robot/send?access_token=DtToken77",
+                    "secret": "SECsign88",
+                },
+                {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WcKey99"},
+            ],
+            "smtp": {
+                "host": "smtp.example.gov.cn",
+                "password": "SmtpPw55",
+                "sender": "patrol@example.gov.cn",
+                "recipients": ["office@example.gov.cn"],
             },
-            {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WcKey99"},
-        ],
-        "smtp": {"host": "smtp.example.gov.cn", "password": "SmtpPw55"},
-    }
+        }
+    )
     secrets = config.secrets()
     for value in (
         "UrlPassw0rd",
