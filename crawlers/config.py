@@ -122,9 +122,9 @@ from pydantic import (
 from crawlers.alerts_config import AlertsConfig
 from crawlers.configerrors import closest, describe_errors
 from crawlers.errors import ConfigError
+from crawlers.hostmap import ResolveMap
 from crawlers.models import PLATFORMS
 from crawlers.redact import MIN_SECRET_CHARS, register, url_secrets
-from crawlers.resolver import ResolveMap
 from crawlers.ssrf import AddressPolicy
 
 __all__ = ["Config", "ConfigError", "load_config"]
@@ -395,6 +395,19 @@ class Config(Section):
         for platform in self.platforms.values():
             found += [*platform.cookies.values(), *platform.credentials.values()]
         return sorted({s for s in found if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS})
+
+
+#: the one Scrapy setting govpatrol's components read: the Config (or a config file path, which
+#: the add-on loads once); every other PATROL_ value is derived from it (govpatrol/addon.py)
+CONFIG_SETTING = "PATROL_CONFIG"
+
+
+def config_from_settings(settings: Any) -> Config:
+    """The crawl's Config from Scrapy settings: the object the add-on put there, else a file, else defaults."""
+    value = settings.get(CONFIG_SETTING)
+    if isinstance(value, Config):
+        return value
+    return load_config(value or None)
 
 
 def load_config(path: str | Path | None = None) -> Config:

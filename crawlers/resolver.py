@@ -1,11 +1,10 @@
-"""Static host resolution: the ``[network] resolve`` map for Scrapy (Twisted) and for Chromium.
+"""Name resolution for Scrapy: the ``[network] resolve`` map (:mod:`crawlers.hostmap`) and the guard.
 
-The simulated web, a mirror or a split-horizon DNS all need "this government hostname lives at
-that address" without touching /etc/hosts. Scrapy's downloads resolve through the resolver
-installed on the reactor (setting ``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is deprecated in
-Scrapy 2.19), so :class:`PatrolResolver` is installed there; Chromium gets the same map as a
-``--host-resolver-rules`` string. With ``offline`` every unmapped name fails at once as a DNS
-lookup error, so a test or demo can never leak onto the real network.
+Scrapy's downloads resolve through the resolver installed on the reactor (setting
+``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is deprecated in Scrapy 2.19), so :class:`PatrolResolver`
+is installed there. With ``offline`` every unmapped name fails at once as a DNS lookup error, so a
+test or demo can never leak onto the real network. Both components read the crawl's Config from
+the ``PATROL_CONFIG`` setting.
 
 The resolver is also where the SSRF guard (:mod:`crawlers.ssrf`) is enforced for Scrapy: every
 address it hands out for a connection is checked, so a link or a redirect into a private range
@@ -16,10 +15,8 @@ resolver first and raises the typed refusal itself: the spider records the class
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy.resolver import CachingThreadedResolver
@@ -27,7 +24,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
-from crawlers.ssrf import AddressPolicy, parse_ip, url_host
+from crawlers.config import config_from_settings
+from crawlers.hostmap import LOCAL_NAMES, ResolveMap
+from crawlers.ssrf import AddressPolicy, parse_ip, policy_for, url_host
 
 T0 = "patrol_t0"  # request meta: when the request reached the downloader (time.monotonic())
 
@@ -36,73 +35,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
-
-#: names that always go to the system resolver, even offline (they never leave the machine)
-LOCAL_NAMES = ("localhost",)
-
-
-def is_ip_literal(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class ResolveMap:
-    """Exact names and ``*.suffix`` wildcards; an exact name wins, then the longest suffix."""
-
-    exact: dict[str, str] = field(default_factory=dict)
-    wildcards: tuple[tuple[str, str], ...] = ()  # (".suffix", ip), longest suffix first
-
-    @classmethod
-    def parse(cls, resolve: Mapping[str, str]) -> ResolveMap:
-        exact: dict[str, str] = {}
-        wild: dict[str, str] = {}
-        for raw_name, raw_ip in resolve.items():
-            name = raw_name.strip().lower().rstrip(".")
-            ip = str(raw_ip).strip()
-            if not name or not is_ip_literal(ip):
-                raise ValueError(f"[network] resolve: {raw_name!r} = {raw_ip!r} is not 'host' = 'IP address'")
-            if name.startswith("*."):
-                wild["." + name[2:]] = ip
-            elif "*" in name:
-                raise ValueError(f"[network] resolve: {raw_name!r}: only a leading '*.' wildcard is allowed")
-            else:
-                exact[name] = ip
-        ordered = tuple(sorted(wild.items(), key=lambda kv: len(kv[0]), reverse=True))
-        return cls(exact=exact, wildcards=ordered)
-
-    def lookup(self, host: str) -> str | None:
-        """The mapped address, or None. ``*.gov.cn`` matches ``a.gov.cn`` but not ``gov.cn``."""
-        name = host.lower().rstrip(".")
-        if name in self.exact:
-            return self.exact[name]
-        for suffix, ip in self.wildcards:
-            if name.endswith(suffix):
-                return ip
-        return None
-
-    def __bool__(self) -> bool:
-        return bool(self.exact or self.wildcards)
-
-
-def chromium_host_rules(
-    resolve: Mapping[str, str], *, offline: bool = False, keep: Sequence[str] = ()
-) -> str:
-    """The value of Chromium's ``--host-resolver-rules`` for the same map.
-
-    Chromium applies the first matching rule, so exact names come before wildcards; offline adds
-    a final catch-all ``MAP * ~NOTFOUND`` with the local names (and ``keep``) excluded from it.
-    """
-    parsed = ResolveMap.parse(resolve)
-    rules = [f"MAP {name} {ip}" for name, ip in parsed.exact.items()]
-    rules += [f"MAP *{suffix} {ip}" for suffix, ip in parsed.wildcards]
-    if offline:
-        rules.append("MAP * ~NOTFOUND")
-        rules += [f"EXCLUDE {name}" for name in (*LOCAL_NAMES, *keep)]
-    return ", ".join(rules)
 
 
 class PatrolResolver(CachingThreadedResolver):
@@ -126,14 +58,15 @@ class PatrolResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:  # type: ignore[override]
         settings = crawler.settings
+        config = config_from_settings(settings)
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
         return cls(
             reactor,
             cache_size,
             settings.getfloat("DNS_TIMEOUT"),
-            resolve=settings.getdict("PATROL_RESOLVE"),
-            offline=settings.getbool("PATROL_OFFLINE"),
-            policy=AddressPolicy.from_entries(settings.getlist("PATROL_ALLOW_HOSTS")),
+            resolve=config.network.resolve,
+            offline=config.network.offline,
+            policy=policy_for(config),
         )
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[Any]:  # noqa: N802
@@ -171,7 +104,7 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        return cls(AddressPolicy.from_entries(crawler.settings.getlist("PATROL_ALLOW_HOSTS")))
+        return cls(policy_for(config_from_settings(crawler.settings)))
 
     async def process_request(self, request: Request) -> None:
         if not request.url.startswith(("http://", "https://")):

@@ -42,8 +42,9 @@ from crawlers.platforms.base import (
     unverified,
 )
 from crawlers.platforms.replay import MAX_STEPS
+from spiders.arguments import crawl_arguments
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, stamp
-from spiders.settings import abort_heavy_request
+from spiders.settings import PLAYWRIGHT_HANDLER, abort_heavy_request
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,9 @@ class AccountSpider(scrapy.Spider):
     """Check new-media accounts: ``AccountSpider(targets, as_of, config)``."""
 
     name = "account"
+    # some platforms only answer their own script: every request may need the browser (the spider
+    # caps pages itself, max_pages lanes, and names a context per platform and lane)
+    custom_settings = {"DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}}
 
     def __init__(
         self,
@@ -218,6 +222,7 @@ class AccountSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AccountSpider:
+        kwargs = crawl_arguments(crawler, cls.name, kwargs)  # config from settings; `scrapy crawl -a` strings
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)

@@ -30,7 +30,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from scrapy.http import HtmlResponse
 from yarl import URL
 
-from crawlers.resolver import LOCAL_NAMES, ResolveMap, is_ip_literal
+from crawlers.hostmap import LOCAL_NAMES, ResolveMap, is_ip_literal
 from crawlers.ssrf import parse_ip
 from spiders.fetchfacts import decode_html, redirect_failure
 from spiders.inflight import shared_cap

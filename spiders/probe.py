@@ -26,8 +26,8 @@ from datetime import datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from crawlers.config import Config
+from crawlers.hostmap import LOCAL_NAMES, ResolveMap
 from crawlers.models import PageObservation, Target
-from crawlers.resolver import LOCAL_NAMES, ResolveMap
 from crawlers.ssrf import AddressPolicy, BlockedAddress, parse_ip, policy_for
 
 ROLE = "probe"

@@ -1,9 +1,11 @@
-"""Every Scrapy setting govpatrol uses, in one place, grouped and commented.
+"""Every Scrapy setting a crawl uses, derived from the configuration, grouped and commented.
 
-:func:`build_settings` turns a :class:`~crawlers.config.Config` into the settings of one crawl;
-our own keys are prefixed ``PATROL_``. The module-level names at the bottom are the same settings
-for the default config, so ``scrapy.cfg`` (``default = spiders.settings``) and ``scrapy list``
-work; ``govpatrol sweep`` never relies on them.
+:func:`build_settings` turns a :class:`~crawlers.config.Config` into the settings of one crawl. The
+Config itself rides along in ``PATROL_CONFIG``: it is the one source, and govpatrol's own
+components (spiders, resolver, middlewares, pipelines) read it once in ``from_crawler``; the other
+keys here are Scrapy's and scrapy-playwright's, so that their components follow the same Config.
+The add-on (``govpatrol/addon.py``) applies these settings to every crawl, ``govpatrol sweep``
+and ``scrapy crawl`` alike.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from scrapy.logformatter import LogFormatter
 
 from crawlers.browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium
-from crawlers.config import Config
-from crawlers.resolver import ResolveMap, chromium_host_rules
+from crawlers.config import CONFIG_SETTING, Config
+from crawlers.hostmap import ResolveMap, chromium_host_rules
+from crawlers.models import PLATFORMS
 from crawlers.ssrf import AddressPolicy, parse_ip, policy_for, url_host
 
 if TYPE_CHECKING:
@@ -86,8 +89,8 @@ def _LOG_LEVEL() -> str:  # noqa: N802 (reads like the setting it mirrors)
     return os.environ.get("GOVPATROL_LOG_LEVEL", "WARNING").upper()
 
 
-def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
-    """The settings of one crawl in ``mode`` (``patrol``, ``full`` or ``recheck``)."""
+def build_settings(config: Config) -> dict[str, Any]:
+    """The settings of one crawl under ``config`` (the sweep's kind is a spider argument, ``mode``)."""
     crawl, network, browser = config.crawl, config.network, config.browser
     chromium_args = list(CHROMIUM_ARGS)
     policy = policy_for(config)
@@ -99,11 +102,8 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
         "BOT_NAME": "govpatrol",
         "SPIDER_MODULES": ["spiders"],
         "NEWSPIDER_MODULE": "spiders",
-        "PATROL_MODE": mode,
-        # --- our own knobs (read by the spider) -----------------------------------------
-        "PATROL_HOMEPAGE_TIMEOUT": crawl.homepage_timeout,  # the 15-second availability rule
-        "PATROL_PAGE_TIMEOUT": crawl.page_timeout,
-        "PATROL_LINK_TIMEOUT": crawl.link_timeout,
+        # --- ours: the configuration, read once by each component (crawlers.config) -----------
+        CONFIG_SETTING: config,
         "PATROL_LINK_GET_MAXSIZE": 1024 * 1024,  # body read cap when GETting a link for soft-404s
         # --- concurrency and politeness -------------------------------------------------
         "CONCURRENT_REQUESTS": crawl.concurrency,
@@ -135,19 +135,9 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
         "DEPTH_LIMIT": 0,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider dedupes (seen-sets)
         # --- name resolution ----------------------------------------------------------------
+        # [network] resolve and offline, and the SSRF guard: [network] allow_hosts plus the
+        # platform origins (crawlers/ssrf.py), enforced by the resolver and the first middleware
         "TWISTED_DNS_RESOLVER": "crawlers.resolver.PatrolResolver",
-        "PATROL_RESOLVE": dict(network.resolve),
-        "PATROL_OFFLINE": network.offline,
-        # the SSRF guard: [network] allow_hosts plus the platform origins (crawlers/ssrf.py)
-        "PATROL_ALLOW_HOSTS": policy.entries(),
-        # then the per-site budgets ([crawl] site_time_budget, site_page_budget, max_links): a site
-        # whose time is spent gets no more downloads (spiders/budget.py)
-        "DOWNLOADER_MIDDLEWARES": {
-            "crawlers.resolver.AddressGuardMiddleware": 50,
-            "spiders.budget.SiteBudgetMiddleware": 60,
-            # last before the download: pages and link checks share [crawl] concurrency places
-            "spiders.inflight.InFlightCapMiddleware": 990,
-        },
         "DNS_TIMEOUT": min(crawl.link_timeout, crawl.homepage_timeout),
         "DNSCACHE_ENABLED": True,
         # --- services we never want ---------------------------------------------------------
@@ -167,7 +157,8 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
             "args": chromium_args,
         },
         "PLAYWRIGHT_ABORT_REQUEST": BrowserAbort(policy, ResolveMap.parse(network.resolve)),
-        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        # sites render in one context; the account spider names one per platform and page lane
+        "PLAYWRIGHT_MAX_CONTEXTS": len(PLATFORMS) * browser.max_pages,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": browser.max_pages,  # pages open at once
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(crawl.page_timeout * 1000),
         # no startup contexts: the browser starts on the first page that needs it, not every sweep
@@ -175,16 +166,3 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
     if crawl.render_js != "never":
         settings["DOWNLOAD_HANDLERS"] = {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}
     return settings
-
-
-# --- module-level defaults for scrapy.cfg (`scrapy list`, `scrapy shell`) ---------------------
-_DEFAULTS = build_settings(Config(), mode="full")
-BOT_NAME = _DEFAULTS["BOT_NAME"]
-SPIDER_MODULES = _DEFAULTS["SPIDER_MODULES"]
-NEWSPIDER_MODULE = _DEFAULTS["NEWSPIDER_MODULE"]
-ROBOTSTXT_OBEY = _DEFAULTS["ROBOTSTXT_OBEY"]
-USER_AGENT = _DEFAULTS["USER_AGENT"]
-TELNETCONSOLE_ENABLED = False
-REMOTE_CONTROL_ENABLED = False
-TWISTED_REACTOR = ASYNCIO_REACTOR
-LOG_LEVEL = "INFO"

@@ -38,6 +38,7 @@ from crawlers.models import ItemBatch, LinkRef, PageObservation, Target, TargetD
 from crawlers.ssrf import policy_for
 from crawlers.thresholds import load_thresholds
 from crawlers.tlscheck import META_DETAIL, META_KEY, CertCheck, certificate_meta
+from spiders.arguments import crawl_arguments
 from spiders.budget import SiteBudget, purge_queued
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, non_html, redirect_failure, stamp
 from spiders.linkcheck import LinkBook, LinkResult, LinkUse, check_kind, make_check, wanted
@@ -99,6 +100,7 @@ class SiteSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        kwargs = crawl_arguments(crawler, cls.name, kwargs)  # config from settings; `scrapy crawl -a` strings
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)

@@ -6,7 +6,8 @@ import pytest
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
-from crawlers.resolver import PatrolResolver, ResolveMap, chromium_host_rules
+from crawlers.hostmap import ResolveMap, chromium_host_rules
+from crawlers.resolver import PatrolResolver
 
 
 def _result(deferred):

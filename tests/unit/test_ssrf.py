@@ -5,13 +5,15 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from scrapy.settings import Settings
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
 from crawlers.alerts_config import AlertsConfig
 from crawlers.config import Config, NetworkConfig, PlatformConfig
+from crawlers.hostmap import ResolveMap
 from crawlers.redact import mask_url, redact_text, redact_value
-from crawlers.resolver import PatrolResolver, ResolveMap
+from crawlers.resolver import AddressGuardMiddleware, PatrolResolver
 from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify, policy_for
 from spiders.fetchfacts import classify_failure
 from spiders.linkcheck import LinkResult, LinkUse, make_check
@@ -134,7 +136,8 @@ def test_platform_origins_are_allowed_implicitly_but_not_the_elasticsearch_host(
     policy.check("weibo-mirror.internal", "10.9.9.9")
     with pytest.raises(BlockedAddress):
         policy.check("es.internal", "10.9.9.10")
-    assert build_settings(config, mode="patrol")["PATROL_ALLOW_HOSTS"] == ["weibo-mirror.internal"]
+    crawler = SimpleNamespace(settings=Settings(build_settings(config)))
+    assert AddressGuardMiddleware.from_crawler(crawler).policy.entries() == ["weibo-mirror.internal"]
 
 
 def _fired(deferred):
