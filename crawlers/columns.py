@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
+from lxml.html import HtmlElement
 
 from crawlers.html import Doc, collapse, parse
 from crawlers.links import (
@@ -91,7 +91,7 @@ def _skip_texts() -> frozenset[str]:
     return frozenset(t.lower() for t in markers()["nav_skip_texts"])
 
 
-def _attrs(el: etree._Element) -> str:
+def _attrs(el: HtmlElement) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
@@ -115,7 +115,7 @@ def _is_column_url(url: str, base_url: str) -> bool:
     return extension(url) not in IMAGE_EXT | ATTACHMENT_EXT
 
 
-def _li_level(a: etree._Element, stop: etree._Element) -> int:
+def _li_level(a: HtmlElement, stop: HtmlElement) -> int:
     """Menu depth from list nesting: a sub-list item, or a later link in an item, is level 2."""
     items = []
     for anc in a.iterancestors():
@@ -132,7 +132,7 @@ def _li_level(a: etree._Element, stop: etree._Element) -> int:
     return 1
 
 
-def _nav_containers(root: etree._Element) -> list[etree._Element]:
+def _nav_containers(root: HtmlElement) -> list[HtmlElement]:
     """Outermost navigation blocks; ``<header>`` blocks when the page names none."""
     found = [
         el
@@ -145,9 +145,9 @@ def _nav_containers(root: etree._Element) -> list[etree._Element]:
     return [el for el in found if not any(anc in chosen for anc in el.iterancestors())]
 
 
-def _heading_link(a: etree._Element) -> bool:
+def _heading_link(a: HtmlElement) -> bool:
     """The link is (inside) a heading that wraps this one link only."""
-    el: etree._Element | None = a
+    el: HtmlElement | None = a
     for _ in range(4):
         if el is None:
             return False
@@ -159,7 +159,7 @@ def _heading_link(a: etree._Element) -> bool:
     return False
 
 
-def _in_chrome(a: etree._Element) -> bool:
+def _in_chrome(a: HtmlElement) -> bool:
     for anc in a.iterancestors():
         attrs = _attrs(anc)
         if _MAP_ATTR.search(attrs):
@@ -169,7 +169,7 @@ def _in_chrome(a: etree._Element) -> bool:
     return False
 
 
-def _has_headings(root: etree._Element, map_words: list[str]) -> bool:
+def _has_headings(root: HtmlElement, map_words: list[str]) -> bool:
     """The map groups its links under headings (a title like 网站地图 itself does not count)."""
     for el in root.iter(*_HEADING_TAGS, "div", "span", "p"):
         if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
@@ -179,7 +179,7 @@ def _has_headings(root: etree._Element, map_words: list[str]) -> bool:
     return False
 
 
-def _sitemap_levels(root: etree._Element) -> list[tuple[etree._Element, int]]:
+def _sitemap_levels(root: HtmlElement) -> list[tuple[HtmlElement, int]]:
     links = [a for a in root.iter("a") if a.get("href")]
     content = [a for a in links if not _in_chrome(a)] or links
     headed = _has_headings(root, markers()["sitemap_link_texts"])
@@ -197,7 +197,7 @@ def _sitemap_levels(root: etree._Element) -> list[tuple[etree._Element, int]]:
     return out
 
 
-def find_columns(root: etree._Element, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
+def find_columns(root: HtmlElement, base_url: str, *, from_sitemap: bool = False) -> list[ColumnRef]:
     """Columns from a parsed homepage (navigation) or 网站地图 page; see :func:`discover_columns`."""
     base = page_base(root, base_url)
     if from_sitemap:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from crawlers.html import Doc, collapse, parse, words
 from crawlers.models import LinkRef
@@ -144,7 +145,7 @@ def _link_kind(tag: str, rel: str, url: str, site: str) -> str:
     return "page" if _host_key_of(netloc) == site else "external"
 
 
-def _link_text(el: etree._Element) -> str:
+def _link_text(el: HtmlElement) -> str:
     if el.tag in ("a", "area"):
         text = collapse(el.text_content())
         if text:
@@ -155,9 +156,9 @@ def _link_text(el: etree._Element) -> str:
     return collapse(el.get("alt") or el.get("title"))
 
 
-def _link_elements(root: etree._Element) -> list[tuple[etree._Element, str]]:
+def _link_elements(root: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """(element, raw URL) for every followable or loaded reference, in document order."""
-    found: list[tuple[etree._Element, str]] = []
+    found: list[tuple[HtmlElement, str]] = []
     for el in root.iter("a", "area", "img", "link", "script", "iframe", "frame", "embed", "source"):
         if el.tag in ("a", "area"):
             raw = el.get("href")
@@ -196,6 +197,6 @@ def extract_links(html: Doc, base_url: str) -> list[LinkRef]:
                 if not seen[url].text and text:
                     seen[url].text = text
                 continue
-            kind = _link_kind(el.tag, (el.get("rel") or "").lower(), url, site)
+            kind = _link_kind(str(el.tag), (el.get("rel") or "").lower(), url, site)
             seen[url] = LinkRef(url=url, text=text, kind=kind)
     return list(seen.values())

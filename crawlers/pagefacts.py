@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from crawlers.html import Doc, _text_runs, collapse, page_title, parse, visible_text
 from crawlers.thresholds import markers as default_markers
@@ -107,7 +108,7 @@ def _markers(table: dict | None) -> dict:
     return table if table is not None else default_markers()
 
 
-def _main_text(root: etree._Element) -> str:
+def _main_text(root: HtmlElement) -> str:
     """Visible text minus site chrome (nav, header, footer), so a templated 404 page still reads short."""
     chrome = [el for el in root.iter() if isinstance(el.tag, str) and _is_chrome(el)]
     text = visible_text(root)

@@ -112,7 +112,7 @@ def summarize(targets: Iterable[Target]) -> dict[str, Any]:
     ``crawlers.models.PLATFORMS``, so the summary reads the same from run to run.
     """
     items = list(targets)
-    kinds = Counter(t.kind for t in items)
+    kinds: Counter[str] = Counter(t.kind for t in items)
     platforms = Counter(t.platform for t in items if t.kind == "account" and t.platform)
     return {
         "total": len(items),

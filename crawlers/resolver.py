@@ -56,7 +56,7 @@ class PatrolResolver(CachingThreadedResolver):
         self.policy = policy  # None: unguarded (only for tests of the map; from_crawler always sets one)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:  # type: ignore[override]
+    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:
         settings = crawler.settings
         config = config_from_settings(settings)
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
@@ -116,7 +116,7 @@ class AddressGuardMiddleware:
 
         started = time.monotonic()
         try:  # a failed lookup fails the download here, with its own error (one lookup, not two)
-            ip = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))  # type: ignore[attr-defined]
+            ip = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))
             self.policy.check(host, str(ip))  # also when another resolver is installed
         except Exception:
             request.meta.setdefault(T0, started)  # never reached the downloader: time the lookup

@@ -30,7 +30,7 @@ from pipelines.store import Store, StoreUnavailable
 STATUSES = ("open", "rectified", "unverified")
 KINDS = ("site", "account")
 PAGE_SIZE = 1000
-SORT = [
+SORT: list[dict[str, Any]] = [
     {"region": {"order": "asc", "missing": "_last"}},
     {"owner.keyword": {"order": "asc", "missing": "_last"}},
     {"indicator": "asc"},

@@ -91,7 +91,7 @@ def purge_queued(crawler: Crawler, target_id: str) -> int:
     """Drop the target's requests waiting in downloader slot queues; each gets its errback."""
     engine = crawler.engine
     downloader = getattr(engine, "downloader", None)
-    dropped = []
+    dropped: list[tuple[Request, Any]] = []
     for slot in list(getattr(downloader, "slots", {}).values()):
         queue = getattr(slot, "queue", None)
         if not queue:

@@ -81,6 +81,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
 def classify_failure(failure: Failure | BaseException) -> tuple[str, str]:
     """``(error class, detail)`` for a failed download; the class is one of the PageObservation ones."""
     exc = failure.value if isinstance(failure, Failure) else failure
+    if exc is None:  # a Failure always carries its exception; the stubs allow None
+        exc = RuntimeError("failure without an exception")
     chain = _chain(exc)
     detail = f"{type(exc).__name__}: {exc}"[:500]
     if any(isinstance(e, SiteBudgetSpent) for e in chain):
@@ -117,7 +119,7 @@ _PAGE_APPLICATION = frozenset({"xhtml+xml", "xml", "json", "javascript", "x-java
 
 def non_html(response: Response) -> str:
     """The Content-Type of a response that is not a page (a PDF, an image, a Word file), else ''."""
-    raw = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";", 1)[0].strip().lower()
+    raw = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";", 1)[0].strip().lower()
     main, _, sub = raw.partition("/")
     if main in _NOT_PAGE_MAIN or (main == "application" and sub not in _PAGE_APPLICATION):
         return raw

@@ -61,7 +61,9 @@ class _Resolver(AbstractResolver):
         self.guard = guard
         self._system = aiohttp.ThreadedResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         mapped = self.map.lookup(host)
         if mapped is not None:
             found = [_result(host, mapped, port)]

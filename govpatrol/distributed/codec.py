@@ -59,7 +59,7 @@ def _decode_value(hint: Any, value: Any) -> Any:
     return value
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
+def _build(cls: type, data: Any) -> Any:
     if not isinstance(data, dict):
         raise CodecError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
     hints = _hints(cls)

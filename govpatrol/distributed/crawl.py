@@ -18,14 +18,16 @@ Usage (the worker does this): ``python -m govpatrol.distributed.crawl --sweep ID
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
+from twisted.internet.interfaces import IReactorTime
 
 from crawlers.config import Config, DistributedConfig, load_config
 from crawlers.models import ItemBatch, Target, TargetDone
@@ -42,6 +44,11 @@ from spiders.site import SiteSpider
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _replay(items: list[Any], response: Any) -> list[Any]:
+    """The callback of the data: request that carries a target's first items into the crawl."""
+    return items
 
 
 class LeaseFeeder:
@@ -89,7 +96,7 @@ class LeaseFeeder:
 
     def schedule_next_requests(self) -> None:
         for request in self.next_requests():
-            self.crawler.engine.crawl(request)  # type: ignore[union-attr]
+            self.crawler.engine.crawl(request)
 
     def _claim(self) -> list[str]:
         room = self.dist.targets_in_flight - len(self.leased)
@@ -111,7 +118,7 @@ class LeaseFeeder:
             requests.append(
                 Request(
                     "data:,",
-                    callback=lambda _r, items=items: items,
+                    callback=functools.partial(_replay, items),
                     dont_filter=True,
                     meta={"target_id": target.id},
                 )
@@ -126,7 +133,7 @@ class LeaseFeeder:
         from twisted.internet import reactor  # imported late: the crawl installs the asyncio reactor
 
         self.leased.discard(target_id)
-        reactor.callLater(0, self._refill)
+        task.deferLater(cast(IReactorTime, reactor), 0, self._refill)
 
     # ------------------------------------------------------------------ heartbeat and end
 
@@ -233,10 +240,11 @@ def crawl_sweep(plan: SweepPlan, config: Config, worker: str, url: str) -> dict[
         process.crawl(crawler, targets=[], as_of=plan.as_of, mode=plan.mode, lease=lease)
     if crawlers:
         process.start()
+    stats = [c.stats.get_stats() if c.stats else {} for c in crawlers]
     return {
-        "failed": sum(1 for c in crawlers if c.stats and c.stats.get_value("finish_reason") is None),
-        "committed": sum(int(c.stats.get_value("patrol/committed", 0)) for c in crawlers if c.stats),
-        "refused": sum(int(c.stats.get_value("patrol/commit_refused", 0)) for c in crawlers if c.stats),
+        "failed": len([s for s in stats if s.get("finish_reason") is None]),
+        "committed": sum(int(s.get("patrol/committed", 0)) for s in stats),
+        "refused": sum(int(s.get("patrol/commit_refused", 0)) for s in stats),
     }
 
 
