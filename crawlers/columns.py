@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawlers.html import Doc, collapse, parse
+from crawlers.html import Doc, class_and_id, collapse, is_chrome, parse
 from crawlers.links import (
     ATTACHMENT_EXT,
     IMAGE_EXT,
@@ -34,7 +34,6 @@ _ARTICLE = re.compile(
 )
 _HOME_PATH = re.compile(r"^/?(?:(?:index|default|home|main)\.(?:s?html?|jsp|php|aspx?))?$", re.IGNORECASE)
 _NAV_ATTR = re.compile(r"nav|menu|daohang|lanmu", re.IGNORECASE)
-_CHROME_ATTR = re.compile(r"nav|menu|daohang|foot|header|copyright|bottom|topbar", re.IGNORECASE)
 _MAP_ATTR = re.compile(r"map|wzdt", re.IGNORECASE)
 _HEADING_ATTR = re.compile(r"tit|hd\b|head", re.IGNORECASE)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "strong", "b"})
@@ -91,10 +90,6 @@ def _skip_texts() -> frozenset[str]:
     return frozenset(t.lower() for t in markers()["nav_skip_texts"])
 
 
-def _attrs(el: HtmlElement) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
-
-
 def _dedup_key(url: str) -> str:
     parts = urlsplit(url)
     path = _INDEX_TAIL.sub("/", parts.path).rstrip("/")
@@ -137,7 +132,7 @@ def _nav_containers(root: HtmlElement) -> list[HtmlElement]:
     found = [
         el
         for el in root.iter("nav", "ul", "div", "header", "section", "table", "td", "dl")
-        if el.tag == "nav" or _NAV_ATTR.search(_attrs(el))
+        if el.tag == "nav" or _NAV_ATTR.search(class_and_id(el))
     ]
     if not found:
         found = list(root.iter("header"))
@@ -153,7 +148,7 @@ def _heading_link(a: HtmlElement) -> bool:
             return False
         if el is not a and len(el.findall(".//a[@href]")) > 1:
             return False
-        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
+        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(class_and_id(el)):
             return True
         el = el.getparent()
     return False
@@ -161,10 +156,9 @@ def _heading_link(a: HtmlElement) -> bool:
 
 def _in_chrome(a: HtmlElement) -> bool:
     for anc in a.iterancestors():
-        attrs = _attrs(anc)
-        if _MAP_ATTR.search(attrs):
+        if _MAP_ATTR.search(class_and_id(anc)):
             return False
-        if anc.tag in ("nav", "header", "footer") or _CHROME_ATTR.search(attrs):
+        if is_chrome(anc):
             return True
     return False
 
@@ -172,7 +166,7 @@ def _in_chrome(a: HtmlElement) -> bool:
 def _has_headings(root: HtmlElement, map_words: list[str]) -> bool:
     """The map groups its links under headings (a title like 网站地图 itself does not count)."""
     for el in root.iter(*_HEADING_TAGS, "div", "span", "p"):
-        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
+        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(class_and_id(el)):
             text = collapse(el.text_content())
             if text and not any(w in text for w in map_words) and not _in_chrome(el):
                 return True

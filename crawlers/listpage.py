@@ -19,6 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawlers.dates import date_from_url, find_dates
+from crawlers.html import CHROME_OR_LINK_BLOCK, is_chrome
 from crawlers.models import DatedItem
 from crawlers.thresholds import markers as load_markers
 
@@ -38,7 +39,6 @@ _LABELS = re.compile(
     r"发布时间|发布日期|更新时间|更新日期|发文日期|成文日期|时间|日期|发布于|发布|[\s:：|\[\]()【】（）〔〕<>·-]"
 )
 _WIDGET = re.compile(r"今天是|今日是|星期[一二三四五六日天]|周[一二三四五六日]")
-_CHROME_CONTAINER = re.compile(r"nav|menu|foot|header|top|bottom|link|friend|yqlj|copyright", re.I)
 _PINNED_CLASS = re.compile(r"zhiding|settop|istop|is-top|pinned", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DATASTORE = re.compile(
@@ -432,12 +432,7 @@ class _Extractor:
         return any(_DATASTORE_CLASS in (a.get("class") or "") for a in self._ancestors(el))
 
     def _in_chrome(self, el: Any) -> bool:
-        for a in self._ancestors(el):
-            if a.tag in ("nav", "header", "footer"):
-                return True
-            if _CHROME_CONTAINER.search(f"{a.get('class', '')} {a.get('id', '')}"):
-                return True
-        return False
+        return any(is_chrome(a, CHROME_OR_LINK_BLOCK) for a in self._ancestors(el))
 
     def placeholder(self) -> str:
         body = self.doc.find("body")
