@@ -6,7 +6,6 @@ with plain string operations where :func:`urllib.parse.urlsplit` would be the co
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -14,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawlers.datastore import records_in
 from crawlers.html import Doc, collapse, parse, words
 from crawlers.models import LinkRef
 
@@ -25,7 +25,6 @@ ATTACHMENT_EXT = words(
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "vbscript:")
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "vbscript:")
-_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 
 
 @dataclass
@@ -182,7 +181,7 @@ def extract_links(html: Doc, base_url: str) -> list[LinkRef]:
     root = parse(html)
     base = page_base(root, base_url)
     trees = [root]
-    records = [m for s in root.iter("script") for m in _HANWEB_RECORD.findall(s.text or "")]
+    records = [m for s in root.iter("script") for m in records_in(s.text or "")]
     if records:
         trees.append(parse("<html><body>" + "".join(records) + "</body></html>"))
     site = host_key(base_url)
