@@ -21,7 +21,9 @@ from spiders.settings import build_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ("govpatrol", "scheduler", "spiders", "pipelines", "crawlers")
-SCHEMA = {ROOT / "crawlers" / n for n in ("config.py", "configsections.py", "configerrors.py", "alerts_config.py")}
+SCHEMA = {
+    ROOT / "crawlers" / n for n in ("config.py", "configsections.py", "configerrors.py", "alerts_config.py")
+}
 # keys read through a property of the Config rather than by their own name
 READ_AS = {"indicators.file": "indicators_file"}
 
