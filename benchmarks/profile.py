@@ -26,6 +26,8 @@ LAYERS = (
     ("pipelines/rules", "judge"),
     ("pipelines/sinks", "sinks (JSON Lines)"),
     ("crawlers/listpage", "list extraction (dates)"),
+    ("crawlers/listscan", "list extraction (dates)"),
+    ("crawlers/datastore", "list extraction (dates)"),
     ("crawlers/dates", "list extraction (dates)"),
     ("dateparser", "list extraction (dates)"),
     ("crawlers/columns", "page facts (columns, links)"),

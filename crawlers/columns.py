@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from lxml import etree
+from lxml.html import HtmlElement
 
-from crawlers.html import Doc, collapse, parse
+from crawlers.html import Doc, class_and_id, collapse, is_chrome, parse
 from crawlers.links import (
     ATTACHMENT_EXT,
     IMAGE_EXT,
@@ -32,7 +32,6 @@ _ARTICLE = re.compile(
 )
 _HOME_PATH = re.compile(r"^/?(?:(?:index|default|home|main)\.(?:s?html?|jsp|php|aspx?))?$", re.IGNORECASE)
 _NAV_ATTR = re.compile(r"nav|menu|daohang|lanmu", re.IGNORECASE)
-_CHROME_ATTR = re.compile(r"nav|menu|daohang|foot|header|copyright|bottom|topbar", re.IGNORECASE)
 _MAP_ATTR = re.compile(r"map|wzdt", re.IGNORECASE)
 _HEADING_ATTR = re.compile(r"tit|hd\b|head", re.IGNORECASE)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "strong", "b"})
@@ -40,10 +39,6 @@ _INDEX_TAIL = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I
 
 
 # ---------------------------------------------------------------- discovery
-
-
-def _attrs(el: etree._Element) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
 def _dedup_key(url: str) -> str:
@@ -66,7 +61,7 @@ def _is_column_url(url: str, base_url: str) -> bool:
     return extension(url) not in IMAGE_EXT | ATTACHMENT_EXT
 
 
-def _li_level(a: etree._Element, stop: etree._Element) -> int:
+def _li_level(a: HtmlElement, stop: HtmlElement) -> int:
     """Menu depth from list nesting: a sub-list item, or a later link in an item, is level 2."""
     items = []
     for anc in a.iterancestors():
@@ -83,12 +78,12 @@ def _li_level(a: etree._Element, stop: etree._Element) -> int:
     return 1
 
 
-def _nav_containers(root: etree._Element) -> list[etree._Element]:
+def _nav_containers(root: HtmlElement) -> list[HtmlElement]:
     """Outermost navigation blocks; ``<header>`` blocks when the page names none."""
     found = [
         el
         for el in root.iter("nav", "ul", "div", "header", "section", "table", "td", "dl")
-        if el.tag == "nav" or _NAV_ATTR.search(_attrs(el))
+        if el.tag == "nav" or _NAV_ATTR.search(class_and_id(el))
     ]
     if not found:
         found = list(root.iter("header"))
@@ -96,41 +91,40 @@ def _nav_containers(root: etree._Element) -> list[etree._Element]:
     return [el for el in found if not any(anc in chosen for anc in el.iterancestors())]
 
 
-def _heading_link(a: etree._Element) -> bool:
+def _heading_link(a: HtmlElement) -> bool:
     """The link is (inside) a heading that wraps this one link only."""
-    el: etree._Element | None = a
+    el: HtmlElement | None = a
     for _ in range(4):
         if el is None:
             return False
         if el is not a and len(el.findall(".//a[@href]")) > 1:
             return False
-        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
+        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(class_and_id(el)):
             return True
         el = el.getparent()
     return False
 
 
-def _in_chrome(a: etree._Element) -> bool:
+def _in_chrome(a: HtmlElement) -> bool:
     for anc in a.iterancestors():
-        attrs = _attrs(anc)
-        if _MAP_ATTR.search(attrs):
+        if _MAP_ATTR.search(class_and_id(anc)):
             return False
-        if anc.tag in ("nav", "header", "footer") or _CHROME_ATTR.search(attrs):
+        if is_chrome(anc):
             return True
     return False
 
 
-def _has_headings(root: etree._Element, map_words: tuple[str, ...]) -> bool:
+def _has_headings(root: HtmlElement, map_words: tuple[str, ...]) -> bool:
     """The map groups its links under headings (a title like 网站地图 itself does not count)."""
     for el in root.iter(*_HEADING_TAGS, "div", "span", "p"):
-        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(_attrs(el)):
+        if el.tag in _HEADING_TAGS or _HEADING_ATTR.search(class_and_id(el)):
             text = collapse(el.text_content())
             if text and not any(w in text for w in map_words) and not _in_chrome(el):
                 return True
     return False
 
 
-def _sitemap_levels(root: etree._Element, words: PageWords) -> list[tuple[etree._Element, int]]:
+def _sitemap_levels(root: HtmlElement, words: PageWords) -> list[tuple[HtmlElement, int]]:
     links = [a for a in root.iter("a") if a.get("href")]
     content = [a for a in links if not _in_chrome(a)] or links
     headed = _has_headings(root, words.sitemap_link_texts)
@@ -149,7 +143,7 @@ def _sitemap_levels(root: etree._Element, words: PageWords) -> list[tuple[etree.
 
 
 def find_columns(
-    root: etree._Element, base_url: str, *, from_sitemap: bool = False, words: PageWords | None = None
+    root: HtmlElement, base_url: str, *, from_sitemap: bool = False, words: PageWords | None = None
 ) -> list[ColumnRef]:
     """Columns from a parsed homepage (navigation) or 网站地图 page; see :func:`discover_columns`."""
     vocab = words or load_page_words()

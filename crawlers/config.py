@@ -1,4 +1,4 @@
-"""govpatrol configuration: one TOML file, every key optional, defaults here and documented.
+"""govpatrol configuration: one TOML file, one validated schema, every key optional and documented.
 
 Example (all keys shown with their defaults)::
 
@@ -44,7 +44,7 @@ Example (all keys shown with their defaults)::
     max_pages = 4                    # pages open at once
 
     [indicators]
-    file = ""                        # a TOML merged over crawlers/data/indicators.toml
+    file = ""                        # a TOML merged over crawlers/data/indicators.toml (must exist)
 
     [scheduler]                      # `govpatrol scheduler`: schedules are configuration
     targets = ""                     # the targets registry the service patrols (required to run it)
@@ -69,177 +69,149 @@ Example (all keys shown with their defaults)::
     poll_seconds = 1.0               # idle workers look for new targets / sweeps this often
     targets_in_flight = 16           # targets one worker crawls at once
 
-    [alerts]                         # notify new veto findings: see govpatrol/alerts.py
-    [report]                         # the 通报's configurable parts: see govpatrol/report/
+    [report]                         # the 通报's wording an office sets once (govpatrol report)
+    scope = "全省"                   # 全省 / 全市 / 全区: the registry's region wording
+    office = "省政府办公厅"
+    title = "政府网站和政务新媒体检查情况通报"
+    deadline_working_days = 15       # rectification deadline, working days after the report date
+    deadline = ""                    # YYYY-MM-DD; overrides deadline_working_days
+    requirements = "..."             # closing paragraph; {deadline} and {office} are filled in
+    review_days = 92                 # --sweep: rectifications counted this many days back
+    report_date = ""                 # YYYY-MM-DD; default today (Beijing)
+
+    [alerts]                         # notify new veto findings: keys in crawlers/alerts_config.py
 
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
     cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
     credentials = {}                 # wechat: the office's MP back-office {token, cookie}; never logged
+
+The schema is pydantic (v2) models: every key is typed (strict: ``1`` is not ``true``, ``"8"`` is
+not ``8``), range-checked, finite (``inf`` and ``nan`` are refused), and the loader reports every
+mistake of a file at once, each naming the file, the key and the reason; an unknown key or section
+suggests the nearest known one. Code reads the result as attributes: ``config.crawl.per_host``.
+
+Adding a section is a local change: write a ``Section`` subclass in ``crawlers/configsections.py``
+whose fields carry their type, default and bounds (``Field(ge=1)``; a ``field_validator`` for
+anything richer), add it as a field of :class:`Config` here, and document its keys in the example
+above. ``tests/unit/test_settings_read.py``
+then fails until some module reads every new key.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, PlainValidator, PrivateAttr, ValidationError, field_validator
 
 from crawlers.alerts_config import AlertsConfig
+from crawlers.configerrors import closest, describe_errors
+from crawlers.configsections import (
+    DEFAULT_ES_URL,
+    DEFAULT_REQUIREMENTS,
+    BrowserConfig,
+    CrawlConfig,
+    DistributedConfig,
+    ElasticsearchConfig,
+    IndicatorsConfig,
+    NetworkConfig,
+    PlatformConfig,
+    ReportConfig,
+    SchedulerConfig,
+    Section,
+    alerts_table,
+    http_url,
+)
 from crawlers.errors import ConfigError
 from crawlers.models import PLATFORMS
-from crawlers.redact import MIN_SECRET_CHARS, register, table_secrets, url_secrets
+from crawlers.redact import MIN_SECRET_CHARS, register, url_secrets
 
-DEFAULT_ES_URL = "http://127.0.0.1:9200"
-
-
-@dataclass
-class ElasticsearchConfig:
-    url: str = DEFAULT_ES_URL
-    index_prefix: str = "govpatrol"
-    api_key: str = ""
-    username: str = ""
-    password: str = ""
-    verify_certs: bool = True
-    ca_certs: str = ""
-    bulk_size: int = 500
-    spool_dir: str = ""  # per sweep id a subdirectory (pipelines.spool)
-    outage_wait: float = 900.0
-    retry_interval: float = 5.0
-
-    def __repr__(self) -> str:  # secrets never reach logs through a repr
-        return f"ElasticsearchConfig(url={self.url!r}, index_prefix={self.index_prefix!r})"
+__all__ = [
+    "DEFAULT_ES_URL",
+    "DEFAULT_REQUIREMENTS",
+    "BrowserConfig",
+    "Config",
+    "ConfigError",
+    "CrawlConfig",
+    "DistributedConfig",
+    "ElasticsearchConfig",
+    "IndicatorsConfig",
+    "NetworkConfig",
+    "PlatformConfig",
+    "ReportConfig",
+    "SchedulerConfig",
+    "config_from_settings",
+    "load_config",
+]
 
 
-@dataclass
-class NetworkConfig:
-    allow_hosts: list[str] = field(default_factory=list)
-    resolve: dict[str, str] = field(default_factory=dict)
-    offline: bool = False
-    user_agent: str = "Mozilla/5.0 (compatible; govpatrol/0.1; +government website inspection)"
-    ca_file: str = ""
+class Config(Section):
+    elasticsearch: ElasticsearchConfig = Field(default_factory=ElasticsearchConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    browser: BrowserConfig = Field(default_factory=BrowserConfig)
+    indicators: IndicatorsConfig = Field(default_factory=IndicatorsConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    alerts: Annotated[AlertsConfig, PlainValidator(alerts_table)] = Field(
+        default_factory=AlertsConfig, repr=False
+    )  # secrets: webhook tokens, SMTP password
+    platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
 
+    _source: str = PrivateAttr(default="")
 
-@dataclass
-class CrawlConfig:
-    concurrency: int = 32
-    per_host: int = 4
-    homepage_timeout: float = 15.0
-    page_timeout: float = 20.0
-    link_timeout: float = 10.0
-    max_columns: int = 80
-    check_links: bool = True
-    check_column_links: bool = True
-    render_js: str = "auto"
-    max_redirects: int = 10
-    site_time_budget: float = 300.0
-    site_page_budget: int = 200
-    max_links: int = 3000
-    sites_in_flight: int = 32
-    check_certificates: bool = True
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platform_keys(cls, value: Any) -> Any:
+        for name in value if isinstance(value, dict) else ():
+            if name not in PLATFORMS:
+                raise ValueError(
+                    f"unknown platform {name!r}{closest(name, PLATFORMS)} (known: {', '.join(PLATFORMS)})"
+                )
+        return value
 
+    @property
+    def source(self) -> str:
+        """The file this configuration came from ("" for the defaults), for messages and workers."""
+        return self._source
 
-@dataclass
-class BrowserConfig:
-    executable: str = ""
-    max_pages: int = 4
-
-
-@dataclass
-class PlatformConfig:
-    origin: str = ""
-    cookies: dict[str, str] = field(default_factory=dict)  # secrets: never logged
-    credentials: dict[str, str] = field(default_factory=dict)  # e.g. WeChat MP back-office token, cookie
-
-    def __repr__(self) -> str:
-        return f"PlatformConfig(origin={self.origin!r})"
-
-
-@dataclass
-class SchedulerConfig:
-    targets: str = ""
-    job_store: str = ""
-    redis_url: str = ""
-    state_dir: str = ""
-    probe_minutes: int = 60
-    patrol_hours: int = 2
-    rollup_cron: str = "0 6 * * mon"
-    full_cron: str = "0 2 1 1,4,7,10 *"
-    recheck_cron: str = "0 8 * * *"
-    misfire_grace_s: int = 900
-    sample_ratio: float = 0.2
-    sample_seed: int = 2019
-    distributed: bool = False
-
-
-@dataclass
-class DistributedConfig:
-    redis_url: str = ""
-    key_prefix: str = "govpatrol"
-    lease_seconds: float = 30.0
-    heartbeat_seconds: float = 5.0
-    poll_seconds: float = 1.0
-    targets_in_flight: int = 16
-
-
-@dataclass
-class Config:
-    elasticsearch: ElasticsearchConfig = field(default_factory=ElasticsearchConfig)
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    crawl: CrawlConfig = field(default_factory=CrawlConfig)
-    browser: BrowserConfig = field(default_factory=BrowserConfig)
-    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
-    distributed: DistributedConfig = field(default_factory=DistributedConfig)
-    alerts: dict[str, Any] = field(
-        default_factory=dict, repr=False
-    )  # [alerts] (secrets): govpatrol/alerts.py
-    report: dict[str, Any] = field(default_factory=dict)  # [report]: parsed by govpatrol/report/
-    indicators_file: str = ""
-    platforms: dict[str, PlatformConfig] = field(default_factory=dict)
-    source: str = ""  # the file it came from, for messages
+    @property
+    def indicators_file(self) -> str:
+        """``[indicators] file``, absolute ("" = the national data alone)."""
+        return self.indicators.file
 
     def secrets(self) -> list[str]:
         """Every secret value this configuration holds (Elasticsearch, alerts, platform cookies)."""
-        es = self.elasticsearch
+        es, alerts = self.elasticsearch, self.alerts
         found = [es.api_key, es.password, *url_secrets(es.url)]
-        found += table_secrets(self.alerts)
+        for hook in alerts.webhooks:
+            found += [*url_secrets(hook.url), hook.secret]
+        if alerts.smtp is not None:
+            found.append(alerts.smtp.password)
         for platform in self.platforms.values():
             found += [*platform.cookies.values(), *platform.credentials.values()]
         return sorted({s for s in found if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS})
 
 
-_SECTIONS: dict[str, type] = {
-    "elasticsearch": ElasticsearchConfig,
-    "network": NetworkConfig,
-    "crawl": CrawlConfig,
-    "browser": BrowserConfig,
-    "scheduler": SchedulerConfig,
-    "distributed": DistributedConfig,
-}
+#: the one Scrapy setting govpatrol's components read: the Config (or a config file path, which
+#: the add-on loads once); every other PATROL_ value is derived from it (govpatrol/addon.py)
+CONFIG_SETTING = "PATROL_CONFIG"
 
 
-def _build(cls: type, table: dict[str, Any], where: str) -> Any:
-    """Dataclass from a TOML table, with a clear error for unknown keys and wrong types."""
-    obj = cls()
-    for key, value in table.items():
-        if not hasattr(obj, key):
-            known = ", ".join(sorted(vars(obj)))
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {known})")
-        default = getattr(obj, key)
-        expected = type(default)
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(
-                f"{where}.{key}: expected {expected.__name__}, got {type(value).__name__} {value!r}"
-            )
-        setattr(obj, key, value)
-    return obj
+def config_from_settings(settings: Any) -> Config:
+    """The crawl's Config from Scrapy settings: the object the add-on put there, else a file, else defaults."""
+    value = settings.get(CONFIG_SETTING)
+    if isinstance(value, Config):
+        return value
+    return load_config(value or None)
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Read a config file (or none) and apply environment overrides (GOVPATROL_ES_*)."""
+    """Read a config file (or none) and apply environment overrides (GOVPATROL_ES_*, cookies)."""
     config = Config()
     if path:
         p = Path(path)
@@ -249,47 +221,19 @@ def load_config(path: str | Path | None = None) -> Config:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
-        config.source = str(p)
-        for key, table in data.items():
-            where = f"{p}: [{key}]"
-            if key in _SECTIONS:
-                if not isinstance(table, dict):
-                    raise ConfigError(f"{where}: must be a table")
-                setattr(config, key, _build(_SECTIONS[key], table, where))
-            elif key == "indicators":
-                file = table.get("file", "") if isinstance(table, dict) else ""
-                if file:
-                    file_path = Path(file)
-                    if not file_path.is_absolute():
-                        file_path = p.parent / file_path
-                    config.indicators_file = str(file_path)
-            elif key in ("alerts", "report"):
-                if not isinstance(table, dict):
-                    raise ConfigError(f"{where}: must be a table")
-                if key == "alerts":  # bad alert settings fail at start-up, not after a sweep
-                    AlertsConfig.from_table(table, where)
-                setattr(config, key, dict(table))
-            elif key == "platforms":
-                for name, ptable in table.items():
-                    if name not in PLATFORMS:
-                        raise ConfigError(
-                            f"{p}: [platforms.{name}]: unknown platform (known: {', '.join(PLATFORMS)})"
-                        )
-                    config.platforms[name] = _build(PlatformConfig, ptable, f"{p}: [platforms.{name}]")
-            else:
-                raise ConfigError(
-                    f"{where}: unknown section (known: elasticsearch, network, crawl, browser, scheduler, distributed, alerts, report, indicators, platforms)"
-                )
+        try:
+            config = Config.model_validate(data, context={"base": str(p.parent)})
+        except ValidationError as exc:
+            raise ConfigError("\n".join(describe_errors(exc, Config, str(p)))) from None
+        config._source = str(p)
     _apply_env(config)
-    if config.crawl.render_js not in ("auto", "never"):
-        raise ConfigError(f"{config.source or 'config'}: [crawl].render_js must be 'auto' or 'never'")
     register(config.secrets())  # every command that reads a config masks its secrets in logs
     return config
 
 
 def _apply_env(config: Config) -> None:
     es = config.elasticsearch
-    es.url = os.environ.get("GOVPATROL_ES_URL", es.url)
+    es.url = http_url(os.environ.get("GOVPATROL_ES_URL", es.url))
     es.api_key = os.environ.get("GOVPATROL_ES_API_KEY", es.api_key)
     es.username = os.environ.get("GOVPATROL_ES_USERNAME", es.username)
     es.password = os.environ.get("GOVPATROL_ES_PASSWORD", es.password)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from crawlers.errors import InputError
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 FUTURE_SLACK = timedelta(days=7)  # year-less rule: "more than ~7 days in the future" -> last year
@@ -65,6 +67,19 @@ _URL_PATTERNS = (
 def beijing_now() -> datetime:
     """The current time in Beijing (timezone-aware)."""
     return datetime.now(BEIJING)
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """A sweep's as-of time: ISO 8601, a time without an offset is Beijing time; None = now."""
+    if not text:
+        return datetime.now(BEIJING).replace(microsecond=0)
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(
+            f"--as-of: not an ISO 8601 time: {text!r} (example: 2025-03-31T10:00:00+08:00)"
+        ) from exc
+    return value if value.tzinfo else value.replace(tzinfo=BEIJING)
 
 
 def parse_timestamp(value: int | float | str) -> datetime:

@@ -18,7 +18,7 @@ import os
 import socket
 from typing import TYPE_CHECKING
 
-from crawlers.resolver import LOCAL_NAMES, ResolveMap
+from crawlers.hostmap import LOCAL_NAMES, ResolveMap
 from crawlers.servicestate import recorded_service_urls
 from crawlers.ssrf import AddressPolicy, IPAddress, ServiceEndpoint, classify, parse_ip, url_host, url_port
 

@@ -29,7 +29,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-from crawlers.resolver import LOCAL_NAMES, ResolveMap
+from crawlers.hostmap import LOCAL_NAMES, ResolveMap
 from crawlers.ssrf import AddressPolicy, BlockedAddress, parse_ip
 
 log = logging.getLogger(__name__)

@@ -33,6 +33,27 @@ _BLOCK = words(
 
 _WS = re.compile(r"\s+")
 
+# ---------------------------------------------------------------- page chrome, in one table
+#: The template around a page's content: elements with these tags, or whose class or id holds one
+#: of these words (daohang 导航, topbar), are chrome. Used to read a page's own text (soft-404s), to
+#: tell content links from navigation (columns) and to find an article list (list pages).
+CHROME_TAGS = frozenset({"nav", "header", "footer"})
+CHROME_WORDS = ("nav", "menu", "daohang", "foot", "header", "copyright", "bottom", "topbar")
+#: Around a list, the link blocks are chrome too: top bars, 友情链接 (yqlj, friend), link lists.
+LINK_BLOCK_WORDS = ("top", "link", "friend", "yqlj")
+CHROME = re.compile("|".join(CHROME_WORDS), re.IGNORECASE)
+CHROME_OR_LINK_BLOCK = re.compile("|".join(CHROME_WORDS + LINK_BLOCK_WORDS), re.IGNORECASE)
+
+
+def class_and_id(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def is_chrome(el: etree._Element, pattern: re.Pattern[str] = CHROME) -> bool:
+    """A chrome element: a nav/header/footer, or a class or id ``pattern`` finds (:data:`CHROME`)."""
+    return el.tag in CHROME_TAGS or bool(pattern.search(class_and_id(el)))
+
+
 _last_text: tuple[etree._Element | None, str] = (None, "")
 
 

@@ -6,13 +6,14 @@ with plain string operations where :func:`urllib.parse.urlsplit` would be the co
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from lxml.html import HtmlElement
 
+from crawlers.datastore import records_in
 from crawlers.html import Doc, collapse, parse, words
 from crawlers.models import LinkRef
 
@@ -24,7 +25,6 @@ ATTACHMENT_EXT = words(
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "vbscript:")
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "vbscript:")
-_HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 
 
 @dataclass
@@ -144,7 +144,7 @@ def _link_kind(tag: str, rel: str, url: str, site: str) -> str:
     return "page" if _host_key_of(netloc) == site else "external"
 
 
-def _link_text(el: etree._Element) -> str:
+def _link_text(el: HtmlElement) -> str:
     if el.tag in ("a", "area"):
         text = collapse(el.text_content())
         if text:
@@ -155,9 +155,9 @@ def _link_text(el: etree._Element) -> str:
     return collapse(el.get("alt") or el.get("title"))
 
 
-def _link_elements(root: etree._Element) -> list[tuple[etree._Element, str]]:
+def _link_elements(root: HtmlElement) -> list[tuple[HtmlElement, str]]:
     """(element, raw URL) for every followable or loaded reference, in document order."""
-    found: list[tuple[etree._Element, str]] = []
+    found: list[tuple[HtmlElement, str]] = []
     for el in root.iter("a", "area", "img", "link", "script", "iframe", "frame", "embed", "source"):
         if el.tag in ("a", "area"):
             raw = el.get("href")
@@ -181,7 +181,7 @@ def extract_links(html: Doc, base_url: str) -> list[LinkRef]:
     root = parse(html)
     base = page_base(root, base_url)
     trees = [root]
-    records = [m for s in root.iter("script") for m in _HANWEB_RECORD.findall(s.text or "")]
+    records = [m for s in root.iter("script") for m in records_in(s.text or "")]
     if records:
         trees.append(parse("<html><body>" + "".join(records) + "</body></html>"))
     site = host_key(base_url)
@@ -196,6 +196,6 @@ def extract_links(html: Doc, base_url: str) -> list[LinkRef]:
                 if not seen[url].text and text:
                     seen[url].text = text
                 continue
-            kind = _link_kind(el.tag, (el.get("rel") or "").lower(), url, site)
+            kind = _link_kind(str(el.tag), (el.get("rel") or "").lower(), url, site)
             seen[url] = LinkRef(url=url, text=text, kind=kind)
     return list(seen.values())

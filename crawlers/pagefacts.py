@@ -13,8 +13,9 @@ import re
 from typing import Any
 
 from lxml import etree
+from lxml.html import HtmlElement
 
-from crawlers.html import Doc, _text_runs, collapse, parse, visible_text
+from crawlers.html import CHROME_TAGS, Doc, _text_runs, collapse, is_chrome, parse, visible_text
 from crawlers.pagewords import PageWords, load_page_words
 
 META_NAMES: tuple[str, ...] = (
@@ -50,7 +51,6 @@ _FETCH_JS = re.compile(
 _LOADING = re.compile(r"加载中|正在加载|数据加载|loading", re.IGNORECASE)
 _LISTISH = re.compile(r"list|news|(?<![a-z])con(?!tainer|tact|trol|fig)", re.IGNORECASE)
 _TEMPLATE_MARK = re.compile(r"\{\{.*?\}\}|\$\{.*?\}")
-_CHROME = re.compile(r"nav|menu|foot|header|copyright|bottom")
 _COOKIE_CHALLENGE = re.compile(r"document\.cookie\s*=.*?(?:location|reload)", re.DOTALL)
 _CONAC = etree.XPath("//@href[contains(., 'conac.cn')] | //@src[contains(., 'conac.cn')]")
 _JIUCUO = etree.XPath(
@@ -110,16 +110,14 @@ def read_footer(html: Doc) -> dict[str, Any]:
 EXCERPT_CHARS = 1500
 
 
-def _main_text(root: etree._Element) -> str:
+def _main_text(root: HtmlElement) -> str:
     """Visible text minus site chrome (nav, header, footer), so a templated 404 page still reads short."""
     return collapse("".join(_text_runs(root, leave_out=_is_chrome)))
 
 
 def _is_chrome(el: etree._Element) -> bool:
-    if el.tag in ("nav", "header", "footer"):
-        return True
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return el.tag in ("div", "ul", "table") and bool(_CHROME.search(attrs))
+    """Chrome by tag, or a block (div, ul, table) named as chrome: a span or link named "nav" is not."""
+    return el.tag in CHROME_TAGS or (el.tag in ("div", "ul", "table") and is_chrome(el))
 
 
 def main_text(html: Doc) -> str:

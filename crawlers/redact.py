@@ -74,21 +74,6 @@ def url_secrets(url: str) -> list[str]:
     return [s for s in found if s]
 
 
-def table_secrets(table: Any) -> list[str]:
-    """Secrets in the raw ``[alerts]`` table: webhook URL tokens, signing secrets, passwords."""
-    found: list[str] = []
-    if isinstance(table, dict):
-        for key, value in table.items():
-            if isinstance(value, str) and key in ("url", "secret", "password"):
-                found += url_secrets(value) if key == "url" else [value]
-            else:
-                found += table_secrets(value)
-    elif isinstance(table, list):
-        for item in table:
-            found += table_secrets(item)
-    return found
-
-
 def register(secrets: Iterable[str]) -> None:
     """Add values to mask from now on, in every log record and :func:`redact_text` call."""
     with _lock:

@@ -1,12 +1,11 @@
-"""Static host resolution: the ``[network] resolve`` map for Scrapy (Twisted) and for Chromium.
+"""Name resolution for Scrapy: the ``[network] resolve`` map (:mod:`crawlers.hostmap`) and the guard.
 
-The simulated web, a mirror or a split-horizon DNS all need "this government hostname lives at
-that address" without touching /etc/hosts. Scrapy's downloads resolve through the resolver
-installed on the reactor (setting ``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is deprecated in
-Scrapy 2.19), so :class:`PatrolResolver` is installed there; Chromium resolves nothing itself: its
-connections go through the guard's proxy (:mod:`crawlers.guardproxy`), which uses the same map.
-With ``offline`` every unmapped name fails at once as a DNS lookup error, so a test or demo can
-never leak onto the real network.
+Scrapy's downloads resolve through the resolver installed on the reactor (setting
+``TWISTED_DNS_RESOLVER``; ``DNS_RESOLVER`` is deprecated in Scrapy 2.19), so :class:`PatrolResolver`
+is installed there; Chromium resolves nothing itself: its connections go through the guard's proxy
+(:mod:`crawlers.guardproxy`), which uses the same map. With ``offline`` every unmapped name fails at
+once as a DNS lookup error, so a test or demo can never leak onto the real network. Both components
+read the crawl's Config from the ``PATROL_CONFIG`` setting.
 
 The resolver is also where the SSRF guard (:mod:`crawlers.ssrf`) is enforced for Scrapy: every
 address it hands out for a connection is checked, so a link or a redirect into a private range
@@ -19,10 +18,8 @@ entries, the project's own services).
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy.resolver import CachingThreadedResolver
@@ -30,6 +27,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
+from crawlers.config import config_from_settings
+from crawlers.guard import policy_for
+from crawlers.hostmap import LOCAL_NAMES, ResolveMap
 from crawlers.ssrf import AddressPolicy, parse_ip, url_host, url_port
 
 T0 = "patrol_t0"  # request meta: when the request reached the downloader (time.monotonic())
@@ -39,65 +39,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
-
-#: names that always go to the system resolver, even offline (they never leave the machine)
-LOCAL_NAMES = ("localhost",)
-
-
-def is_ip_literal(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class ResolveMap:
-    """Exact names and ``*.suffix`` wildcards; an exact name wins, then the longest suffix."""
-
-    exact: dict[str, str] = field(default_factory=dict)
-    wildcards: tuple[tuple[str, str], ...] = ()  # (".suffix", ip), longest suffix first
-
-    @classmethod
-    def parse(cls, resolve: Mapping[str, str]) -> ResolveMap:
-        exact: dict[str, str] = {}
-        wild: dict[str, str] = {}
-        for raw_name, raw_ip in resolve.items():
-            name = raw_name.strip().lower().rstrip(".")
-            ip = str(raw_ip).strip()
-            if not name or not is_ip_literal(ip):
-                raise ValueError(f"[network] resolve: {raw_name!r} = {raw_ip!r} is not 'host' = 'IP address'")
-            if name.startswith("*."):
-                wild["." + name[2:]] = ip
-            elif "*" in name:
-                raise ValueError(f"[network] resolve: {raw_name!r}: only a leading '*.' wildcard is allowed")
-            else:
-                exact[name] = ip
-        ordered = tuple(sorted(wild.items(), key=lambda kv: len(kv[0]), reverse=True))
-        return cls(exact=exact, wildcards=ordered)
-
-    def lookup(self, host: str) -> str | None:
-        """The mapped address, or None. ``*.gov.cn`` matches ``a.gov.cn`` but not ``gov.cn``."""
-        name = host.lower().rstrip(".")
-        if name in self.exact:
-            return self.exact[name]
-        for suffix, ip in self.wildcards:
-            if name.endswith(suffix):
-                return ip
-        return None
-
-    def __bool__(self) -> bool:
-        return bool(self.exact or self.wildcards)
-
-
-def settings_policy(settings: Any) -> AddressPolicy:
-    """The guard of a crawl: ``PATROL_ADDRESS_POLICY`` (what ``build_settings`` puts there), else
-    one built from ``PATROL_ALLOW_HOSTS`` alone."""
-    policy = settings.get("PATROL_ADDRESS_POLICY")
-    if isinstance(policy, AddressPolicy):
-        return policy
-    return AddressPolicy.from_entries(settings.getlist("PATROL_ALLOW_HOSTS"))
 
 
 class PatrolResolver(CachingThreadedResolver):
@@ -121,14 +62,15 @@ class PatrolResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PatrolResolver:
         settings = crawler.settings
+        config = config_from_settings(settings)
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
         return cls(
             reactor,
             cache_size,
             settings.getfloat("DNS_TIMEOUT"),
-            resolve=settings.getdict("PATROL_RESOLVE"),
-            offline=settings.getbool("PATROL_OFFLINE"),
-            policy=settings_policy(settings),
+            resolve=config.network.resolve,
+            offline=config.network.offline,
+            policy=policy_for(config),
         )
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[Any]:  # noqa: N802
@@ -166,7 +108,7 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        return cls(settings_policy(crawler.settings))
+        return cls(policy_for(config_from_settings(crawler.settings)))
 
     async def process_request(self, request: Request) -> None:
         if not request.url.startswith(("http://", "https://")):

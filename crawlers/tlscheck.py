@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from crawlers.config import Config
-from crawlers.resolver import ResolveMap
+from crawlers.hostmap import ResolveMap
 
 META_KEY = "patrol_tls"  # homepage meta: the problem class ('' = verified)
 META_DETAIL = "patrol_tls_detail"

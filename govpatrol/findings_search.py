@@ -20,17 +20,14 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
-
 from crawlers.dates import BEIJING
 from crawlers.models import PLATFORMS
 from crawlers.thresholds import load_thresholds
-from pipelines.store import Store, StoreUnavailable
+from pipelines.store import Store
 
 STATUSES = ("open", "rectified", "unverified")
 KINDS = ("site", "account")
-PAGE_SIZE = 1000
-SORT = [
+SORT: list[dict[str, Any]] = [
     {"region": {"order": "asc", "missing": "_last"}},
     {"owner.keyword": {"order": "asc", "missing": "_last"}},
     {"indicator": "asc"},
@@ -162,25 +159,4 @@ def search(
         platform=platform,
         indicators_file=indicators_file,
     )
-    found: list[dict] = []
-    after: list[Any] | None = None
-    while len(found) < limit:
-        size = min(PAGE_SIZE, limit - len(found))
-        extra: dict[str, Any] = {"search_after": after} if after else {}
-        try:
-            resp = store.es.search(
-                index=store.index_name("findings"),
-                query=query,
-                size=size,
-                sort=SORT,
-                ignore_unavailable=True,
-                **extra,
-            )
-        except (TransportError, ApiError) as exc:
-            raise StoreUnavailable(f"Elasticsearch at {store.url}: cannot read findings: {exc}") from exc
-        hits = resp["hits"]["hits"]
-        found += [hit["_source"] for hit in hits]
-        if len(hits) < size:
-            break
-        after = hits[-1]["sort"]
-    return found
+    return store.search_all("findings", query, SORT, limit=limit)

@@ -13,10 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
-
 from crawlers.dates import BEIJING
-from pipelines.store import Store, StoreUnavailable
+from pipelines.store import Store
 
 FORMATS = ("csv", "xlsx")
 
@@ -48,7 +46,6 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_PAGE = 1000
 
 
 class LedgerError(ValueError):
@@ -99,26 +96,7 @@ def ledger_rows(store: Store, month: str) -> list[dict[str, Any]]:
     """The month's sweeps (started in the Beijing month), ordered by start, numbered from 1."""
     start, end = month_bounds(month)
     query = {"range": {"started_at": {"gte": start.isoformat(), "lt": end.isoformat()}}}
-    docs: list[dict[str, Any]] = []
-    after: list[Any] | None = None
-    while True:
-        extra: dict[str, Any] = {"search_after": after} if after else {}
-        try:
-            resp = store.es.search(
-                index=store.index_name("sweeps"),
-                query=query,
-                sort=[{"started_at": "asc"}, {"id": "asc"}],
-                size=_PAGE,
-                ignore_unavailable=True,
-                **extra,
-            )
-        except (TransportError, ApiError) as exc:
-            raise StoreUnavailable(f"Elasticsearch at {store.url}: cannot read sweeps: {exc}") from exc
-        hits = resp["hits"]["hits"]
-        docs += [hit["_source"] for hit in hits]
-        if len(hits) < _PAGE:
-            break
-        after = hits[-1]["sort"]
+    docs = store.search_all("sweeps", query, [{"started_at": "asc"}, {"id": "asc"}])
     return [_row(i, doc) for i, doc in enumerate(docs, start=1)]
 
 

@@ -1,25 +1,27 @@
-"""``govpatrol sweep``: load inputs, wire crawl -> judge -> sinks, print progress and the summary."""
+"""``govpatrol sweep``: load inputs, open the sweep's session, crawl (here or distributed), alert.
+
+The session (``pipelines/session.py``: sinks, lifecycle, the recorder that judges each target) is
+the one the crawl's item pipeline feeds; ``scrapy crawl site`` opens the same session itself.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crawlers.config import Config, load_config
+from crawlers.dates import parse_as_of
+from crawlers.errors import InputError, SweepFailed
 from crawlers.models import Target
 from crawlers.redact import install_log_redaction
 from govpatrol.console import SweepProgress
-from pipelines.recorder import Sink, SweepRecorder, SweepResult, new_sweep_id
+from pipelines.recorder import SweepResult
+from spiders.arguments import load_registry
 
-MAX_ERROR_LINES = 50  # a registry with thousands of bad rows still prints a readable screen
-
-
-class InputError(ValueError):
-    """Bad user input: printed as is, exit code 2."""
+__all__ = ["InputError", "SweepFailed", "SweepOptions", "load_inputs", "parse_as_of", "run_sweep"]
 
 
 @dataclass
@@ -41,98 +43,19 @@ class SweepOptions:
     redis_url: str | None = None
 
 
-def parse_as_of(text: str | None) -> datetime:
-    """ISO 8601; a time without an offset is Beijing time. None = now."""
-    from crawlers.dates import BEIJING
-
-    if not text:
-        return datetime.now(BEIJING).replace(microsecond=0)
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise InputError(
-            f"--as-of: not an ISO 8601 time: {text!r} (example: 2025-03-31T10:00:00+08:00)"
-        ) from exc
-    return value if value.tzinfo else value.replace(tzinfo=BEIJING)
-
-
-class SweepFailed(RuntimeError):
-    """The sweep could not run (a service down); the message says what to do."""
-
-
 def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
-    from crawlers.registry import RegistryError, load_targets
-
     config = load_config(options.config_path)
     if options.es_url:
         config.elasticsearch.url = options.es_url
     install_log_redaction(config.secrets())  # this configuration's secrets are masked in every log line
-    try:
-        targets = load_targets(options.targets, indicators=config.indicators_file or None)
-    except RegistryError as exc:
-        shown = exc.errors[:MAX_ERROR_LINES]
-        more = len(exc.errors) - len(shown)
-        tail = [f"... and {more} more (fix these first)"] if more else []
-        raise InputError(
-            f"the targets registry has {len(exc.errors)} errors; nothing was imported:\n"
-            + "\n".join(shown + tail)
-        ) from exc
-    return config, targets
-
-
-def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
-    from pipelines.sinks import JsonLinesSink, open_es_sink
-
-    sinks: list[Sink] = []
-    if options.use_es and not config.elasticsearch.url:
-        if not options.output:
-            raise InputError("no Elasticsearch URL configured ([elasticsearch] url is empty) and no --output")
-        print("note: [elasticsearch] url is empty: writing JSON Lines only", file=sys.stderr)
-    elif options.use_es:
-        from pipelines.store import Store, StoreUnavailable
-
-        store = Store(config.elasticsearch)
-        try:
-            store.health()
-            store.ensure_indices()
-            es_sink = open_es_sink(store, config.elasticsearch)  # earlier sweeps' spools go first
-        except StoreUnavailable as exc:
-            raise SweepFailed(
-                f"{exc}\n  start the local node with `govpatrol services start`, point --es at your "
-                "cluster, or use --no-es --output FILE.jsonl"
-            ) from exc
-        sinks.append(es_sink)
-    if options.output:
-        sinks.append(JsonLinesSink(options.output))
-    return sinks
-
-
-def open_lifecycle(
-    sinks: list[Sink], registry: list[Target], result: SweepResult, only: frozenset[str] | None
-) -> Any:
-    """The findings on record for the registry, read before this sweep's writes change them.
-
-    Without Elasticsearch there is no record: every finding of the sweep is new.
-    """
-    from pipelines.lifecycle import STATUSES, SweepLifecycle
-    from pipelines.sinks import ElasticsearchSink
-
-    stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
-    previous = (
-        stores[0].open_findings(target_ids=[t.id for t in registry], statuses=STATUSES) if stores else []
-    )
-    return SweepLifecycle(previous, {"id": result.sweep_id, "kind": result.kind}, result.as_of, only)
+    return config, load_registry(options.targets, config.indicators_file or None)
 
 
 def run_sweep(options: SweepOptions) -> SweepResult:
     """Run one sweep and return its result (sinks written and closed)."""
     config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
-    from pipelines.judge import judge_account, judge_registry, judge_site, load_rules
-    from pipelines.sinks import observation_doc
-    from pipelines.stored import LinkHistory
+    from pipelines.session import SweepSession
 
-    rules = load_rules(config.indicators_file or None)
-    sinks = open_sinks(options, config)
     registry, sample = targets, None
     if options.sample_ratio is not None:  # quarterly: all sites, a stratified sample of accounts
         from govpatrol.sampling import sample_for_sweep
@@ -141,100 +64,60 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         targets = sample.targets
     if options.target_ids is not None:  # a re-check sweeps only the targets of its findings
         targets = [t for t in targets if t.id in options.target_ids]
-    started = datetime.now(options.as_of.tzinfo)
-    result = SweepResult(
-        sweep_id=new_sweep_id(options.kind, options.as_of),
-        kind=options.kind,
-        as_of=options.as_of,
-        started_at=started,
-    )
-
-    history = LinkHistory.for_sinks(sinks, result.sweep_id, rules)  # earlier tries of suspected links
-
-    def judge(target: Target, observed: Any, as_of: datetime) -> Any:
-        if target.kind == "site":
-            return judge_site(history.fill(observed), as_of, rules)
-        return judge_account(observed, target, as_of, rules)
-
     progress = SweepProgress(total=len(targets), enabled=not options.quiet)
-    recorder = SweepRecorder(
+    session = SweepSession.open(
+        config,
+        registry=registry,
         targets=targets,
         as_of=options.as_of,
-        judge=judge,
-        sinks=sinks,
-        result=result,
-        observation_doc=observation_doc,
+        kind=options.kind,
+        output=options.output,
+        use_es=options.use_es,
+        recheck_ids=options.recheck_ids,
         on_progress=progress.advance,
-        lifecycle=open_lifecycle(sinks, registry, result, options.recheck_ids),
     )
-    recorder.write_findings(judge_registry(registry, options.as_of, rules))
-    clock = time.monotonic()
     try:
         with progress:
-            stats = _crawl(options, config, targets, result.sweep_id, recorder.on_item)
-        recorder.finish()
-        delivery = _drain(sinks)  # the sweep is not done while Elasticsearch lacks any of it
-        result.stats = {**(stats or {}), "elapsed_s": time.monotonic() - clock}
-        result.ended_at = datetime.now(options.as_of.tzinfo)
-        record = result.record(
-            planned=len(targets),
-            extra={"targets_file": str(options.targets), "config_file": config.source or None, **delivery},
-        )
+            stats = _crawl(options, config, targets, session)
+        extra: dict[str, Any] = {"targets_file": str(options.targets), "config_file": config.source or None}
         if sample is not None:
-            record["sample"] = sample.record()
-        if "distributed" in result.stats:
-            record["distributed"] = result.stats["distributed"]
-        for sink in sinks:
-            sink.write_sweep(record)
+            extra["sample"] = sample.record()
+        if "distributed" in stats:
+            extra["distributed"] = stats["distributed"]
+        record = session.finish(stats, extra)
     finally:
-        for sink in sinks:
-            sink.close()
-    _alert(config, sinks, result, record)
-    return result
+        session.close()
+    _alert(config, session, record)
+    return session.result
 
 
-def _crawl(
-    options: SweepOptions, config: Config, targets: list[Target], sweep_id: str, on_item: Any
-) -> dict[str, Any]:
+def _crawl(options: SweepOptions, config: Config, targets: list[Target], session: Any) -> dict[str, Any]:
     """The crawl step: this process (Scrapy), or the workers of a distributed sweep through Redis."""
     if not options.distributed:
         from govpatrol.crawl import run_crawl
 
-        return run_crawl(targets, options.as_of, config, mode=options.kind, on_item=on_item)
+        return run_crawl(targets, options.as_of, config, mode=options.kind, recorder=session)
     from govpatrol.distributed.coordinator import run_distributed_crawl
 
     return run_distributed_crawl(
-        sweep_id,
+        session.result.sweep_id,
         targets,
         options.as_of,
         options.kind,
         config,
-        on_item,
+        session.on_item,
         url=options.redis_url,
         workers=options.workers,
         quiet=options.quiet,
     )
 
 
-def _drain(sinks: list[Sink]) -> dict[str, Any]:
-    """Wait for spooled records to reach Elasticsearch (``[elasticsearch] outage_wait``)."""
-    from pipelines.sinks import drain_sinks
-    from pipelines.spool import SpoolNotDrained
-
-    try:
-        return drain_sinks(sinks)
-    except SpoolNotDrained as exc:
-        raise SweepFailed(str(exc)) from exc
-
-
-def _alert(config: Config, sinks: list[Sink], result: SweepResult, record: dict[str, Any]) -> None:
+def _alert(config: Config, session: Any, record: dict[str, Any]) -> None:
     """Notify new veto findings once each (after the sinks flushed: the alert state lives in ES)."""
-    if not config.alerts.get("enabled"):
+    if not config.alerts.enabled:
         return
     from govpatrol.alerts import alert_after_sweep
-    from pipelines.sinks import ElasticsearchSink
 
-    stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
-    report = alert_after_sweep(config.alerts, stores[0] if stores else None, result.findings, record)
+    report = alert_after_sweep(config.alerts, session.store(), session.result.findings, record)
     if report is not None:
         print(f"alerts: {report.summary()}", file=sys.stderr)

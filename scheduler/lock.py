@@ -141,7 +141,9 @@ class RedisLock:
             value = self.client.get(self.key)
         except self._redis_error:
             return "unknown (Redis unreachable)"
-        return value.decode() if value else "nobody (just released)"
+        if isinstance(value, bytes):
+            value = value.decode()
+        return value or "nobody (just released)"
 
     def release(self) -> None:
         self._stop.set()

@@ -4,8 +4,8 @@ mislabelled charsets, non-HTML answers and bad certificates.
 Real government hosting produces every one of these now and then (a 40 MB homepage banner, a
 misconfigured redirect, a CMS calendar with a "next day" link forever, a certificate nobody
 renewed). The sweep must finish, stay within its memory, and *record* each problem; this module
-serves them so tests can prove it. ``hostile_world(as_of)`` builds the routes, ``TLSServer`` serves
-the same world over TLS with per-host certificates from :func:`make_pki` (a throw-away test CA).
+serves them so tests can prove it. ``hostile_world(as_of)`` builds the routes; :class:`simweb.tls.TLSServer`
+serves the same world over TLS with the per-host certificates of :func:`make_pki`.
 """
 
 from __future__ import annotations
@@ -13,20 +13,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import socket
-import ssl
 import struct
-import threading
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from simweb.model import Response
-from simweb.server import SimulatedWeb, _Server, serve_in_thread, stop_server
+from simweb.server import SimulatedWeb
+from simweb.tls import PKI, issue_certificates
 from simweb.world import World
 
 MB = 1024 * 1024
@@ -305,121 +302,21 @@ def hostile_world(as_of: dt.datetime) -> World:
     return world
 
 
-# ---------------------------------------------------------------------------- TLS
-
-
-@dataclass
-class PKI:
-    """A throw-away CA and per-host leaf certificates (PEM files in one directory)."""
-
-    ca_file: Path
-    leaves: dict[str, tuple[Path, Path]] = field(default_factory=dict)  # host -> (cert, key)
+# ---------------------------------------------------------------------------- TLS hosts
 
 
 def make_pki(directory: Path, now: dt.datetime | None = None) -> PKI:
     """CA + leaves for the TLS hosts: expired, for another name, self-signed, and valid."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = now or dt.datetime.now(dt.UTC)
-    directory.mkdir(parents=True, exist_ok=True)
-
-    def name(cn: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    def build(
-        subject: str, sans: list[str], issuer: Any, key: Any, sign: Any, days: tuple[int, int], ca: bool
-    ) -> Any:
-        b = (
-            x509.CertificateBuilder()
-            .subject_name(name(subject))
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now + dt.timedelta(days=days[0]))
-            .not_valid_after(now + dt.timedelta(days=days[1]))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        )
-        if sans:
-            b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), critical=False)
-        if ca:
-            b = b.add_extension(
-                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-            )
-            b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        return b.sign(sign, hashes.SHA256())
-
-    pem = serialization.Encoding.PEM
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = build("govpatrol test CA", [], name("govpatrol test CA"), ca_key, ca_key, (-1, 3650), True)
-    pki = PKI(ca_file=directory / "ca.pem")
-    pki.ca_file.write_bytes(ca_cert.public_bytes(pem))
-    plan = {  # host -> (names in the certificate, validity days, self-signed)
-        HOSTILE["T01"][0]: ([HOSTILE["T01"][0]], (-400, -30), False),
-        HOSTILE["T02"][0]: (["www.elsewhere.gov.cn"], (-1, 365), False),
-        HOSTILE["T03"][0]: ([HOSTILE["T03"][0]], (-1, 365), True),
-        HOSTILE["T04"][0]: ([HOSTILE["T04"][0]], (-1, 365), False),
-    }
-    for host, (sans, days, self_signed) in plan.items():
-        key = ec.generate_private_key(ec.SECP256R1())
-        issuer, signer = (name(sans[0]), key) if self_signed else (ca_cert.subject, ca_key)
-        cert = build(sans[0], sans, issuer, key, signer, days, False)
-        cert_path, key_path = directory / f"{host}.pem", directory / f"{host}.key"
-        cert_path.write_bytes(cert.public_bytes(pem))
-        key_path.write_bytes(
-            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        )
-        pki.leaves[host] = (cert_path, key_path)
-    return pki
-
-
-class _TLSServer(_Server):
-    """The simulated web's handler behind TLS; the certificate is chosen by SNI."""
-
-    def __init__(self, address: tuple[str, int], web: SimulatedWeb, pki: PKI) -> None:
-        self.contexts: dict[str, ssl.SSLContext] = {}
-        for host, (cert, key) in pki.leaves.items():
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(cert, key)
-            self.contexts[host] = ctx
-        self.default = next(iter(self.contexts.values()))
-        self.default.sni_callback = self._pick
-        super().__init__(address, web)
-
-    def _pick(self, sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext) -> None:
-        ctx = self.contexts.get((server_name or "").lower())
-        if ctx is not None:
-            sock.context = ctx
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, addr = super().get_request()
-        # the handshake happens in the handler's thread (first read), never in the accept loop
-        return self.default.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
-
-
-class TLSServer:
-    """Serve ``web``'s world over TLS on its own port: ``with TLSServer(web, pki) as tls``."""
-
-    def __init__(self, web: SimulatedWeb, pki: PKI) -> None:
-        self.web, self.pki = web, pki
-        self.port = 0
-        self._server: _TLSServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> TLSServer:
-        self._server = _TLSServer((self.web.host, 0), self.web, self.pki)
-        self.port = self._server.server_address[1]
-        self._thread = serve_in_thread(self._server, "simweb-tls")
-        self.web.tls_ports.append(self.port)  # the world's config allows its names on this port too
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.port in self.web.tls_ports:
-            self.web.tls_ports.remove(self.port)
-        server, self._server = self._server, None
-        stop_server(server, self._thread)
+    return issue_certificates(
+        directory,
+        {  # host -> (names in the certificate, validity days, self-signed)
+            HOSTILE["T01"][0]: ([HOSTILE["T01"][0]], (-400, -30), False),
+            HOSTILE["T02"][0]: (["www.elsewhere.gov.cn"], (-1, 365), False),
+            HOSTILE["T03"][0]: ([HOSTILE["T03"][0]], (-1, 365), True),
+            HOSTILE["T04"][0]: ([HOSTILE["T04"][0]], (-1, 365), False),
+        },
+        now,
+    )
 
 
 def target_url(tid: str, web: SimulatedWeb, tls_port: int = 0) -> str:

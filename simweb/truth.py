@@ -54,14 +54,14 @@ def expectations(site: Site, as_of: datetime, th: dict[str, Any]) -> tuple[dict[
         expect["SITE-VETO-HOME-STALE"] = _level(age, hs["max_idle_days"], hs["warn_idle_days"])
 
     cs = th["SITE-VETO-COLUMN-STALE"]
-    live = [c for c in site.columns if not c.empty and c.latest is not None]
+    live = [(c, _days(as_of, c.latest)) for c in site.columns if not c.empty and c.latest is not None]
     stale_a = sum(
         1
-        for c in live
-        if (c.category == "news" and _days(as_of, c.latest) >= cs["news_idle_days"])  # type: ignore[arg-type]
-        or (c.category == "notice_policy" and _days(as_of, c.latest) >= cs["notice_policy_idle_days"])  # type: ignore[arg-type]
+        for c, idle in live
+        if (c.category == "news" and idle >= cs["news_idle_days"])
+        or (c.category == "notice_policy" and idle >= cs["notice_policy_idle_days"])
     )
-    idle_b = sum(1 for c in live if c.category == "other" and _days(as_of, c.latest) > cs["other_idle_days"])  # type: ignore[arg-type]
+    idle_b = sum(1 for c, idle in live if c.category == "other" and idle > cs["other_idle_days"])
     empty_c = sum(1 for c in site.columns if c.empty)
     column_stale = {
         "a": _level(stale_a, cs["stale_count_veto"], cs["stale_count_warn"]),

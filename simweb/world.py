@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from crawlers.thresholds import load_thresholds
 from simweb import contentwatch
@@ -95,9 +96,11 @@ class World:
                 route = table.get(path.split("?", 1)[0])
         if route is None:
             return None
-        if callable(route):
-            return route(path) if getattr(route, "wants_path", False) else route()
-        return route
+        if isinstance(route, Response):
+            return route
+        if getattr(route, "wants_path", False):
+            return cast(Callable[[str], Response], route)(path)
+        return cast(Callable[[], Response], route)()
 
     def set_route(self, host: str, path: str, route: Route | str | bytes | None) -> None:
         """Swap what one route serves (None removes it: a 404 from then on)."""

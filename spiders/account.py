@@ -37,6 +37,7 @@ from crawlers.platforms.replay import MAX_STEPS
 from spiders.base import TargetSpider
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
+from spiders.settings import PLAYWRIGHT_HANDLER
 
 SECRET_MIN_CHARS = 4  # shorter values ("1", "on") would mask ordinary text, and guess nothing
 BROWSER_RETRIES = 1  # a browser fetch whose result the page object calls transient is tried once more
@@ -88,6 +89,9 @@ class AccountSpider(TargetSpider):
     """Check new-media accounts: ``AccountSpider(targets, as_of, config)``."""
 
     name = "account"
+    # some platforms only answer their own script: every request may need the browser (the spider
+    # caps pages itself, max_pages lanes, and names a context per platform and lane)
+    custom_settings = {"DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

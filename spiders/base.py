@@ -22,6 +22,7 @@ from scrapy.http import Request, Response
 from crawlers.config import Config
 from crawlers.models import Target
 from crawlers.pagewords import PageWords, load_page_words
+from spiders.arguments import crawl_arguments
 from spiders.fetchfacts import stamp
 
 
@@ -49,6 +50,7 @@ class TargetSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        kwargs = crawl_arguments(crawler, cls.name, kwargs)  # config from settings; `scrapy crawl -a` strings
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(stamp, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)

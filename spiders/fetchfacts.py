@@ -81,7 +81,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
 def classify_failure(failure: Failure | BaseException) -> tuple[str, str]:
     """``(error class, detail)`` for a failed download; the class is one of the PageObservation ones."""
     exc = failure.value if isinstance(failure, Failure) else failure
-    assert exc is not None  # a Failure always carries its exception
+    if exc is None:  # a Failure always carries its exception; the stubs allow None
+        exc = RuntimeError("failure without an exception")
     chain = _chain(exc)
     detail = f"{type(exc).__name__}: {exc}"[:500]
     if any(isinstance(e, SiteBudgetSpent) for e in chain):

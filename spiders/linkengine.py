@@ -16,117 +16,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-import ssl
 import time
-import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
 from scrapy.http import HtmlResponse
 from yarl import URL
 
-from crawlers.resolver import LOCAL_NAMES, ResolveMap, is_ip_literal
-from crawlers.ssrf import parse_ip
+from crawlers.hostmap import ResolveMap
 from spiders.fetchfacts import decode_html, redirect_failure
+from spiders.httpclient import (
+    REDIRECT_STATUSES,
+    AddressGuard,
+    classify_client_error,
+    connector,
+    guard_literal,
+    read_capped,
+)
 from spiders.inflight import shared_cap
 from spiders.linkcheck import HEAD_FALLBACK_STATUSES, NO_FALLBACK_ERRORS, LinkResult, PageSignals
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-
-class AddressGuard(Protocol):
-    """The SSRF guard: raises for an address that must not be fetched for ``host``."""
-
-    def check(self, host: str, ip: str, port: int | None = None) -> None: ...
-
-
+# per-host places shared with other workers (distributed sweeps): entered around each check
 HostGate = Callable[[str], contextlib.AbstractAsyncContextManager[Any]]
-
-
-class OfflineMiss(OSError):
-    """A name missing from ``[network] resolve`` while offline: fails as a DNS error, at once."""
-
-
-class _Resolver(AbstractResolver):
-    """The ``[network] resolve`` map first, then the system resolver; every address guarded."""
-
-    def __init__(self, resolve: ResolveMap, offline: bool, guard: AddressGuard | None) -> None:
-        self.map = resolve
-        self.offline = offline
-        self.guard = guard
-        self._system = aiohttp.ThreadedResolver()
-
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
-        mapped = self.map.lookup(host)
-        if mapped is not None:
-            found = [_result(host, mapped, port)]
-        elif is_ip_literal(host):
-            found = [_result(host, host.strip("[]"), port)]
-        elif self.offline and host.lower() not in LOCAL_NAMES:
-            raise OfflineMiss(f"{host}: not in [network] resolve (offline)")
-        else:
-            found = await self._system.resolve(host, port, socket.AddressFamily(family))
-        if self.guard is not None:
-            for entry in found:
-                self.guard.check(host, entry["host"], port or None)
-        return found
-
-    async def close(self) -> None:
-        await self._system.close()
-
-
-def _result(host: str, ip: str, port: int) -> ResolveResult:
-    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
-    return {"hostname": host, "host": ip, "port": port, "family": family, "proto": 0, "flags": 0}
-
-
-async def _read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
-    """At most ``cap`` bytes of the body, inflated (gzip/deflate) without ever exceeding ``cap``."""
-    encoding = response.headers.get("Content-Encoding", "").lower().strip()
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        return await response.content.read(cap)
-    inflate = zlib.decompressobj(wbits=47 if "gzip" in encoding else 15)
-    out = bytearray()
-    while len(out) < cap:
-        chunk = await response.content.read(64 * 1024)
-        if not chunk:
-            break
-        try:
-            out += inflate.decompress(chunk, cap - len(out))
-        except zlib.error:
-            break
-    return bytes(out[:cap])
-
-
-def classify_client_error(exc: BaseException) -> tuple[str, str]:
-    """``(error class, detail)`` with the classes :mod:`spiders.fetchfacts` gives Scrapy failures."""
-    detail = f"{type(exc).__name__}: {exc}"[:500]
-    chain: list[BaseException] = []
-    item: BaseException | None = exc
-    while item is not None and len(chain) < 8:
-        chain.append(item)
-        item = getattr(item, "os_error", None) or item.__cause__ or item.__context__
-    for e in chain:  # the SSRF guard's own words name the host, the address and its class
-        if "blocked" in type(e).__name__.lower():
-            return "blocked", str(e)[:500]
-    if any(isinstance(e, aiohttp.TooManyRedirects) for e in chain):
-        return "redirect_loop", detail
-    if any(isinstance(e, asyncio.TimeoutError | TimeoutError) for e in chain):
-        return "timeout", detail
-    if any(isinstance(e, OfflineMiss | socket.gaierror) for e in chain) or isinstance(
-        exc, aiohttp.ClientConnectorDNSError
-    ):
-        return "dns", detail
-    if any(isinstance(e, ssl.SSLError | aiohttp.ClientSSLError) for e in chain):
-        return "tls", detail
-    if any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return "refused", detail
-    return "other", detail
 
 
 @dataclass
@@ -173,15 +87,15 @@ class LinkEngine:
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             s = self.settings
-            connector = aiohttp.TCPConnector(
-                limit=max(1, s.concurrency),
-                limit_per_host=max(1, s.per_host),
-                resolver=_Resolver(ResolveMap.parse(s.resolve), s.offline, self.guard),
-                ssl=False,  # certificates are the HTTPS rule's business; the link still answers
-                ttl_dns_cache=300,
-            )
             self._session = aiohttp.ClientSession(
-                connector=connector,
+                # certificates are the HTTPS rule's business (verify=False); the link still answers
+                connector=connector(
+                    resolve=ResolveMap.parse(s.resolve),
+                    offline=s.offline,
+                    guard=self.guard,
+                    limit=s.concurrency,
+                    per_host=max(1, s.per_host),
+                ),
                 # identity: a link check reads at most get_maxsize bytes, and a compressed body is
                 # inflated here under that cap (a decompression bomb never grows past it)
                 headers={"User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"},
@@ -236,7 +150,7 @@ class LinkEngine:
         try:
             while True:
                 current = chain[-1]
-                self._guard_literal(current)
+                guard_literal(current, self.guard)
                 self.requests += 1
                 async with (
                     self._slot(current),
@@ -282,14 +196,6 @@ class LinkEngine:
             )
             return result, False
 
-    def _guard_literal(self, url: str) -> None:
-        """An IP literal never reaches the resolver: the guard sees it here."""
-        parsed = URL(url)
-        host = parsed.host or ""
-        ip = parse_ip(host)  # also "2130706433" and "0177.0.0.1", which getaddrinfo would accept
-        if self.guard is not None and ip is not None:
-            self.guard.check(host, str(ip), parsed.port)
-
     async def _answer(
         self, url: str, method: str, internal: bool, response: aiohttp.ClientResponse
     ) -> tuple[LinkResult, bool]:
@@ -306,7 +212,7 @@ class LinkEngine:
             ), False
         result = LinkResult(url=url, checked_at=self.now(), method=method, status=status, final_url=final)
         if status < 400 and ("html" in content_type or not content_type):
-            body = await _read_capped(response, self.settings.get_maxsize)
+            body = await read_capped(response, self.settings.get_maxsize)
             html, _ = decode_html(HtmlResponse(final, body=body, headers={"Content-Type": content_type}))
             if 200 <= status < 300:
                 result.signals = self.signals(html)

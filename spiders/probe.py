@@ -1,13 +1,14 @@
 """Availability probes: one homepage GET per site, as a page observation (a fact).
 
-A probe is a single GET, not a crawl, and runs 20+ times a day per site, so it uses plain asyncio
-streams instead of Scrapy (whose reactor cannot restart in-process). The national rule counts a
-probe as failed when the homepage has not *loaded* within the timeout, so the whole exchange — name
-resolution, TCP, TLS, redirects and the body — runs under one deadline. Names resolve through the
-same ``[network] resolve`` map as the spiders (connect to the mapped IP, send the real Host header)
-and, offline, unmapped names fail as DNS errors so a probe never leaks onto the real network. The
-address connected to passes the SSRF guard first (:mod:`crawlers.ssrf`); a refused one is recorded
-as error ``blocked`` and is not counted by the roll-up: we refused to look, the site was not down.
+A probe is a single GET, not a crawl, and runs 20+ times a day per site, so it goes through the
+link checks' HTTP client (:mod:`spiders.httpclient`, aiohttp) instead of Scrapy (whose reactor
+cannot restart in-process). The national rule counts a probe as failed when the homepage has not
+*loaded* within the timeout, so the whole exchange — name resolution, TCP, TLS, redirects and the
+body — runs under one deadline, on a fresh connection, with the certificate verified as a browser
+would. Names resolve through the same ``[network] resolve`` map as the spiders and, offline,
+unmapped names fail as DNS errors so a probe never leaks onto the real network. Every address
+passes the SSRF guard (:mod:`crawlers.ssrf`); a refused one is recorded as error ``blocked`` and is
+not counted by the roll-up: we refused to look, the site was not down.
 
 Each probe is a page observation with role ``probe`` and ``fetched_at`` = the scheduled time (the
 controlled clock); :mod:`govpatrol.probe` stores the rounds and rolls them up.
@@ -16,25 +17,25 @@ controlled clock); :mod:`govpatrol.probe` stores the rounds and rolls them up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import socket
 import ssl
 import time
-from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin
+
+import aiohttp
 
 from crawlers.config import Config
 from crawlers.guard import policy_for
+from crawlers.hostmap import ResolveMap
 from crawlers.models import PageObservation, Target
-from crawlers.resolver import LOCAL_NAMES, ResolveMap
-from crawlers.ssrf import AddressPolicy, BlockedAddress, parse_ip
+from crawlers.ssrf import AddressPolicy
+from spiders.httpclient import REDIRECT_STATUSES, classify_client_error, connector, guard_literal
 
 ROLE = "probe"
 MAX_REDIRECTS = 10  # as the site spider (REDIRECT_MAX_TIMES); beyond: redirect_loop
 MAX_BODY = 8 * 1024 * 1024  # a homepage this large has loaded; stop reading
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HEADERS = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Encoding": "identity"}
 
 
 class ProbeError(Exception):
@@ -56,129 +57,46 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-@dataclass
-class _Network:
-    """How a probe reaches a host: the static map, offline mode, the user agent, TLS."""
-
-    resolve: ResolveMap
-    offline: bool
-    user_agent: str
-    policy: AddressPolicy = AddressPolicy()
-
-    @classmethod
-    def from_config(cls, config: Config) -> _Network:
-        return cls(
-            resolve=ResolveMap.parse(config.network.resolve),
-            offline=config.network.offline,
-            user_agent=config.network.user_agent,
-            policy=policy_for(config),
-        )
-
-    async def address(self, host: str, port: int) -> str:
-        """The address to connect to, passed by the SSRF guard (the one connected to: no re-lookup)."""
-        ip = await self._lookup(host, port)
-        try:
-            self.policy.check(host, ip, port)
-        except BlockedAddress as exc:
-            raise ProbeError("blocked", str(exc)) from exc
-        return ip
-
-    async def _lookup(self, host: str, port: int) -> str:
-        literal = parse_ip(host)  # also 2130706433, 0177.0.0.1: the C library would accept them
-        if literal is not None:
-            return str(literal)
-        mapped = self.resolve.lookup(host)
-        if mapped is not None:
-            return mapped
-        if self.offline and host.lower() not in LOCAL_NAMES:
-            raise ProbeError("dns", f"{host}: not in [network] resolve (offline)")
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise ProbeError("dns", f"{host}: {exc}") from exc
-        if not infos:
-            raise ProbeError("dns", f"{host}: no address")
-        return str(infos[0][4][0])
+def _session(config: Config, policy: AddressPolicy) -> aiohttp.ClientSession:
+    """One round's session: a fresh connection per request (a probe must really connect)."""
+    network = config.network
+    return aiohttp.ClientSession(
+        connector=connector(
+            resolve=ResolveMap.parse(network.resolve),
+            offline=network.offline,
+            guard=policy,
+            limit=config.crawl.concurrency,
+            verify=_tls_context(),
+            force_close=True,
+        ),
+        headers={"User-Agent": network.user_agent, **HEADERS},
+        auto_decompress=False,
+        timeout=aiohttp.ClientTimeout(total=None),  # the probe's one deadline rules
+    )
 
 
-def _request_target(url: str) -> tuple[str, str, int, str, str]:
-    """(scheme, host, port, Host header, request path) of an http(s) URL."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise ProbeError("other", f"not an http(s) URL: {url}")
-    default = 443 if scheme == "https" else 80
-    port = parts.port or default
-    host = parts.hostname
-    shown = f"[{host}]" if ":" in host else host
-    header = shown if port == default else f"{shown}:{port}"
-    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._")
-    if parts.query:
-        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=~-._?")
-    return scheme, host, port, header, path
-
-
-async def _get_once(url: str, net: _Network) -> tuple[int, str]:
+async def _get_once(url: str, session: aiohttp.ClientSession, policy: AddressPolicy) -> tuple[int, str]:
     """One GET: (status, Location header). A 2xx body is read to the end (the page has loaded)."""
-    scheme, host, port, header, path = _request_target(url)
-    ip = await net.address(host, port)
-    tls = _tls_context() if scheme == "https" else None
+    if not url.startswith(("http://", "https://")):
+        raise ProbeError("other", f"not an http(s) URL: {url}")
     try:
-        reader, writer = await asyncio.open_connection(
-            ip, port, ssl=tls, server_hostname=host if tls else None, limit=256 * 1024
-        )
-    except ssl.SSLError as exc:
-        raise ProbeError("tls", f"{type(exc).__name__}: {exc}") from exc
-    except ConnectionRefusedError as exc:
-        raise ProbeError("refused", f"{ip}:{port}: connection refused") from exc
-    try:
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: {header}\r\nUser-Agent: {net.user_agent}\r\n"
-            "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\nAccept-Encoding: identity\r\n"
-            "Connection: close\r\n\r\n"
-        )
-        writer.write(request.encode("latin-1", errors="replace"))
-        await writer.drain()
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as exc:
-            raise ProbeError("other", "connection closed before a complete response header") from exc
-        lines = head.decode("latin-1").split("\r\n")
-        fields = lines[0].split(" ", 2)
-        if len(fields) < 2 or not fields[0].startswith("HTTP/") or not fields[1].isdigit():
-            raise ProbeError("other", f"not an HTTP response: {lines[0][:80]!r}")
-        status = int(fields[1])
-        headers = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if sep:
-                headers[name.strip().lower()] = value.strip()
-        if 200 <= status < 300 and status != 204:
-            await _read_body(reader, headers)
-        return status, headers.get("location", "")
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError, ssl.SSLError):
-            await writer.wait_closed()
+        guard_literal(url, policy)
+        async with session.get(url, allow_redirects=False) as response:
+            if 200 <= response.status < 300 and response.status != 204:
+                got = 0
+                while got < MAX_BODY:
+                    chunk = await response.content.read(65536)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+            return response.status, response.headers.get("Location", "")
+    except (aiohttp.ClientError, OSError, ValueError) as exc:
+        raise ProbeError(*classify_client_error(exc)) from exc
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> None:
-    length = headers.get("content-length", "")
-    if length.isdigit():
-        try:
-            await reader.readexactly(min(int(length), MAX_BODY))
-        except asyncio.IncompleteReadError as exc:
-            raise ProbeError("other", f"body ended after {len(exc.partial)} of {length} bytes") from exc
-        return
-    got = 0  # chunked or close-delimited: "Connection: close" makes the server end the stream
-    while got < MAX_BODY:
-        chunk = await reader.read(65536)
-        if not chunk:
-            return
-        got += len(chunk)
-
-
-async def _probe(target: Target, as_of: datetime, net: _Network, timeout: float) -> PageObservation:
+async def _probe(
+    target: Target, as_of: datetime, session: aiohttp.ClientSession, policy: AddressPolicy, timeout: float
+) -> PageObservation:
     """One site's probe, following redirects, everything under one deadline."""
     obs = PageObservation(target_id=target.id, url=target.url, role=ROLE, fetched_at=as_of)
     url, seen = target.url, [target.url]
@@ -186,7 +104,7 @@ async def _probe(target: Target, as_of: datetime, net: _Network, timeout: float)
     try:
         async with asyncio.timeout(timeout):
             for _ in range(MAX_REDIRECTS + 1):
-                status, location = await _get_once(url, net)
+                status, location = await _get_once(url, session, policy)
                 obs.status = status
                 if status not in REDIRECT_STATUSES or not location:
                     break
@@ -216,15 +134,16 @@ async def _probe(target: Target, as_of: datetime, net: _Network, timeout: float)
 
 async def probe_sites_async(targets: list[Target], as_of: datetime, config: Config) -> list[PageObservation]:
     """:func:`probe_sites` for callers already inside an event loop."""
-    net = _Network.from_config(config)
+    policy = policy_for(config)
     limit = asyncio.Semaphore(max(1, config.crawl.concurrency))
     timeout = float(config.crawl.homepage_timeout)
+    async with _session(config, policy) as session:
 
-    async def one(target: Target) -> PageObservation:
-        async with limit:
-            return await _probe(target, as_of, net, timeout)
+        async def one(target: Target) -> PageObservation:
+            async with limit:  # the deadline starts when the probe does, never while it waits
+                return await _probe(target, as_of, session, policy, timeout)
 
-    return list(await asyncio.gather(*(one(t) for t in targets if t.kind == "site")))
+        return list(await asyncio.gather(*(one(t) for t in targets if t.kind == "site")))
 
 
 def probe_sites(targets: list[Target], as_of: datetime, config: Config) -> list[PageObservation]:

@@ -1,9 +1,11 @@
-"""Every Scrapy setting govpatrol uses, in one place, grouped and commented.
+"""Every Scrapy setting a crawl uses, derived from the configuration, grouped and commented.
 
-:func:`build_settings` turns a :class:`~crawlers.config.Config` into the settings of one crawl;
-our own keys are prefixed ``PATROL_``. The module-level names at the bottom are the same settings
-for the default config, so ``scrapy.cfg`` (``default = spiders.settings``) and ``scrapy list``
-work; ``govpatrol sweep`` never relies on them.
+:func:`build_settings` turns a :class:`~crawlers.config.Config` into the settings of one crawl. The
+Config itself rides along in ``PATROL_CONFIG``: it is the one source, and govpatrol's own
+components (spiders, resolver, middlewares, pipelines) read it once in ``from_crawler``; the other
+keys here are Scrapy's and scrapy-playwright's, so that their components follow the same Config.
+The add-on (``govpatrol/addon.py``) applies these settings to every crawl, ``govpatrol sweep``
+and ``scrapy crawl`` alike.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy.logformatter import LogFormatter
 
 from crawlers.browser import CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium
-from crawlers.config import Config
+from crawlers.config import CONFIG_SETTING, Config
 from crawlers.guard import policy_for
 from crawlers.guardproxy import CHROMIUM_GUARD_ARGS, BrowserGuardSpec
-from crawlers.resolver import ResolveMap
+from crawlers.hostmap import ResolveMap
+from crawlers.models import PLATFORMS
 
 if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
@@ -63,8 +66,8 @@ def _LOG_LEVEL() -> str:  # noqa: N802 (reads like the setting it mirrors)
     return os.environ.get("GOVPATROL_LOG_LEVEL", "WARNING").upper()
 
 
-def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
-    """The settings of one crawl in ``mode`` (``patrol``, ``full`` or ``recheck``)."""
+def build_settings(config: Config) -> dict[str, Any]:
+    """The settings of one crawl under ``config`` (the sweep's kind is a spider argument, ``mode``)."""
     crawl, network, browser = config.crawl, config.network, config.browser
     policy = policy_for(config)
     # every connection Chromium makes goes through the guard's proxy, which resolves names our way
@@ -75,11 +78,8 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
         "BOT_NAME": "govpatrol",
         "SPIDER_MODULES": ["spiders"],
         "NEWSPIDER_MODULE": "spiders",
-        "PATROL_MODE": mode,
-        # --- our own knobs (read by the spider) -----------------------------------------
-        "PATROL_HOMEPAGE_TIMEOUT": crawl.homepage_timeout,  # the 15-second availability rule
-        "PATROL_PAGE_TIMEOUT": crawl.page_timeout,
-        "PATROL_LINK_TIMEOUT": crawl.link_timeout,
+        # --- ours: the configuration, read once by each component (crawlers.config) -----------
+        CONFIG_SETTING: config,
         "PATROL_LINK_GET_MAXSIZE": 1024 * 1024,  # body read cap when GETting a link for soft-404s
         # --- concurrency and politeness -------------------------------------------------
         "CONCURRENT_REQUESTS": crawl.concurrency,
@@ -111,21 +111,11 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
         "DEPTH_LIMIT": 0,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider dedupes (seen-sets)
         # --- name resolution ----------------------------------------------------------------
+        # [network] resolve and offline, and the SSRF guard: [network] allow_hosts plus the
+        # platform origins (crawlers/ssrf.py), enforced by the resolver and the first middleware
         "TWISTED_DNS_RESOLVER": "crawlers.resolver.PatrolResolver",
-        "PATROL_RESOLVE": dict(network.resolve),
-        "PATROL_OFFLINE": network.offline,
-        # the SSRF guard: [network] allow_hosts plus the platform origins, the project's own
-        # Elasticsearch and Redis refused whatever the list says (crawlers/ssrf.py, crawlers/guard.py)
-        "PATROL_ALLOW_HOSTS": policy.entries_text(),
-        "PATROL_ADDRESS_POLICY": policy,
-        # then the per-site budgets ([crawl] site_time_budget, site_page_budget, max_links): a site
-        # whose time is spent gets no more downloads (spiders/budget.py)
-        "DOWNLOADER_MIDDLEWARES": {
-            "crawlers.resolver.AddressGuardMiddleware": 50,
-            "spiders.budget.SiteBudgetMiddleware": 60,
-            # last before the download: pages and link checks share [crawl] concurrency places
-            "spiders.inflight.InFlightCapMiddleware": 990,
-        },
+        # the project's own Elasticsearch and Redis are refused whatever the list says
+        # (crawlers/guard.py); the add-on installs the guard middleware and the per-site budgets
         "DNS_TIMEOUT": min(crawl.link_timeout, crawl.homepage_timeout),
         "DNSCACHE_ENABLED": True,
         # --- services we never want ---------------------------------------------------------
@@ -145,9 +135,11 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
             "args": [*CHROMIUM_ARGS, *CHROMIUM_GUARD_ARGS],
             "proxy": guard,
         },
+        # Chromium only behind the guard's proxy (the add-on puts the shared provider, which wraps it)
         "PLAYWRIGHT_BROWSER_PROVIDER": "spiders.browserguard.GuardedBrowserProvider",
         "PLAYWRIGHT_ABORT_REQUEST": abort_heavy_request,
-        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        # sites render in one context; the account spider names one per platform and page lane
+        "PLAYWRIGHT_MAX_CONTEXTS": len(PLATFORMS) * browser.max_pages,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": browser.max_pages,  # pages open at once
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(crawl.page_timeout * 1000),
         # no startup contexts: the browser starts on the first page that needs it, not every sweep
@@ -155,16 +147,3 @@ def build_settings(config: Config, *, mode: str) -> dict[str, Any]:
     if crawl.render_js != "never":
         settings["DOWNLOAD_HANDLERS"] = {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}
     return settings
-
-
-# --- module-level defaults for scrapy.cfg (`scrapy list`, `scrapy shell`) ---------------------
-_DEFAULTS = build_settings(Config(), mode="full")
-BOT_NAME = _DEFAULTS["BOT_NAME"]
-SPIDER_MODULES = _DEFAULTS["SPIDER_MODULES"]
-NEWSPIDER_MODULE = _DEFAULTS["NEWSPIDER_MODULE"]
-ROBOTSTXT_OBEY = _DEFAULTS["ROBOTSTXT_OBEY"]
-USER_AGENT = _DEFAULTS["USER_AGENT"]
-TELNETCONSOLE_ENABLED = False
-REMOTE_CONTROL_ENABLED = False
-TWISTED_REACTOR = ASYNCIO_REACTOR
-LOG_LEVEL = "INFO"

@@ -122,7 +122,7 @@ def _profile(reply: Reply) -> Fetch | AccountResult:
 
 def _user(reply: Reply, data: dict[str, Any]) -> Fetch | AccountResult:
     errno, errmsg = data.get(ERRNO), str(data.get(ERRMSG) or "")
-    codes = {"errno": errno, "errmsg": errmsg}
+    codes: dict[str, Any] = {"errno": errno, "errmsg": errmsg}
     if errno not in (0, "0") and any(w in errmsg for w in THROTTLE_WORDS):
         return unverified(f"throttled (errno {errno})", reply, **codes)
     user = dig(data, "data", USER_FIELD)

@@ -107,7 +107,8 @@ def _post(item: Any, now: datetime) -> Post | None:
         return None
     stamp, text = item.get(DATE_FIELD), str(item.get(DATE_TEXT_FIELD) or "")
     if isinstance(stamp, (int, float)) or (isinstance(stamp, str) and stamp.isdigit()):
-        date, raw = parse_timestamp(stamp), str(stamp)
+        date: datetime | None = parse_timestamp(stamp)
+        raw = str(stamp)
     else:
         date, raw = parse_date(text, now), text
     if date is None:

@@ -111,7 +111,8 @@ def _from_list(reply: Reply, cap: Captured, now: datetime) -> AccountResult:
 def _post(item: Any, now: datetime) -> Post | None:
     stamp, text = dig(item, F_TIME_STAMP), str(dig(item, F_TIME_TEXT, default="") or "")
     if str(stamp or "").isdigit() and int(stamp) > 0:
-        date, raw = parse_timestamp(stamp), str(stamp)
+        date: datetime | None = parse_timestamp(stamp)
+        raw = str(stamp)
     else:
         date, raw = parse_date(text, now), text
     if date is None:

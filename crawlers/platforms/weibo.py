@@ -104,7 +104,7 @@ def _refused(data: dict[str, Any], reply: Reply, count: int | None = None) -> Ac
     if ok == 1:
         return None
     msg = str(data.get(MSG) or "")
-    codes = {"ok": ok, "msg": msg}
+    codes: dict[str, Any] = {"ok": ok, "msg": msg}
     if ok == OK_LOGIN:
         return unverified("login required (ok:-100)", reply, login_url=data.get(URL_KEY), **codes)
     if data.get(URL_KEY):

@@ -32,6 +32,11 @@ def redis_url(config: Config, override: str | None = None) -> str:
     return str(recorded["url"]) if recorded.get("running") else DEFAULT_REDIS_URL
 
 
+def text(value: bytes | str) -> str:
+    """A Redis reply as str (the client decodes replies; its type stubs do not know that)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def connect(url: str) -> redis.Redis:
     """A client that speaks str (every key and payload here is UTF-8 text, never pickle)."""
     import redis

@@ -23,7 +23,7 @@ class CodecError(ValueError):
     """A payload that is not one of ours (malformed, or an unknown record type)."""
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
+def _build(cls: type, data: Any) -> Any:
     try:
         return record_from_dict(cls, data)
     except RecordError as exc:

@@ -117,7 +117,7 @@ def run_distributed_crawl(
                 )
             time.sleep(max(0.05, min(dist.poll_seconds, 0.5)))
         claims = queue.claims()
-        record = {
+        record: dict[str, Any] = {
             "redis": shown_url(url),
             "key_prefix": prefix,
             "workers": sorted(queue.workers()),

@@ -1,8 +1,11 @@
 """One worker's crawl of one distributed sweep (run in a child process of ``govpatrol worker``).
 
-The spiders are the ordinary site and account spiders with scrapy-redis's ``RedisMixin`` for the
-idle-driven feeding and the Redis connection from settings; its fetch is replaced by a lease claim,
-so a "start URL" here is a whole target, started with the spider's own ``begin_target``. A target's
+The spiders are the ordinary site and account spiders with :class:`LeaseFeeder` mixed in: on start,
+on every idle signal and after each commit it claims targets from the sweep's leased queue and
+starts each with the spider's own ``begin_target`` (``engine.crawl``, Scrapy's public way to add a
+request to a running crawl), so a "start URL" here is a whole target. The crawl is wired by the
+same add-on as any other (:mod:`govpatrol.addon`), with this module's commit pipeline in place of
+the sweep recorder (the coordinator judges) and the cross-worker host slots switched on. A target's
 requests stay in this process (its pages and links are judged together), at most
 ``targets_in_flight`` targets at a time. :class:`CommitPipeline` buffers each target's items and
 commits them in one step on its ``TargetDone``. A heartbeat renews the leases; the crawl ends when
@@ -15,25 +18,27 @@ Usage (the worker does this): ``python -m govpatrol.distributed.crawl --sweep ID
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.exceptions import DontCloseSpider
-from scrapy_redis.spiders import RedisMixin
 from twisted.internet import task
+from twisted.internet.interfaces import IReactorTime
 
 from crawlers.config import Config, DistributedConfig, load_config
-from crawlers.models import PLATFORMS, ItemBatch, Target, TargetDone
+from crawlers.models import ItemBatch, Target, TargetDone
+from govpatrol.crawl import crawl_settings
 from govpatrol.distributed import connect
 from govpatrol.distributed.codec import CodecError, encode_items
-from govpatrol.distributed.hostslots import HOLD_MARGIN_S, HostSlots
+from govpatrol.distributed.hostslots import HOLD_MARGIN_S, REDIS_URL_SETTING, HostSlots
 from govpatrol.distributed.leases import LeasedQueue
 from govpatrol.distributed.plan import SweepPlan, load
+from pipelines.session import RecorderPipeline
 from spiders.account import AccountSpider
-from spiders.settings import PLAYWRIGHT_HANDLER, build_settings
 from spiders.site import SiteSpider
 
 
@@ -41,8 +46,15 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-class LeaseFeeder(RedisMixin):
+def _replay(items: list[Any], response: Any) -> list[Any]:
+    """The callback of the data: request that carries a target's first items into the crawl."""
+    return items
+
+
+class LeaseFeeder:
     """Mixed into a spider: targets come from the sweep's leased queue instead of a list."""
+
+    crawler: Crawler
 
     kind = "site"
 
@@ -56,25 +68,21 @@ class LeaseFeeder(RedisMixin):
         self.plan_targets: dict[str, Target] = {t.id: t for t in plan.targets}
         self.worker = worker
         self.dist = dist
-        self.redis_key = f"{prefix}:sweep:{plan.sweep_id}:pending:{self.kind}"
-        self.redis_batch_size = max(1, dist.targets_in_flight)
-        self.setup_redis(self.crawler)  # scrapy-redis: connection from REDIS_URL, idle signal
-        self.server = connect(self.crawler.settings["REDIS_URL"])  # str replies (scrapy-redis's are bytes)
+        self.server = connect(self.crawler.settings[REDIS_URL_SETTING])
         self.lease_queue = LeasedQueue(self.server, plan.sweep_id, prefix)
         # the site spider's link engine takes the same cross-worker host slots as page downloads
         slots = HostSlots(
             self.server, prefix, self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
         )
-        hold_s = self.crawler.settings.getfloat("PATROL_LINK_TIMEOUT", 10.0) * 3 + HOLD_MARGIN_S
+        hold_s = self.config.crawl.link_timeout * 3 + HOLD_MARGIN_S  # type: ignore[attr-defined]
         self.gate = lambda host: slots.hold(host, hold_s)
-        self.fetch_data = self._claim  # a "start URL" is a leased target id
-        self.count_size = lambda key: self.lease_queue.progress().pending
         self.leased: set[str] = set()
         self.stopping = False
         self._beats = 0
         self._loop: task.LoopingCall | None = None  # made once the crawl has installed its reactor
         self.crawler.signals.connect(self._opened, signal=signals.spider_opened)
         self.crawler.signals.connect(self._closed, signal=signals.spider_closed)
+        self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
     # ------------------------------------------------------------------ feeding
 
@@ -82,8 +90,16 @@ class LeaseFeeder(RedisMixin):
         for request in self.next_requests():
             yield request
 
-    def _claim(self, key: str, batch_size: int) -> list[str]:
-        room = min(batch_size, self.dist.targets_in_flight - len(self.leased))
+    def next_requests(self) -> list[Request]:
+        """The first requests of the targets claimed now (as many as there is room for)."""
+        return [request for target_id in self._claim() for request in self.make_request_from_data(target_id)]
+
+    def schedule_next_requests(self) -> None:
+        for request in self.next_requests():
+            self.crawler.engine.crawl(request)
+
+    def _claim(self) -> list[str]:
+        room = self.dist.targets_in_flight - len(self.leased)
         if self.stopping or room <= 0:
             return []
         ids = self.lease_queue.claim(self.kind, self.worker, room, self.dist.lease_seconds)
@@ -92,7 +108,7 @@ class LeaseFeeder(RedisMixin):
             say(f"worker {self.worker}: claimed {len(ids)} {self.kind} target(s): {', '.join(ids)}")
         return ids
 
-    def make_request_from_data(self, data: Any) -> list[Request]:
+    def make_request_from_data(self, data: str) -> list[Request]:
         """A claimed target's first request(s); items it yields at once ride on a data: request."""
         target = self.plan_targets[str(data)]
         out = self.begin_target(target)  # type: ignore[attr-defined]
@@ -102,7 +118,7 @@ class LeaseFeeder(RedisMixin):
             requests.append(
                 Request(
                     "data:,",
-                    callback=lambda _r, items=items: items,
+                    callback=functools.partial(_replay, items),
                     dont_filter=True,
                     meta={"target_id": target.id},
                 )
@@ -117,7 +133,7 @@ class LeaseFeeder(RedisMixin):
         from twisted.internet import reactor  # imported late: the crawl installs the asyncio reactor
 
         self.leased.discard(target_id)
-        reactor.callLater(0, self._refill)
+        task.deferLater(cast(IReactorTime, reactor), 0, self._refill)
 
     # ------------------------------------------------------------------ heartbeat and end
 
@@ -140,7 +156,8 @@ class LeaseFeeder(RedisMixin):
                 self.leased &= held
         self._refill()
 
-    def spider_idle(self) -> None:  # replaces scrapy-redis's: close only when the sweep is complete
+    def spider_idle(self) -> None:
+        """Claim more; keep the spider open until the sweep has nothing pending or leased anywhere."""
         self._refill()
         progress = self.lease_queue.progress()
         if self.stopping or (progress.idle and not self.leased):
@@ -206,46 +223,28 @@ class CommitPipeline:
 
 def crawl_sweep(plan: SweepPlan, config: Config, worker: str, url: str) -> dict[str, int]:
     """Blocking: this process's share of one sweep; returns how many targets it committed."""
-    from govpatrol.crawl import SharedBrowserProvider
-
     dist, prefix = config.distributed, config.distributed.key_prefix
-    settings = build_settings(config, mode=plan.mode)
-    settings.update(
-        ITEM_PIPELINES={CommitPipeline: 100},
-        PLAYWRIGHT_BROWSER_PROVIDER=SharedBrowserProvider,
-        # the guard, budgets and in-flight cap stay; a Redis host slot is taken just before the
-        # in-flight place, so a wait for a busy host never holds one of this worker's places
-        DOWNLOADER_MIDDLEWARES={
-            **settings["DOWNLOADER_MIDDLEWARES"],
-            "govpatrol.distributed.hostslots.HostSlotsMiddleware": 980,
-        },
-        REDIS_URL=url,
-        PATROL_HOSTSLOTS_REDIS_URL=url,
-        PATROL_HOSTSLOTS_PREFIX=prefix,
-    )
+    settings = crawl_settings(config)
+    # the coordinator judges: the worker commits its items instead of recording them
+    settings["ITEM_PIPELINES"] = {RecorderPipeline: None, CommitPipeline: 100}
+    settings[REDIS_URL_SETTING] = url  # switches the cross-worker host slots on
     process = CrawlerProcess(settings)
     kinds = {t.kind for t in plan.targets}
     crawlers: list[Crawler] = []
-    spiders: list[type] = []
-    if "site" in kinds:
-        spiders.append(LeaseSiteSpider)
-    if "account" in kinds:
-        browser_always = {
-            "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
-            "PLAYWRIGHT_MAX_CONTEXTS": len(PLATFORMS) * max(1, config.browser.max_pages),
-        }
-        spiders.append(type("LeaseAccountSpider", (LeaseAccountSpider,), {"custom_settings": browser_always}))
-    for cls in spiders:
-        crawler = process.create_crawler(cls)
+    for kind, spider in (("site", LeaseSiteSpider), ("account", LeaseAccountSpider)):
+        if kind not in kinds:
+            continue
+        crawler = process.create_crawler(spider)
         crawlers.append(crawler)
         lease = {"plan": plan, "worker": worker, "dist": dist, "prefix": prefix}
-        process.crawl(crawler, targets=[], as_of=plan.as_of, config=config, mode=plan.mode, lease=lease)
+        process.crawl(crawler, targets=[], as_of=plan.as_of, mode=plan.mode, lease=lease)
     if crawlers:
         process.start()
+    stats = [c.stats.get_stats() if c.stats else {} for c in crawlers]
     return {
-        "failed": sum(1 for c in crawlers if c.stats and c.stats.get_value("finish_reason") is None),
-        "committed": sum(int(c.stats.get_value("patrol/committed", 0)) for c in crawlers if c.stats),
-        "refused": sum(int(c.stats.get_value("patrol/commit_refused", 0)) for c in crawlers if c.stats),
+        "failed": len([s for s in stats if s.get("finish_reason") is None]),
+        "committed": sum(int(s.get("patrol/committed", 0)) for s in stats),
+        "refused": sum(int(s.get("patrol/commit_refused", 0)) for s in stats),
     }
 
 

@@ -20,7 +20,11 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+
+from crawlers.config import config_from_settings
+from govpatrol.distributed import connect
 
 # KEYS: the host's zset   ARGV: token, limit, hold_ms   -> 1 when acquired
 _ACQUIRE = """
@@ -83,9 +87,16 @@ def request_host(request: Request) -> str:
     return (parts.hostname or "") if parts.scheme in ("http", "https") else ""
 
 
+REDIS_URL_SETTING = "PATROL_HOSTSLOTS_REDIS_URL"  # set by the worker's crawl: turns the middleware on
+
+
 class HostSlotsMiddleware:
-    """Downloader middleware: ``PATROL_HOSTSLOTS_REDIS_URL``, ``PATROL_HOSTSLOTS_PREFIX``, and
-    ``CONCURRENT_REQUESTS_PER_DOMAIN`` as the cross-worker limit."""
+    """Downloader middleware: per-host places shared by every worker of a distributed sweep.
+
+    On only in a worker's crawl (``PATROL_HOSTSLOTS_REDIS_URL``, the worker's Redis), else
+    ``NotConfigured``; the keys live under ``[distributed] key_prefix`` and the cross-worker limit
+    is ``CONCURRENT_REQUESTS_PER_DOMAIN`` (``[crawl] per_host``).
+    """
 
     META = "patrol_hostslot"
 
@@ -95,13 +106,13 @@ class HostSlotsMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostSlotsMiddleware:
-        from govpatrol.distributed import connect
-
         settings = crawler.settings
+        url = settings.get(REDIS_URL_SETTING)
+        if not url:
+            raise NotConfigured("host slots are for distributed sweeps only")
+        config = config_from_settings(settings)
         slots = HostSlots(
-            connect(settings.get("PATROL_HOSTSLOTS_REDIS_URL")),
-            settings.get("PATROL_HOSTSLOTS_PREFIX", "govpatrol"),
-            settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4),
+            connect(url), config.distributed.key_prefix, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
         )
         return cls(slots, settings.getfloat("DOWNLOAD_TIMEOUT", 20.0))
 

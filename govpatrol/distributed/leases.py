@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from govpatrol.distributed import text
+
 if TYPE_CHECKING:
     import redis
 
@@ -206,20 +208,20 @@ class LeasedQueue:
 
     def results(self, start: int, count: int = 500) -> list[str]:
         """Committed payloads from index ``start`` (non-destructive: a reader keeps its own cursor)."""
-        return list(self.redis.lrange(self.key("results"), start, start + count - 1))
+        return [text(v) for v in self.redis.lrange(self.key("results"), start, start + count - 1)]
 
     def claims(self) -> dict[str, int]:
-        return {k: int(v) for k, v in self.redis.hgetall(self.key("claims")).items()}
+        return {text(k): int(v) for k, v in self.redis.hgetall(self.key("claims")).items()}
 
     def owners(self) -> dict[str, str]:
         """Current leases: target id -> holder."""
-        return dict(self.redis.hgetall(self.key("owner")))
+        return {text(k): text(v) for k, v in self.redis.hgetall(self.key("owner")).items()}
 
     def committed_by(self) -> dict[str, str]:
-        return dict(self.redis.hgetall(self.key("committed_by")))
+        return {text(k): text(v) for k, v in self.redis.hgetall(self.key("committed_by")).items()}
 
     def workers(self) -> set[str]:
-        return set(self.redis.smembers(self.key("workers")))
+        return {text(v) for v in self.redis.smembers(self.key("workers"))}
 
     def reaped(self) -> int:
         return int(self.redis.hget(self.key("meta"), "reaped") or 0)

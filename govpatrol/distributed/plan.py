@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crawlers.models import Target
+from govpatrol.distributed import text
 from govpatrol.distributed.codec import decode_target, encode_target
 from govpatrol.distributed.leases import LeasedQueue
 
@@ -66,13 +67,13 @@ def publish(redis: redis.Redis, prefix: str, plan: SweepPlan) -> LeasedQueue:
 
 
 def load(redis: redis.Redis, prefix: str, sweep_id: str) -> SweepPlan | None:
-    text = redis.get(plan_key(prefix, sweep_id))
-    return SweepPlan.from_json(text) if text else None
+    raw = redis.get(plan_key(prefix, sweep_id))
+    return SweepPlan.from_json(text(raw)) if raw else None
 
 
 def active_sweeps(redis: redis.Redis, prefix: str) -> list[str]:
     """Sweeps under way, oldest first."""
-    return list(redis.zrange(active_key(prefix), 0, -1))
+    return [str(v) for v in redis.zrange(active_key(prefix), 0, -1)]  # the client decodes replies
 
 
 def retire(redis: redis.Redis, prefix: str, sweep_id: str, keep_seconds: int = 7 * 86400) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from crawlers.config import load_config
 from crawlers.dates import BEIJING
 from crawlers.thresholds import load_thresholds
 from govpatrol.report.compute import Report, ReportSettings, build_report
@@ -20,27 +18,10 @@ FORMATS = ("md", "docx", "html")
 
 
 def load_settings(source: ReportSettings | str | Path | None = None) -> ReportSettings:
-    """The ``[report]`` table of a TOML file (read raw: the main config does not own it)."""
+    """The ``[report]`` table of a config file, validated with the rest of it (crawlers/config.py)."""
     if isinstance(source, ReportSettings):
         return source
-    settings = ReportSettings()
-    if not source:
-        return settings
-    path = Path(source)
-    if not path.is_file():
-        raise ReportError(f"{path}: config file does not exist")
-    try:
-        table: Any = tomllib.loads(path.read_text(encoding="utf-8")).get("report", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: not valid TOML: {exc}") from exc
-    known = {f.name: f for f in dataclasses.fields(ReportSettings)}
-    for key, value in table.items():
-        if key not in known:
-            raise ReportError(f"{path}: [report]: unknown key {key!r} (known: {', '.join(sorted(known))})")
-        if not isinstance(value, type(getattr(settings, key))) or isinstance(value, bool):
-            raise ReportError(f"{path}: [report].{key}: expected {type(getattr(settings, key)).__name__}")
-        setattr(settings, key, value)
-    return settings
+    return load_config(source).report
 
 
 def indicator_names(override: str | Path | None = None) -> dict[str, str]:

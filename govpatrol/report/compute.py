@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from crawlers.config import ReportConfig
 from govpatrol.report.data import ReportInput, beijing
 
 KIND_LABELS = {"site": "政府网站", "account": "政务新媒体"}
@@ -29,24 +30,8 @@ PLATFORM_LABELS = {
     "thepaper": "澎湃号",
     "rmh": "人民号",
 }
-DEFAULT_REQUIREMENTS = (
-    "请各地区、各部门对照本通报指出的问题，逐项核实整改，于{deadline}前完成整改，"
-    "并将整改情况报送{office}。对整改不到位、问题反复出现的，将予以通报并纳入年度考核。"
-)
-
-
-@dataclass
-class ReportSettings:
-    """The ``[report]`` table: wording an office sets once."""
-
-    scope: str = "全省"  # 全省 / 全市 / 全区: the registry's region wording
-    office: str = "省政府办公厅"
-    title: str = "政府网站和政务新媒体检查情况通报"
-    deadline_working_days: int = 15
-    deadline: str = ""  # YYYY-MM-DD; overrides deadline_working_days
-    requirements: str = DEFAULT_REQUIREMENTS  # {deadline} and {office} are filled in
-    review_days: int = 92  # --sweep: rectifications counted this many days back
-    report_date: str = ""  # YYYY-MM-DD; default today (Beijing)
+# the [report] table's schema lives with the rest of the configuration (crawlers/config.py)
+ReportSettings = ReportConfig
 
 
 def pass_rate(passed: int, checked: int) -> Decimal | None:

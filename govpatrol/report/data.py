@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
-
 from crawlers.dates import BEIJING
-from pipelines.store import Store, StoreUnavailable
+from pipelines.store import Store
 
 _QUARTER = re.compile(r"(\d{4})Q([1-4])", re.IGNORECASE)
-_PAGE = 5000
 QUARTER_NAMES = ("一", "二", "三", "四")
 
 
@@ -71,27 +68,8 @@ def _day(when: datetime) -> str:
 
 
 def _search(store: Store, kind: str, query: dict[str, Any], sort: str) -> list[dict[str, Any]]:
-    """Every matching document, paged with search_after (a province has thousands of targets)."""
-    found: list[dict[str, Any]] = []
-    after: list[Any] | None = None
-    while True:
-        kwargs: dict[str, Any] = {"search_after": after} if after else {}
-        try:
-            resp = store.es.search(
-                index=store.index_name(kind),
-                query=query,
-                size=_PAGE,
-                sort=[{sort: "asc"}],
-                ignore_unavailable=True,
-                **kwargs,
-            )
-        except (TransportError, ApiError) as exc:
-            raise StoreUnavailable(f"Elasticsearch at {store.url}: cannot read {kind}: {exc}") from exc
-        hits = resp["hits"]["hits"]
-        found += [hit["_source"] for hit in hits]
-        if len(hits) < _PAGE:
-            return found
-        after = hits[-1]["sort"]
+    """Every matching document (the store pages with search_after: a province has thousands)."""
+    return store.search_all(kind, query, [{sort: "asc"}])
 
 
 def _range(name: str, start: datetime, end: datetime, inclusive: bool = False) -> dict[str, Any]:

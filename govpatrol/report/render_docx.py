@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -14,7 +15,7 @@ from govpatrol.report.outline import Block, Chart, Heading, Para, Table
 _FONT = "宋体"
 
 
-def _east_asian(style) -> None:  # type: ignore[no-untyped-def]
+def _east_asian(style: Any) -> None:
     """Word picks CJK glyphs from the eastAsia font slot, not the Latin name."""
     style.font.name = _FONT
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _FONT)

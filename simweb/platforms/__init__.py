@@ -7,6 +7,10 @@ One module per platform key (``simweb/platforms/<key>.py``) defines ``App``, a
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simweb.platforms.base import PlatformApp
 
 APPS: dict[str, str] = {
     "weibo": "simweb.platforms.weibo",
@@ -23,5 +27,6 @@ APPS: dict[str, str] = {
 }
 
 
-def app_class(key: str) -> type:
-    return importlib.import_module(APPS[key]).App
+def app_class(key: str) -> type[PlatformApp]:
+    app: type[PlatformApp] = importlib.import_module(APPS[key]).App
+    return app

@@ -12,10 +12,23 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from crawlers.config import load_config
 from crawlers.registry import load_targets
 from govpatrol.crawl import run_crawl
+
+
+class LinesOut:
+    """The crawl's recorder here: every item as one JSON line."""
+
+    def __init__(self, sink: IO[str]) -> None:
+        self.sink = sink
+
+    def on_item(self, item: object) -> None:
+        record = item.to_dict()  # type: ignore[attr-defined]
+        record["type"] = type(item).__name__
+        self.sink.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def main(argv: list[str]) -> int:
@@ -23,13 +36,7 @@ def main(argv: list[str]) -> int:
     config = load_config(config_file)
     targets = load_targets(targets_file)
     with Path(out).open("w", encoding="utf-8") as sink:
-
-        def on_item(item: object) -> None:
-            record = item.to_dict()  # type: ignore[attr-defined]
-            record["type"] = type(item).__name__
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-        stats = run_crawl(targets, datetime.fromisoformat(as_of), config, mode=mode, on_item=on_item)
+        stats = run_crawl(targets, datetime.fromisoformat(as_of), config, mode=mode, recorder=LinesOut(sink))
         stats.pop("scrapy", None)
         sink.write(json.dumps({"type": "stats", **stats}) + "\n")
     return 0

@@ -163,7 +163,7 @@ def test_search_returns_exactly_the_matching_findings_in_order(
 
 
 def test_limit_pages_through_in_the_same_order(loaded: Store, monkeypatch) -> None:
-    monkeypatch.setattr("govpatrol.findings_search.PAGE_SIZE", 2)  # force search_after paging
+    monkeypatch.setattr("pipelines.queries.PAGE_SIZE", 2)  # force search_after paging
     assert [doc["id"] for doc in search(loaded)] == ids(*ORDER)
     assert [doc["id"] for doc in search(loaded, limit=3)] == ids(*ORDER[:3])
 

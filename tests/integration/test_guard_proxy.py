@@ -18,7 +18,7 @@ from crawlers.guardproxy import (
     BrowserGuardSpec,
     GuardProxy,
 )
-from crawlers.resolver import ResolveMap
+from crawlers.hostmap import ResolveMap
 from crawlers.ssrf import AddressPolicy
 from simweb.server import free_closed_port
 

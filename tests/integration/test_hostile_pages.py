@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from simweb.hostile import BUDGET_COLUMNS, MANY_COLUMNS, TLSServer, hostile_world, make_pki, write_targets
+from simweb.hostile import BUDGET_COLUMNS, MANY_COLUMNS, hostile_world, make_pki, write_targets
 from simweb.server import SimulatedWeb
+from simweb.tls import TLSServer
 from tests.jsonl_runs import Run, of_type
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")

@@ -22,6 +22,7 @@ def test_defaults_without_a_file(monkeypatch):
 
 
 def test_values_and_platform_origin(tmp_path):
+    (tmp_path / "mine.toml").write_text("", encoding="utf-8")
     config = load_config(
         write(
             tmp_path,
@@ -53,21 +54,84 @@ def test_secrets_stay_out_of_the_repr(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[crawl]\nconcurency = 8\n", "[crawl]: unknown key 'concurency'"),
-        ("[crawl]\nconcurrency = 'many'\n", "[crawl].concurrency: expected int, got str 'many'"),
-        ("[crawl]\ncheck_links = 1\n", "[crawl].check_links: expected bool, got int 1"),
-        ("[crwal]\n", "[crwal]: unknown section"),
-        ("[platforms.facebook]\norigin = 'x'\n", "[platforms.facebook]: unknown platform"),
+        # unknown keys and sections, each with the nearest known name
+        ("[crawl]\nconcurency = 8\n", "[crawl].concurency: unknown key (did you mean 'concurrency'?)"),
+        ("[crwal]\n", "[crwal]: unknown section (did you mean 'crawl'?)"),
+        ("[report]\ntitel = 'x'\n", "[report].titel: unknown key (did you mean 'title'?)"),
+        ("[platforms.weibbo]\norigin = 'x'\n", "unknown platform 'weibbo' (did you mean 'weibo'?)"),
+        # types are strict: a number is not a flag, a word is not a number
+        (
+            "[crawl]\nconcurrency = 'many'\n",
+            "[crawl].concurrency: Input should be a valid integer (got 'many')",
+        ),
+        ("[crawl]\ncheck_links = 1\n", "[crawl].check_links: Input should be a valid boolean (got 1)"),
         ("[crawl\n", "not valid TOML"),
-        ("[crawl]\nrender_js = 'always'\n", "render_js must be 'auto' or 'never'"),
+        ("[crawl]\nrender_js = 'always'\n", "[crawl].render_js: Input should be 'auto' or 'never'"),
+        # issue 13, item 6: tracebacks before
+        (
+            '[network]\nallow_hosts = ["10.0.0.0/33"]\n',
+            "[network].allow_hosts: '10.0.0.0/33' is not a host name, IP address or CIDR network",
+        ),
+        (
+            '[network]\nresolve = {"a.gov.cn" = "not-an-ip"}\n',
+            "[network].resolve: 'a.gov.cn' = 'not-an-ip': expected a host name",
+        ),
+        ("[crawl]\npage_timeout = inf\n", "[crawl].page_timeout: Input should be a finite number"),
+        ('[indicators]\nfile = "missing.toml"\n', "[indicators].file: no such file"),
+        # issue 13, item 6: silently accepted before
+        ("[crawl]\nsite_time_budget = -1\n", "[crawl].site_time_budget: Input should be greater than 0"),
+        ("[crawl]\nconcurrency = 0\n", "[crawl].concurrency: Input should be greater than or equal to 1"),
+        ("[crawl]\nper_host = -4\n", "[crawl].per_host: Input should be greater than or equal to 1"),
+        ("[crawl]\nsites_in_flight = 0\n", "[crawl].sites_in_flight: Input should be greater than or equal"),
+        (
+            "[distributed]\ntargets_in_flight = -1\n",
+            "[distributed].targets_in_flight: Input should be greater",
+        ),
+        ("[crawl]\nlink_timeout = nan\n", "[crawl].link_timeout: Input should be a finite number"),
+        ("[scheduler]\nsample_ratio = nan\n", "[scheduler].sample_ratio: Input should be a finite number"),
+        ("[report]\nfoo = 1\n", "[report].foo: unknown key"),
+        # richer checks
+        ("[scheduler]\nrollup_cron = 'every monday'\n", "[scheduler].rollup_cron: not a crontab expression"),
+        ("[distributed]\nheartbeat_seconds = 20\n", "[distributed]: heartbeat_seconds (20) must be below"),
+        ("[report]\ndeadline = '2025-13-01'\n", "[report].deadline: expected a date YYYY-MM-DD"),
+        (
+            "[platforms.weibo]\norigin = 'ftp://x'\n",
+            "[platforms.weibo].origin: expected an http:// or https://",
+        ),
+        (
+            "[elasticsearch]\nindex_prefix = 'GovPatrol'\n",
+            "[elasticsearch].index_prefix: String should match",
+        ),
+        ("[alerts]\nenabled = 'yes'\n", "[alerts].enabled: unexpected value str"),
     ],
 )
-def test_bad_config_names_file_and_key(tmp_path, text, message):
+def test_bad_config_names_file_key_and_reason(tmp_path, text, message):
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert message in str(err.value)
-    assert str(path) in str(err.value)
+    assert str(err.value).startswith(f"{path}: ")
+
+
+def test_every_mistake_of_a_file_is_reported_at_once(tmp_path):
+    path = write(tmp_path, "[crawl]\nconcurrency = 0\npage_timeout = inf\n[report]\ntitel = 'x'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"{path}: [") for line in lines)
+
+
+def test_the_indicators_file_is_found_next_to_the_config(tmp_path):
+    (tmp_path / "office.toml").write_text("", encoding="utf-8")
+    config = load_config(write(tmp_path, '[indicators]\nfile = "office.toml"\n'))
+    assert config.indicators_file == str(tmp_path / "office.toml")
+
+
+def test_report_settings_come_from_the_same_schema(tmp_path):
+    config = load_config(write(tmp_path, "[report]\nscope = '全市'\ndeadline = '2025-05-01'\n"))
+    assert (config.report.scope, config.report.deadline) == ("全市", "2025-05-01")
+    assert config.report.review_days == 92
 
 
 def test_missing_file(tmp_path):
@@ -98,7 +162,8 @@ def test_alert_secrets_stay_out_of_the_repr(tmp_path):
             'sender = "patrol@example.gov.cn", recipients = ["office@example.gov.cn"] }\n',
         )
     )
-    assert config.alerts["smtp"]["password"] == "s3cr3t"
+    assert config.alerts.smtp is not None
+    assert config.alerts.smtp.password == "s3cr3t"
     assert "s3cr3t" not in repr(config)
 
 

@@ -123,7 +123,8 @@ def test_distributed_section_loads_with_defaults_and_checks_types(tmp_path):
     assert load_config(None).distributed.lease_seconds == 30
     path = tmp_path / "c.toml"
     path.write_text(
-        '[distributed]\nredis_url = "redis://127.0.0.1:7000/1"\nlease_seconds = 6\n', encoding="utf-8"
+        '[distributed]\nredis_url = "redis://127.0.0.1:7000/1"\nlease_seconds = 6\nheartbeat_seconds = 1\n',
+        encoding="utf-8",
     )
     config = load_config(path)
     assert (config.distributed.redis_url, config.distributed.lease_seconds) == (

@@ -41,7 +41,7 @@ def office(tmp_path: Path) -> Path:
 
 def config_with(office: Path) -> Config:
     config = Config()
-    config.indicators_file = str(office)
+    config.indicators.file = str(office)
     return config
 
 

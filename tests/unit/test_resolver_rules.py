@@ -7,7 +7,8 @@ import pytest
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
-from crawlers.resolver import PatrolResolver, ResolveMap
+from crawlers.hostmap import ResolveMap
+from crawlers.resolver import PatrolResolver
 
 
 def _result(deferred):

@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.misc import load_object
 
 from crawlers.config import Config
@@ -28,13 +27,13 @@ def config() -> Config:
 
 
 def test_concurrency_comes_from_the_config(config):
-    s = build_settings(config, mode="full")
+    s = build_settings(config)
     assert s["CONCURRENT_REQUESTS"] == 48
     assert s["CONCURRENT_REQUESTS_PER_DOMAIN"] == 3
 
 
 def test_an_inspection_sees_what_visitors_see_and_keeps_every_failure(config):
-    s = build_settings(config, mode="patrol")
+    s = build_settings(config)
     assert s["ROBOTSTXT_OBEY"] is False
     assert s["HTTPERROR_ALLOW_ALL"] is True
     assert s["RETRY_ENABLED"] is False  # a failed probe is a fact
@@ -44,29 +43,29 @@ def test_an_inspection_sees_what_visitors_see_and_keeps_every_failure(config):
 
 
 def test_no_control_endpoints_are_served(config):
-    s = build_settings(config, mode="full")
+    s = build_settings(config)
     assert s["REMOTE_CONTROL_ENABLED"] is False
     assert s["TELNETCONSOLE_ENABLED"] is False
 
 
 def test_scrapy_logs_warnings_only_unless_asked(config, monkeypatch):
     monkeypatch.delenv("GOVPATROL_LOG_LEVEL", raising=False)
-    assert build_settings(config, mode="full")["LOG_LEVEL"] == "WARNING"
+    assert build_settings(config)["LOG_LEVEL"] == "WARNING"
     monkeypatch.setenv("GOVPATROL_LOG_LEVEL", "DEBUG")
-    assert build_settings(config, mode="full")["LOG_LEVEL"] == "DEBUG"
+    assert build_settings(config)["LOG_LEVEL"] == "DEBUG"
 
 
 def test_names_resolve_through_our_resolver_with_the_configured_map(config):
-    s = build_settings(config, mode="full")
+    s = build_settings(config)
     assert load_object(s["TWISTED_DNS_RESOLVER"]) is PatrolResolver
-    crawler = SimpleNamespace(settings=Settings(s))
+    crawler = SimpleNamespace(settings=Settings(s))  # the resolver reads the Config in PATROL_CONFIG
     resolver = PatrolResolver.from_crawler(crawler, reactor=SimpleNamespace())
     assert resolver.map.lookup("www.suzhou.gov.cn") == "127.0.0.1"
     assert resolver.offline is True
 
 
 def test_the_browser_is_debian_chromium_with_the_same_host_map(config):
-    s = build_settings(config, mode="full")
+    s = build_settings(config)
     assert s["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     assert s["DOWNLOAD_HANDLERS"]["http"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
     assert s["PLAYWRIGHT_BROWSER_TYPE"] == "chromium"
@@ -87,7 +86,7 @@ def test_the_browser_is_debian_chromium_with_the_same_host_map(config):
 
 def test_render_never_keeps_the_browser_out_entirely(config):
     config.crawl.render_js = "never"
-    assert "DOWNLOAD_HANDLERS" not in build_settings(config, mode="full")
+    assert "DOWNLOAD_HANDLERS" not in build_settings(config)
 
 
 @pytest.mark.parametrize(
@@ -103,10 +102,3 @@ def test_render_never_keeps_the_browser_out_entirely(config):
 )
 def test_the_browser_skips_pixels_but_loads_scripts_and_data(resource, aborted):
     assert abort_heavy_request(SimpleNamespace(resource_type=resource)) is aborted
-
-
-def test_scrapy_cfg_default_settings_list_the_site_spider():
-    settings = Settings()
-    settings.setmodule("spiders.settings")
-    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
-    assert "site" in SpiderLoader.from_settings(settings).list()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from scrapy.settings import Settings
 from twisted.internet.error import DNSLookupError
 from twisted.internet.task import Clock
 
+from crawlers.alerts_config import AlertsConfig
 from crawlers.config import Config, NetworkConfig, PlatformConfig
 from crawlers.guard import policy_for
 from crawlers.redact import mask_url, redact_text, redact_value
-from crawlers.resolver import PatrolResolver
+from crawlers.resolver import AddressGuardMiddleware, PatrolResolver
 from crawlers.servicestate import services_run_dir, services_state_file
 from crawlers.ssrf import METADATA_ADDRESSES, AddressPolicy, BlockedAddress, classify
 from govpatrol.services import run_dir
@@ -224,8 +227,9 @@ def test_platform_origins_are_allowed_implicitly_but_not_the_elasticsearch_host(
         policy.check("weibo-mirror.internal", "10.9.9.9", 9200)  # the origin's port only
     with pytest.raises(BlockedAddress):
         policy.check("es.internal", "10.9.9.10", 9200)
-    settings = build_settings(config, mode="patrol")
-    assert settings["PATROL_ALLOW_HOSTS"] == ["douyin-mirror.internal:443", "weibo-mirror.internal:8080"]
+    crawler = SimpleNamespace(settings=Settings(build_settings(config)))
+    guard = AddressGuardMiddleware.from_crawler(crawler).policy  # what the crawl's middleware enforces
+    assert guard.entries_text() == ["douyin-mirror.internal:443", "weibo-mirror.internal:8080"]
 
 
 def _fired(deferred):
@@ -303,18 +307,25 @@ def test_every_configured_secret_is_found_and_masked_even_without_a_pattern():
     config.elasticsearch.url = "http://elastic:UrlPassw0rd@127.0.0.1:9200"
     config.elasticsearch.api_key = "ApiKeyValue42"
     config.elasticsearch.password = "EnvPassw0rd"
-    config.alerts = {
-        "enabled": True,
-        "webhooks": [
-            {
-                "kind": "dingtalk",
-                "url": "https://oapi.dingtalk.com/robot/send?access_token=DtToken77",
-                "secret": "SECsign88",
+    config.alerts = AlertsConfig.from_table(
+        {
+            "enabled": True,
+            "webhooks": [
+                {
+                    "kind": "dingtalk",
+                    "url": "https://oapi.dingtalk.com/robot/send?access_token=DtToken77",
+                    "secret": "SECsign88",
+                },
+                {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WcKey99"},
+            ],
+            "smtp": {
+                "host": "smtp.example.gov.cn",
+                "password": "SmtpPw55",
+                "sender": "patrol@example.gov.cn",
+                "recipients": ["office@example.gov.cn"],
             },
-            {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WcKey99"},
-        ],
-        "smtp": {"host": "smtp.example.gov.cn", "password": "SmtpPw55"},
-    }
+        }
+    )
     secrets = config.secrets()
     for value in (
         "UrlPassw0rd",

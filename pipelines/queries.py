@@ -1,0 +1,150 @@
+"""Reads from Elasticsearch: every query pages through :meth:`StoreQueries.search_all`.
+
+One ``search_after`` loop serves the lifecycle (findings on record), ``govpatrol findings``, the
+ledger and the report: a sort that ends on a unique field, pages of ``PAGE_SIZE``, an optional
+``limit``, and a :class:`~pipelines.esclient.StoreUnavailable` naming the URL and the index kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from elasticsearch import ApiError, TransportError
+
+from pipelines.esclient import StoreBase, StoreUnavailable
+
+PAGE_SIZE = 5000  # documents per search page
+ID_CHUNK = 10000  # target ids per terms filter
+
+
+class StoreQueries(StoreBase):
+    """The read half of :class:`pipelines.store.Store`."""
+
+    def search_all(
+        self, kind: str, query: dict[str, Any], sort: list[dict[str, Any]], *, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Every ``kind`` document matching ``query`` in ``sort`` order (up to ``limit``), paged with
+        ``search_after``, so a province's thousands of targets never meet the result window."""
+        found: list[dict[str, Any]] = []
+        after: list[Any] | None = None
+        while limit is None or len(found) < limit:
+            size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(found))
+            extra: dict[str, Any] = {"search_after": after} if after else {}
+            try:
+                resp = self.es.search(
+                    index=self.index_name(kind) if kind != "observations" else self._pattern(kind),
+                    query=query,
+                    size=size,
+                    sort=sort,
+                    ignore_unavailable=True,
+                    **extra,
+                )
+            except (TransportError, ApiError) as exc:
+                raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read {kind}: {exc}") from exc
+            hits = resp["hits"]["hits"]
+            found += [hit["_source"] for hit in hits]
+            if len(hits) < size:
+                break
+            after = hits[-1]["sort"]
+        return found
+
+    def open_findings(
+        self,
+        target_ids: Collection[str] | None = None,
+        indicator: str | None = None,
+        statuses: Collection[str] = ("open", "unverified"),
+    ) -> list[dict]:
+        """Findings on record with one of ``statuses`` (default: not yet rectified), any number.
+
+        Pages with ``search_after`` on the id; ``target_ids`` are sent in chunks (a province's registry
+        is thousands of ids).
+        """
+        filters: list[dict] = [{"terms": {"status": list(statuses)}}]
+        if indicator is not None:
+            filters.append({"term": {"indicator": indicator}})
+        ids = sorted(set(target_ids)) if target_ids is not None else None
+        chunks = [ids[i : i + ID_CHUNK] for i in range(0, len(ids), ID_CHUNK)] if ids is not None else [None]
+        found: list[dict] = []
+        for chunk in chunks:
+            query = filters + ([{"terms": {"target_id": chunk}}] if chunk is not None else [])
+            found += self.search_all("findings", {"bool": {"filter": query}}, [{"id": "asc"}])
+        return found
+
+    def get_findings(self, ids: Collection[str]) -> dict[str, dict]:
+        """Stored findings by id (ids not on record are left out)."""
+        if not ids:
+            return {}
+        try:
+            resp = self.es.mget(index=self.index_name("findings"), ids=sorted(set(ids)))
+        except (TransportError, ApiError) as exc:
+            raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read findings: {exc}") from exc
+        return {doc["_id"]: doc["_source"] for doc in resp["docs"] if doc.get("found")}
+
+    def search_findings(
+        self,
+        *,
+        sweep_id: str | None = None,
+        target_id: str | None = None,
+        indicator: str | None = None,
+        status: str | None = None,
+        size: int = 10000,
+    ) -> list[dict]:
+        filters = [
+            {"term": {field: value}}
+            for field, value in (
+                ("sweep_id", sweep_id),
+                ("target_id", target_id),
+                ("indicator", indicator),
+                ("status", status),
+            )
+            if value is not None
+        ]
+        resp = self.es.search(
+            index=self.index_name("findings"),
+            query={"bool": {"filter": filters}},
+            size=size,
+            sort=[{"target_id": "asc"}, {"indicator": "asc"}, {"id": "asc"}],
+        )
+        return [hit["_source"] for hit in resp["hits"]["hits"]]
+
+    def failing_account_ids(self) -> set[str]:
+        """Accounts with an open ACCOUNT-* violation: the quarterly sample always re-checks them.
+
+        A composite aggregation pages through distinct target ids, so a registry of any size is
+        covered without a search-size cap.
+        """
+        query = {
+            "bool": {
+                "filter": [
+                    {"prefix": {"indicator": "ACCOUNT-"}},
+                    {"term": {"status": "open"}},
+                    {"term": {"level": "violation"}},
+                ]
+            }
+        }
+        ids: set[str] = set()
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": 1000, "sources": [{"id": {"terms": {"field": "target_id"}}}]}
+            if after:
+                composite["after"] = after
+            try:
+                resp = self.es.search(
+                    index=self.index_name("findings"),
+                    query=query,
+                    size=0,
+                    aggs={"ids": {"composite": composite}},
+                    ignore_unavailable=True,
+                )
+            except (TransportError, ApiError) as exc:
+                raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read findings: {exc}") from exc
+            agg = resp.get("aggregations", {}).get("ids", {})
+            ids.update(bucket["key"]["id"] for bucket in agg.get("buckets", []))
+            after = agg.get("after_key")
+            if not after or not agg.get("buckets"):
+                return ids
+
+    def alerted_ids(self, ids: Collection[str]) -> set[str]:
+        """Those of ``ids`` whose alert has already been sent (``alerted_at`` set)."""
+        return {doc_id for doc_id, doc in self.get_findings(ids).items() if doc.get("alerted_at")}
