@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.integration.test_ssrf_guard import LoggedWeb
-from tests.jsonl_runs import crawl_to_jsonl, of_type
+from tests.jsonl_runs import crawl_to_jsonl, link_state, of_type
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 
@@ -61,7 +61,7 @@ def test_an_allowed_address_opens_neither_other_names_nor_the_elasticsearch_port
     checks = {c["url"]: c for c in of_type(run.records, "LinkCheck")}
     for url, klass in links.items():
         if klass is None:
-            assert checks[url]["dead"] is False, checks[url]
+            assert link_state(checks[url]).dead is False, checks[url]
         else:
             assert checks[url]["error"] == "blocked", (url, checks[url]["error_detail"])
             reason = "the project's own services" if klass == "service" else f"{klass} address"
