@@ -3,7 +3,8 @@
 Example (all keys shown with their defaults)::
 
     [elasticsearch]
-    url = "http://127.0.0.1:9200"    # or env GOVPATROL_ES_URL; "" disables the Elasticsearch sink
+    url = "http://127.0.0.1:9200"    # unset: env GOVPATROL_ES_URL, else the node `services start` recorded;
+                                     # "" disables the Elasticsearch sink
     index_prefix = "govpatrol"       # indices: <prefix>-targets, <prefix>-findings, ...
     api_key = ""                     # or env GOVPATROL_ES_API_KEY (never logged)
     username = ""                    # basic auth; password from env GOVPATROL_ES_PASSWORD
@@ -196,6 +197,9 @@ class Config:
     )  # [alerts] (secrets): govpatrol/alerts.py
     report: dict[str, Any] = field(default_factory=dict)  # [report]: parsed by govpatrol/report/
     indicators_file: str = ""
+    # where [elasticsearch] url came from: "config" (the file), "env" (GOVPATROL_ES_URL) or "" (the
+    # default); commands then try --es first and the node `govpatrol services start` recorded last
+    es_url_from: str = ""
     platforms: dict[str, PlatformConfig] = field(default_factory=dict)
     source: str = ""  # the file it came from, for messages
 
@@ -256,6 +260,8 @@ def load_config(path: str | Path | None = None) -> Config:
                 if not isinstance(table, dict):
                     raise ConfigError(f"{where}: must be a table")
                 setattr(config, key, _build(_SECTIONS[key], table, where))
+                if key == "elasticsearch" and "url" in table:
+                    config.es_url_from = "config"
             elif key == "indicators":
                 file = table.get("file", "") if isinstance(table, dict) else ""
                 if file:
@@ -289,7 +295,8 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def _apply_env(config: Config) -> None:
     es = config.elasticsearch
-    es.url = os.environ.get("GOVPATROL_ES_URL", es.url)
+    if config.es_url_from != "config" and "GOVPATROL_ES_URL" in os.environ:  # the file's URL wins
+        es.url, config.es_url_from = os.environ["GOVPATROL_ES_URL"], "env"
     es.api_key = os.environ.get("GOVPATROL_ES_API_KEY", es.api_key)
     es.username = os.environ.get("GOVPATROL_ES_USERNAME", es.username)
     es.password = os.environ.get("GOVPATROL_ES_PASSWORD", es.password)

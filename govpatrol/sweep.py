@@ -9,10 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.config import Config, load_config
+from crawlers.config import Config
 from crawlers.models import Target
 from crawlers.redact import install_log_redaction
 from govpatrol.console import SweepProgress
+from govpatrol.services.discovery import hint, load_app_config
 from pipelines.recorder import Sink, SweepRecorder, SweepResult, new_sweep_id
 
 MAX_ERROR_LINES = 50  # a registry with thousands of bad rows still prints a readable screen
@@ -63,9 +64,7 @@ class SweepFailed(RuntimeError):
 def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
     from crawlers.registry import RegistryError, load_targets
 
-    config = load_config(options.config_path)
-    if options.es_url:
-        config.elasticsearch.url = options.es_url
+    config = load_app_config(options.config_path, options.es_url)
     install_log_redaction(config.secrets())  # this configuration's secrets are masked in every log line
     try:
         targets = load_targets(options.targets, indicators=config.indicators_file or None)
@@ -81,7 +80,7 @@ def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
 
 
 def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
-    from pipelines.sinks import JsonLinesSink, open_es_sink
+    from pipelines.sinks import JsonLinesSink
 
     sinks: list[Sink] = []
     if options.use_es and not config.elasticsearch.url:
@@ -89,22 +88,54 @@ def open_sinks(options: SweepOptions, config: Config) -> list[Sink]:
             raise InputError("no Elasticsearch URL configured ([elasticsearch] url is empty) and no --output")
         print("note: [elasticsearch] url is empty: writing JSON Lines only", file=sys.stderr)
     elif options.use_es:
-        from pipelines.store import Store, StoreUnavailable
-
-        store = Store(config.elasticsearch)
-        try:
-            store.health()
-            store.ensure_indices()
-            es_sink = open_es_sink(store, config.elasticsearch)  # earlier sweeps' spools go first
-        except StoreUnavailable as exc:
-            raise SweepFailed(
-                f"{exc}\n  start the local node with `govpatrol services start`, point --es at your "
-                "cluster, or use --no-es --output FILE.jsonl"
-            ) from exc
-        sinks.append(es_sink)
+        sinks.append(open_store_sink(config))
     if options.output:
         sinks.append(JsonLinesSink(options.output))
     return sinks
+
+
+def open_store_sink(config: Config) -> Any:
+    """The Elasticsearch sink of a run (sweep or probe). When Elasticsearch does not answer at the
+    start, the run goes on: its records wait in the spool for `govpatrol spool replay` or the next
+    run, and the sink says so (``sink.wait_at_end`` is then False)."""
+    from pipelines.sinks import open_es_sink
+    from pipelines.store import Store, StoreUnavailable
+
+    store = Store(config.elasticsearch)
+    try:
+        store.health()
+        store.ensure_indices()
+        return open_es_sink(store, config.elasticsearch)  # earlier runs' spools go first
+    except StoreUnavailable as exc:
+        print(
+            f"note: {str(exc).splitlines()[0][:300]}\n{hint(config)}\n"
+            "  this run goes on: its records are spooled on disk and delivered by "
+            "`govpatrol spool replay` or the next run",
+            file=sys.stderr,
+        )
+        return open_es_sink(store, config.elasticsearch, away=True)
+
+
+def say_spooled(sinks: list[Any]) -> int:
+    """After a run: say how many records wait in the spool, and where (returns the count)."""
+    from pipelines.sinks import ElasticsearchSink
+
+    spools = [s.spool for s in sinks if isinstance(s, ElasticsearchSink) and s.spool is not None]
+    waiting = sum(spool.pending for spool in spools)
+    if waiting:
+        print(
+            f"note: {waiting:,} records wait for Elasticsearch in {spools[0].dir}; "
+            "`govpatrol spool replay` delivers them (the next run does so first, too)",
+            file=sys.stderr,
+        )
+    return waiting
+
+
+def es_away(sinks: list[Any]) -> bool:
+    """Did this run start without Elasticsearch (its records spooled, its lifecycle not known)?"""
+    from pipelines.sinks import ElasticsearchSink
+
+    return any(isinstance(s, ElasticsearchSink) and not s.wait_at_end for s in sinks)
 
 
 def open_lifecycle(
@@ -112,11 +143,15 @@ def open_lifecycle(
 ) -> Any:
     """The findings on record for the registry, read before this sweep's writes change them.
 
-    Without Elasticsearch there is no record: every finding of the sweep is new.
+    Without Elasticsearch there is no record: every finding of the sweep is new. With Elasticsearch
+    away at the start there is no lifecycle (None): the findings are stored without history, which
+    keeps ``first_seen`` and the history of those on record, and nothing is rectified.
     """
     from pipelines.lifecycle import STATUSES, SweepLifecycle
     from pipelines.sinks import ElasticsearchSink
 
+    if es_away(sinks):
+        return None
     stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
     previous = (
         stores[0].open_findings(target_ids=[t.id for t in registry], statuses=STATUSES) if stores else []
@@ -186,7 +221,9 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     finally:
         for sink in sinks:
             sink.close()
-    _alert(config, sinks, result, record)
+    say_spooled(sinks)
+    if not es_away(sinks):
+        _alert(config, sinks, result, record)
     return result
 
 
@@ -219,7 +256,7 @@ def _drain(sinks: list[Sink]) -> dict[str, Any]:
     from pipelines.spool import SpoolNotDrained
 
     try:
-        return drain_sinks(sinks)
+        return drain_sinks(sinks)  # a run that started without Elasticsearch does not wait
     except SpoolNotDrained as exc:
         raise SweepFailed(str(exc)) from exc
 

@@ -6,10 +6,12 @@ configured; ``MultiSink`` fans out to several.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -97,8 +99,12 @@ class ElasticsearchSink:
         outage_wait: float = 900.0,
         retry_interval: float = 5.0,
         doc_attempts: int = 3,
+        wait_at_end: bool = True,
     ) -> None:
         self.store = store
+        # False: Elasticsearch was away when the run started; its records stay in the spool for
+        # `govpatrol spool replay` (or the next run) instead of holding the run for outage_wait
+        self.wait_at_end = wait_at_end
         self.batch_size = batch_size
         self.spool_root = Path(spool_root) if spool_root is not None else None
         self.outage_wait = outage_wait
@@ -142,7 +148,10 @@ class ElasticsearchSink:
             self.store.write_sweep(doc)
             return
         self._deliver(group_ops(self.store.sweep_ops(doc)))
-        self.drain()
+        if self.wait_at_end:
+            self.drain()
+        else:
+            self._retry(force=True)
 
     def flush(self) -> None:
         from pipelines.store import group_ops
@@ -171,7 +180,7 @@ class ElasticsearchSink:
         if self.spool is None:
             assert self.spool_root is not None
             name = self._name or f"unnamed-{os.getpid()}-{int(time.time())}"
-            self.spool = Spool(self.spool_root / name, es=self.store.url)
+            self.spool = Spool(self.spool_root / name, es=self.store.url, prefix=self.store.prefix)
         return self.spool
 
     def _send(self, records: list[list[dict]]) -> BulkOutcome:
@@ -253,6 +262,8 @@ class ElasticsearchSink:
     def delivery(self) -> dict[str, Any]:
         """For the sweep record: how many records waited in the spool, how many were refused."""
         info: dict[str, Any] = {"es_spooled": self.spooled, "es_rejected": self.rejected}
+        if self.spool is not None and self.spool.pending:
+            info |= {"es_pending": self.spool.pending, "es_spool": str(self.spool.dir)}
         if self.rejected and self.spool is not None:
             info["es_dead_letter"] = str(self.spool.dead_letter_path)
         return info
@@ -271,10 +282,14 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
+def open_es_sink(store: Store, cfg: ElasticsearchConfig, *, away: bool = False) -> ElasticsearchSink:
     """The sweep's Elasticsearch sink, after leftover spools of earlier sweeps were delivered
     (oldest first: this sweep's writes must not overtake them). Raises ``StoreUnavailable`` when
-    they cannot be, naming the spool and ``govpatrol spool replay``."""
+    they cannot be, naming the spool and ``govpatrol spool replay``.
+
+    ``away``: Elasticsearch did not answer at the start; every record goes to the spool (the
+    leftovers stay where they are) and the run does not wait for it at the end.
+    """
     from pipelines.spool import replay_all, spool_root
     from pipelines.store import StoreUnavailable
 
@@ -285,8 +300,11 @@ def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
         spool_root=root,
         outage_wait=cfg.outage_wait,
         retry_interval=cfg.retry_interval,
+        wait_at_end=not away,
     )
-    done = replay_all(root, sink._send, es=store.url)
+    if away:
+        return sink
+    done = replay_all(root, sink._send, prepare=index_preparer(store))
     if done.delivered or done.rejected:
         say(
             f"delivered {done.delivered:,} records left in {root} by earlier sweeps ({done.rejected} refused)"
@@ -299,13 +317,31 @@ def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
     return sink
 
 
+def index_preparer(store: Store) -> Callable[[str], None]:
+    """``prepare(prefix)`` for :func:`pipelines.spool.replay_all`: the index templates of a spooled
+    prefix on ``store``'s node, once per prefix (``store``'s own are assumed in place)."""
+    from pipelines.store import Store
+
+    done = {store.prefix}
+
+    def prepare(prefix: str) -> None:
+        if prefix not in done:
+            Store(dataclasses.replace(store.cfg, index_prefix=prefix)).ensure_indices()
+            done.add(prefix)
+
+    return prepare
+
+
 def drain_sinks(sinks: list[Any]) -> dict[str, Any]:
     """Wait for every spooled Elasticsearch sink to empty (raises ``SpoolNotDrained``); returns what
     the sweep record says about delivery, and prints the records Elasticsearch refused for good."""
     info: dict[str, Any] = {}
     for sink in sinks:
         if isinstance(sink, ElasticsearchSink) and sink.spool_root is not None:
-            sink.drain()
+            if sink.wait_at_end:
+                sink.drain()
+            else:
+                sink.flush()
             info = sink.delivery()
             if sink.rejected:
                 say(

@@ -69,12 +69,13 @@ def add_cli(subparsers: Any) -> None:
 
 def findings_command(args: argparse.Namespace) -> int:
     """Run the search and write the result; 2 for bad input, 1 when Elasticsearch is unreachable."""
-    from crawlers.config import ConfigError, load_config
+    from crawlers.config import ConfigError
     from govpatrol.findings_search import SearchError, build_query, search
+    from govpatrol.services.discovery import hint, load_app_config
     from pipelines.store import Store, StoreUnavailable
 
     try:
-        config = load_config(args.config)
+        config = load_app_config(args.config, args.es)
         build_query(
             region=args.region,
             owner=args.owner,
@@ -91,8 +92,6 @@ def findings_command(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.out:
         print("error: --format xlsx needs --out FILE.xlsx", file=sys.stderr)
         return 2
-    if args.es:
-        config.elasticsearch.url = args.es
     if not config.elasticsearch.url:
         print("error: no Elasticsearch URL configured ([elasticsearch] url is empty)", file=sys.stderr)
         return 2
@@ -113,8 +112,7 @@ def findings_command(args: argparse.Namespace) -> int:
         )
     except StoreUnavailable:
         print(
-            f"error: Elasticsearch at {store.url} is unreachable or failed\n"
-            "  start the local node with `govpatrol services start`",
+            f"error: Elasticsearch at {store.url} is unreachable or failed\n{hint(config)}",
             file=sys.stderr,
         )
         return 1

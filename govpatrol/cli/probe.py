@@ -17,6 +17,7 @@ from typing import Any
 
 from crawlers.config import Config, ConfigError
 from crawlers.models import Finding, PageObservation, Target
+from govpatrol.services.discovery import hint
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, load_inputs, parse_as_of
 
 PROBE_HELP = """\
@@ -95,7 +96,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, 
         store.health()
         store.ensure_indices()
     except StoreUnavailable as exc:
-        raise SweepFailed(f"{exc}\n  start the local node with `govpatrol services start`") from exc
+        raise SweepFailed(f"{exc}\n{hint(config)}") from exc
     return config, sites, as_of, store
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from crawlers.config import ConfigError
 from crawlers.models import Finding
+from govpatrol.services.discovery import hint
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, load_inputs, parse_as_of, run_sweep
 from pipelines.recorder import SweepResult
 
@@ -100,9 +101,7 @@ def run_recheck(
         store.ensure_indices()
         docs = store.open_findings(target_ids=[target] if target else None, indicator=indicator)
     except StoreUnavailable as exc:
-        raise SweepFailed(
-            f"{exc}\n  start the local node with `govpatrol services start` or point --es at it"
-        ) from exc
+        raise SweepFailed(f"{exc}\n{hint(cfg)}") from exc
     known = {t.id for t in registry}
     gone = sorted({d["target_id"] for d in docs if d.get("target_id") not in known})
     if gone:

@@ -43,11 +43,11 @@ def add_cli(subparsers: Any) -> None:
     p.set_defaults(func=_report_command)
 
 
-def _es_config(path: str | None) -> Any:
-    """The [elasticsearch] settings of the config file (env overrides applied)."""
-    from crawlers.config import load_config
+def _config(path: str | None, es: str | None) -> Any:
+    """The config with the Elasticsearch URL resolved as every command does."""
+    from govpatrol.services.discovery import load_app_config
 
-    return load_config(path).elasticsearch
+    return load_app_config(path, es)
 
 
 def _report_command(args: argparse.Namespace) -> int:
@@ -58,7 +58,7 @@ def _report_command(args: argparse.Namespace) -> int:
     from pipelines.store import Store, StoreUnavailable
 
     try:
-        es = _es_config(args.config)
+        config = _config(args.config, args.es)
         settings = load_settings(args.config)
         if args.deadline:
             date.fromisoformat(args.deadline)
@@ -69,16 +69,16 @@ def _report_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --deadline: {exc}", file=sys.stderr)
         return 2
-    if args.es:
-        es.url = args.es
-    store = Store(es)
+    store = Store(config.elasticsearch)
     try:
         store.health()
         path = write_report(
             store, sweep_id=args.sweep, quarter=args.quarter, fmt=args.format, out=args.out, config=settings
         )
     except StoreUnavailable as exc:
-        print(f"error: {exc}\n  start the local node with `govpatrol services start`", file=sys.stderr)
+        from govpatrol.services.discovery import hint
+
+        print(f"error: {exc}\n{hint(config)}", file=sys.stderr)
         return 1
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
