@@ -47,10 +47,11 @@ def observation_doc(obs: PageObservation | LinkCheck | AccountObservation, sweep
 class JsonLinesSink:
     """One JSON object per line with ``"type"``: finding | target | sweep (DESIGN.md contract)."""
 
-    wants_observations = False  # observations are not part of the contract
+    wants_observations = False  # observations are not part of a sweep's contract
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, observations: bool = False) -> None:
         self.path = str(path)
+        self.wants_observations = observations  # a probe round's JSON Lines are its observations
         self._fh: IO[str] = sys.stdout
         if self.path != "-":
             self._fh = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (open for the sweep)
@@ -68,7 +69,9 @@ class JsonLinesSink:
         self._write("sweep", doc)
 
     def write_observation(self, doc: dict) -> None:
-        """Observations are not part of the JSON Lines contract."""
+        """Observations are not part of a sweep's JSON Lines; a probe round writes its probes."""
+        if self.wants_observations:
+            self._write("observation", doc)
 
     def flush(self) -> None:
         self._fh.flush()

@@ -28,7 +28,7 @@ from crawlers.models import Finding, TargetSummary
 log = logging.getLogger(__name__)
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("targets", "observations", "findings", "sweeps")
+KINDS = ("targets", "observations", "findings", "sweeps", "alerts")
 # refused for now, worth sending again: throttled, node busy or starting, a write block, an upsert race
 RETRY_STATUSES = frozenset({408, 409, 429})
 RETRY_BLOCK = "cluster_block_exception"
@@ -194,7 +194,7 @@ class Store:
             for kind in KINDS:
                 body = load_template(kind, self.prefix)
                 self.es.indices.put_index_template(name=f"{self.prefix}-{kind}", **body)
-            for kind in ("targets", "findings", "sweeps"):
+            for kind in ("targets", "findings", "sweeps", "alerts"):
                 try:
                     self.es.indices.create(index=self.index_name(kind))
                 except ApiError as exc:

@@ -70,8 +70,13 @@ def add_cli(subparsers: Any) -> None:
         p.add_argument(
             "--es", metavar="URL", help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or local)"
         )
-        if name == "rollup":
-            p.add_argument("--output", metavar="FILE.jsonl", help="also write the findings as JSON Lines")
+        p.add_argument(
+            "--output",
+            metavar="FILE.jsonl",
+            help="also write the findings as JSON Lines"
+            if name == "rollup"
+            else "also write the probes and the round's record as JSON Lines",
+        )
         p.set_defaults(func=func)
 
 
@@ -79,10 +84,8 @@ def _run_id(kind: str, as_of: datetime) -> str:
     return f"{kind}-{as_of.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, Any]:
-    """Config, the site targets, the as-of time and a ready Store; bad input raises InputError."""
-    from pipelines.store import Store, StoreUnavailable
-
+def _load(args: argparse.Namespace) -> tuple[Config, list[Target], datetime]:
+    """Config, the site targets and the as-of time; bad input raises InputError."""
     as_of = parse_as_of(args.as_of)
     options = SweepOptions(targets=Path(args.targets), as_of=as_of, es_url=args.es, config_path=args.config)
     config, targets = load_inputs(options)
@@ -91,6 +94,14 @@ def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, 
         raise InputError(f"{args.targets}: no site targets (probes check websites only)")
     if not config.elasticsearch.url:
         raise InputError("no Elasticsearch URL configured: probes are only useful recorded (--es URL)")
+    return config, sites, as_of
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, Any]:
+    """Config, the site targets, the as-of time and a ready Store (the roll-up reads probes)."""
+    from pipelines.store import Store, StoreUnavailable
+
+    config, sites, as_of = _load(args)
     store = Store(config.elasticsearch)
     try:
         store.health()
@@ -136,39 +147,69 @@ def _record(kind: str, as_of: datetime, started: datetime, clock: float, **field
 
 
 def _probe(args: argparse.Namespace) -> int:
-    from govpatrol.probe import record_probes
+    """One round: probe, then write through the spooled Elasticsearch sink (a round made while
+    Elasticsearch is away is kept on disk, not lost) and JSON Lines; then the outage alerts."""
+    from govpatrol.probe import write_probe_round
+    from govpatrol.sweep import es_away, open_store_sink, say_spooled
+    from pipelines.sinks import JsonLinesSink
     from spiders.probe import probe_sites
 
-    config, sites, as_of, store = _prepare(args)
+    config, sites, as_of = _load(args)
+    sinks: list[Any] = [open_store_sink(config)]
+    if args.output:
+        sinks.append(JsonLinesSink(args.output, observations=True))
     started, clock = datetime.now(as_of.tzinfo), time.monotonic()
     observations = probe_sites(sites, as_of, config)
-    record_probes(observations, store)
     down = [o for o in observations if not o.ok]
-    store.write_sweep(
-        _record(
-            "probe",
-            as_of,
-            started,
-            clock,
-            targets_planned=len(sites),
-            targets_done=len(observations),
-            targets_failed=len(down),
-            targets_passed=len(observations) - len(down),
-            sites=len(sites),
-            observations=len(observations),
-            requests=len(observations) + sum(len(o.redirects) for o in observations),
-            targets_file=str(args.targets),
-            config_file=config.source or None,
-        )
+    record = _record(
+        "probe",
+        as_of,
+        started,
+        clock,
+        targets_planned=len(sites),
+        targets_done=len(observations),
+        targets_failed=len(down),
+        targets_passed=len(observations) - len(down),
+        sites=len(sites),
+        observations=len(observations),
+        requests=len(observations) + sum(len(o.redirects) for o in observations),
+        targets_file=str(args.targets),
+        config_file=config.source or None,
     )
-    print(_probe_line(as_of, observations, down, time.monotonic() - clock))
+    write_probe_round(observations, sinks, record)
+    names = {t.id: t.name for t in sites}
+    print(_probe_line(as_of, observations, down, time.monotonic() - clock, names))
+    say_spooled(sinks)
+    if not es_away(sinks):
+        _outage_alerts(config, sinks[0].store, sites, as_of)
     return 0
 
 
+def _outage_alerts(config: Config, store: Any, sites: list[Target], as_of: datetime) -> None:
+    """站点宕机 / 已恢复 alerts after the round (``[alerts]``; the state lives in Elasticsearch)."""
+    if not config.alerts.get("enabled"):
+        return
+    from govpatrol.outage import alert_outages
+
+    report = alert_outages(config.alerts, store, sites, as_of)
+    if report is not None and (report.down or report.back or report.failed):
+        print(f"alerts: {report.summary()}", file=sys.stderr)
+
+
 def _probe_line(
-    as_of: datetime, observations: list[PageObservation], down: list[PageObservation], took: float
+    as_of: datetime,
+    observations: list[PageObservation],
+    down: list[PageObservation],
+    took: float,
+    names: dict[str, str] | None = None,
 ) -> str:
-    shown = ", ".join(f"{o.target_id}({o.error or o.status})" for o in down[:10])
+    names = names or {}
+    shown = ", ".join(
+        f"{o.target_id} {names[o.target_id]}({o.error or o.status})"
+        if names.get(o.target_id)
+        else f"{o.target_id}({o.error or o.status})"
+        for o in down[:10]
+    )
     more = f" +{len(down) - 10} more" if len(down) > 10 else ""
     tail = f"; down: {shown}{more}" if down else ""
     return (

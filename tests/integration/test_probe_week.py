@@ -265,7 +265,7 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     line = capsys.readouterr().out.strip()
     assert line.startswith(f"probe {as_of.isoformat()}: ")
     assert ": 8 sites, 6 up, 2 down in " in line
-    assert "S001(http), S025(refused)" in line
+    assert "down: S001 苏州市人民政府(http), S025 苏州工业园区管理委员会(refused)" in line  # ids with names
     store.refresh()
     sweeps = store.es.search(index=store.index_name("sweeps"), query={"term": {"kind": "probe"}})["hits"][
         "hits"
@@ -296,7 +296,7 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     outages.hour = 1
     common = ("--targets", str(targets_path), "--config", str(config_path))
     assert _cli("probe", *common, "--as-of", later.isoformat()) == 0
-    assert "down: S025(refused)" in capsys.readouterr().out
+    assert "down: S025 苏州工业园区管理委员会(refused)" in capsys.readouterr().out
     store.refresh()
     assert _cli("rollup", *common, "--as-of", (later + timedelta(hours=1)).isoformat()) == 0
     assert "1 rectified since the last roll-up" in capsys.readouterr().out
