@@ -106,3 +106,31 @@ def test_jobs_run_without_elasticsearch_and_replay_delivers_everything_later(
     ids = {r["id"] for r in patrol if r["type"] == "finding"}
     assert ids, "the patrol found something to store"
     assert set(store.get_findings(ids)) == ids
+
+
+def test_a_finding_written_without_lifecycle_never_downgrades_the_record(store: Store) -> None:
+    """A sweep that started without Elasticsearch could not read the record: its "unverified" (the
+    page would not load) must not replace an open finding's status and evidence when replayed."""
+    from crawlers.models import Finding
+
+    def finding(status: str, evidence: dict, history: list) -> Finding:
+        return Finding(
+            target_id="S001",
+            indicator="SITE-VETO-HOME-STALE",
+            severity="veto",
+            status=status,  # type: ignore[arg-type]
+            subject_url="http://www.example.gov.cn/",
+            evidence=evidence,
+            as_of=AS_OF,
+            history=history,
+        )
+
+    opened = finding("open", {"days": 30}, [{"at": AS_OF.isoformat(), "status": "open"}])
+    store.upsert_findings([opened])
+    store.upsert_findings([finding("unverified", {"reason": "timeout"}, [])])
+    new = Finding(**{**finding("unverified", {"reason": "timeout"}, []).__dict__, "target_id": "S002"})
+    store.upsert_findings([new])
+    kept = store.get_findings([opened.id, new.id])
+    assert (kept[opened.id]["status"], kept[opened.id]["evidence"]) == ("open", {"days": 30})
+    assert kept[opened.id]["history"] == opened.history
+    assert kept[new.id]["status"] == "unverified"
