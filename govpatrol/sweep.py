@@ -153,6 +153,8 @@ def open_lifecycle(
     if es_away(sinks):
         return None
     stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
+    if stores:
+        stores[0].refresh()  # findings a run just before this one wrote (a roll-up, a re-check) count
     previous = (
         stores[0].open_findings(target_ids=[t.id for t in registry], statuses=STATUSES) if stores else []
     )

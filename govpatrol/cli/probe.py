@@ -224,7 +224,7 @@ def _rollup(args: argparse.Namespace) -> int:
     from govpatrol.probe import rollup_window
     from pipelines.lifecycle import STATUSES, reconcile
     from pipelines.rules.base import Rules
-    from pipelines.rules.unreachable import INDICATOR
+    from pipelines.rules.unreachable import INDICATOR, covered
 
     config, sites, as_of, store = _prepare(args)
     started, clock = datetime.now(as_of.tzinfo), time.monotonic()
@@ -233,11 +233,13 @@ def _rollup(args: argparse.Namespace) -> int:
     rollup = rollup_window(store, sites, as_of, rules)
     for finding in rollup.findings:
         finding.sweep_id = run_id
+    store.refresh()  # the last roll-up's findings are read back: they must be searchable
     previous = store.open_findings([t.id for t in sites], indicator=INDICATOR, statuses=STATUSES)
     result = reconcile(
         previous,
         rollup.findings,
-        lambda doc: rollup.counts.get(doc.get("target_id", ""), (0, 0))[0] > 0,  # probed: judged
+        # a window with the rule's coverage decides; a shorter one neither confirms nor clears
+        lambda doc: covered(rollup.counts.get(doc.get("target_id", ""), (0, 0))[0], rules),
         {"id": run_id, "kind": "rollup"},
         as_of,
         lambda doc: {"rollup_id": run_id, **rollup.evidence(doc.get("target_id", ""))},
@@ -282,20 +284,24 @@ def _rollup(args: argparse.Namespace) -> int:
 
 
 def _rollup_table(findings: list[Finding], sites: int, as_of: datetime, rectified: int = 0) -> str:
-    """Sites at or above the warning ratio, worst first; unverified sites counted apart."""
-    judged = [f for f in findings if f.status != "unverified"]
+    """Sites at or above the warning ratio, worst first; sites too rarely probed for a veto
+    (探测次数不足) and sites without probes counted apart."""
+    short = sorted(f.target_id for f in findings if f.evidence.get("reason") == "coverage_short")
+    judged = [f for f in findings if f.status != "unverified" or f.target_id in short]
     judged.sort(key=lambda f: (-(f.evidence.get("failed_ratio") or 0), f.target_id))
-    unverified = [f.target_id for f in findings if f.status == "unverified"]
+    unverified = [f.target_id for f in findings if f.status == "unverified" and f.target_id not in short]
+    warnings = sum(f.level == "warning" and f.status == "open" for f in judged)
     lines = [
         f"SITE-VETO-UNREACHABLE roll-up to {as_of.isoformat()}: {sites} sites, "
-        f"{sum(f.level == 'violation' for f in judged)} veto, {sum(f.level == 'warning' for f in judged)} warning, "
-        f"{len(unverified)} without probes, {rectified} rectified since the last roll-up"
+        f"{sum(f.level == 'violation' for f in judged)} veto, {warnings} warning, "
+        f"{len(short)} too few probes for a veto (探测次数不足), {len(unverified)} without probes, "
+        f"{rectified} rectified since the last roll-up"
     ]
     if judged:
         lines.append(f"{'site':<12} {'probes':>6} {'failed':>6} {'ratio':>7}  {'verdict':<8} name")
         for f in judged:
             ev = f.evidence
-            verdict = "veto" if f.level == "violation" else "warning"
+            verdict = "veto" if f.level == "violation" else "short" if f.target_id in short else "warning"
             lines.append(
                 f"{f.target_id:<12} {ev['probes_total']:>6} {ev['probes_failed']:>6} "
                 f"{100 * (ev['failed_ratio'] or 0):>6.1f}%  {verdict:<8} {f.target_name}"

@@ -277,6 +277,25 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     out = tmp_path / "rollup.jsonl"
     rollup_at = (as_of + timedelta(hours=1)).isoformat()
     argv = ("rollup", "--targets", str(targets_path), "--config", str(config_path), "--as-of", rollup_at)
+    # one failed probe is no basis for a veto (7 days x 20 probes): 探测次数不足, unverified
+    assert _cli(*argv) == 0
+    printed = capsys.readouterr().out
+    assert "0 veto, 0 warning, 2 too few probes for a veto (探测次数不足)" in printed
+    rows = {line.split()[0]: line.split()[1:5] for line in printed.splitlines()[2:] if line[:1] == "S"}
+    assert rows == {"S001": ["1", "1", "100.0%", "short"], "S025": ["1", "1", "100.0%", "short"]}
+    store.refresh()
+    assert store.search_findings(indicator=INDICATOR, status="open") == []
+    assert {d["target_id"] for d in store.search_findings(indicator=INDICATOR, status="unverified")} >= {
+        "S001",
+        "S025",
+    }
+
+    # an office rule of one probe a day over one day: the same probes now decide
+    (tmp_path / "daily.toml").write_text(
+        f'["{INDICATOR}"]\nwindow_days = 1\nprobes_per_day = 1\n', encoding="utf-8"
+    )
+    with config_path.open("a", encoding="utf-8") as fh:
+        fh.write('\n[indicators]\nfile = "daily.toml"\n')
     assert _cli(*argv, "--output", str(out)) == 0
     printed = capsys.readouterr().out
     rows = {line.split()[0]: line.split()[1:5] for line in printed.splitlines()[2:] if line[:1] == "S"}
@@ -301,7 +320,10 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     assert _cli("rollup", *common, "--as-of", (later + timedelta(hours=1)).isoformat()) == 0
     assert "1 rectified since the last roll-up" in capsys.readouterr().out
     store.refresh()
-    (fixed,) = store.search_findings(indicator=INDICATOR, target_id="S001")
+    fixed, early = sorted(
+        store.search_findings(indicator=INDICATOR, target_id="S001"), key=lambda d: d["level"]
+    )
+    assert (early["level"], early["status"]) == ("warning", "dismissed")  # 探测次数不足: never 已整改
     assert fixed["status"] == "rectified"
     assert fixed["rectified_at"] == (later + timedelta(hours=1)).isoformat()
     assert (fixed["rectified_evidence"]["probes_total"], fixed["rectified_evidence"]["probes_failed"]) == (
@@ -309,7 +331,9 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
         0,
     )
     assert [h["status"] for h in fixed["history"]] == ["open", "rectified"]
-    (still,) = store.search_findings(indicator=INDICATOR, target_id="S025")
+    (still,) = [
+        d for d in store.search_findings(indicator=INDICATOR, target_id="S025") if d["level"] == "violation"
+    ]
     assert still["status"] == "open"
     assert [h["status"] for h in still["history"]] == ["open", "open"]
     rollups = store.es.search(
