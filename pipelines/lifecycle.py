@@ -155,12 +155,12 @@ def reconcile(
     recheck = sweep.get("kind") == "recheck"
     out = Reconciliation()
     before: dict[str, dict[str, Any]] = {}
-    for doc in previous:
-        seen = _latest(doc) if doc.get("id") else None
+    for stored in previous:
+        seen = _latest(stored) if stored.get("id") else None
         if seen is not None and seen > as_of:
-            out.later.append(doc["id"])  # a replay of an older sweep: the record is newer
-        elif doc.get("id"):
-            before[doc["id"]] = doc
+            out.later.append(stored["id"])  # a replay of an older sweep: the record is newer
+        elif stored.get("id"):
+            before[stored["id"]] = stored
     later = set(out.later)
     current = [f for f in current if f.id not in later]
 
