@@ -216,6 +216,11 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         )
         if sample is not None:
             record["sample"] = sample.record()
+        if options.kind in ("full", "recheck"):  # the 通报 counts from these (the targets index keeps
+            record["verdicts"] = {  # only each target's latest summary, which patrols overwrite)
+                s.target_id: {"verdict": s.verdict, "score": s.score, "reasons": s.unverified_reasons}
+                for s in result.summaries
+            }
         if "distributed" in result.stats:
             record["distributed"] = result.stats["distributed"]
         for sink in sinks:

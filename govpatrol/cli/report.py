@@ -38,6 +38,12 @@ def add_cli(subparsers: Any) -> None:
     p.add_argument("--format", choices=("md", "docx", "html"), default="docx", help="default: docx")
     p.add_argument("--out", metavar="FILE", help="output file (default: 通报-<sweep|quarter>.<format>)")
     p.add_argument("--deadline", metavar="YYYY-MM-DD", help="rectification deadline (overrides [report])")
+    p.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="the targets registry the 总数 (population) come from (default: the registry file the "
+        "inspection sweep read, else every target on record)",
+    )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file ([elasticsearch], [report])")
     p.add_argument("--es", metavar="URL", help="Elasticsearch URL (default: config or GOVPATROL_ES_URL)")
     p.set_defaults(func=_report_command)
@@ -69,11 +75,27 @@ def _report_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --deadline: {exc}", file=sys.stderr)
         return 2
+    registry = None
+    if args.targets:
+        from crawlers.registry import RegistryError, load_targets
+
+        try:
+            registry = load_targets(args.targets, indicators=config.indicators_file or None)
+        except RegistryError as exc:
+            print(f"error: {args.targets}: " + "\n".join(exc.errors[:20]), file=sys.stderr)
+            return 2
     store = Store(config.elasticsearch)
     try:
         store.health()
         path = write_report(
-            store, sweep_id=args.sweep, quarter=args.quarter, fmt=args.format, out=args.out, config=settings
+            store,
+            sweep_id=args.sweep,
+            quarter=args.quarter,
+            fmt=args.format,
+            out=args.out,
+            config=settings,
+            indicators_file=config.indicators_file or None,
+            registry=registry,
         )
     except StoreUnavailable as exc:
         from govpatrol.services.discovery import hint

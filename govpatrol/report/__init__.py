@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.dates import BEIJING
+from crawlers.models import Target
 from crawlers.thresholds import load_thresholds
 from govpatrol.report.compute import Report, ReportSettings, build_report
 from govpatrol.report.data import ReportError, gather
@@ -40,6 +41,8 @@ def load_settings(source: ReportSettings | str | Path | None = None) -> ReportSe
         if not isinstance(value, type(getattr(settings, key))) or isinstance(value, bool):
             raise ReportError(f"{path}: [report].{key}: expected {type(getattr(settings, key)).__name__}")
         setattr(settings, key, value)
+    if settings.other_problems not in ("annex", "omit"):
+        raise ReportError(f"{path}: [report].other_problems: expected 'annex' or 'omit'")
     return settings
 
 
@@ -56,9 +59,12 @@ def make_report(
     quarter: str | None = None,
     settings: ReportSettings | None = None,
     indicators_file: str | Path | None = None,
+    registry: list[Target] | None = None,
 ) -> Report:
     settings = settings or ReportSettings()
-    data = gather(store, sweep_id=sweep_id, quarter=quarter, review_days=settings.review_days)
+    data = gather(
+        store, sweep_id=sweep_id, quarter=quarter, review_days=settings.review_days, registry=registry
+    )
     return build_report(data, settings, indicator_names(indicators_file), datetime.now(BEIJING).date())
 
 
@@ -71,11 +77,13 @@ def write_report(
     out: str | Path | None,
     config: ReportSettings | str | Path | None = None,
     indicators_file: str | Path | None = None,
+    registry: list[Target] | None = None,
 ) -> Path:
     """Write the report for one sweep or one quarter; returns the file written.
 
     ``config`` is a ReportSettings or a TOML file with a ``[report]`` table; ``out`` defaults to
-    ``通报-<sweep or quarter>.<fmt>`` in the working directory.
+    ``通报-<sweep or quarter>.<fmt>`` in the working directory; ``registry`` gives the 总数 (default:
+    the registry file the inspection sweep read).
     """
     from govpatrol.report.outline import outline
 
@@ -87,6 +95,7 @@ def write_report(
         quarter=quarter,
         settings=load_settings(config),
         indicators_file=indicators_file,
+        registry=registry,
     )
     path = Path(out or f"通报-{sweep_id or quarter}.{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
