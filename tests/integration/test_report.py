@@ -410,9 +410,8 @@ def test_the_docx_is_laid_out_as_a_government_document(known, tmp_path: Path) ->
         assert fonts.get(qn("w:asciiTheme")) is None, name
         assert style.font.size.pt == size, name
         color = style.element.rPr.find(qn("w:color"))
-        assert (
-            color is not None and color.get(qn("w:val")) == "000000" and color.get(qn("w:themeColor")) is None
-        ), name
+        assert color is not None, name
+        assert (color.get(qn("w:val")), color.get(qn("w:themeColor"))) == ("000000", None), name
     assert doc.paragraphs[0].style.name == "Title"
     assert len(doc.inline_shapes) == 2
     assert doc.inline_shapes[0].width <= Cm(15.6) + 1
