@@ -231,8 +231,9 @@ def _rollup(args: argparse.Namespace) -> int:
     rules = Rules.load(config.indicators_file or None)
     run_id = _run_id("rollup", as_of)
     rollup = rollup_window(store, sites, as_of, rules)
+    codes = {t.id: t.site_code for t in sites}
     for finding in rollup.findings:
-        finding.sweep_id = run_id
+        finding.sweep_id, finding.site_code = run_id, codes.get(finding.target_id)
     store.refresh()  # the last roll-up's findings are read back: they must be searchable
     previous = store.open_findings([t.id for t in sites], indicator=INDICATOR, statuses=STATUSES)
     result = reconcile(

@@ -18,24 +18,12 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from govpatrol.labels import PLATFORM_LABELS
 from govpatrol.report.data import Period, ReportInput, beijing
 from govpatrol.report.wording import chinese, unverified_reason
 
 KIND_LABELS = {"site": "政府网站", "account": "政务新媒体"}
 UNITS = {"site": "个网站", "account": "个账号"}
-PLATFORM_LABELS = {
-    "weibo": "微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "bilibili": "哔哩哔哩",
-    "kuaishou": "快手",
-    "baijiahao": "百家号",
-    "qqnews": "腾讯新闻",
-    "netease": "网易号",
-    "thepaper": "澎湃号",
-    "rmh": "人民号",
-}
 LINK_INDICATORS = ("SITE-DED-DEAD-LINK-HOME", "SITE-DED-DEAD-LINK")
 DEFAULT_REQUIREMENTS = (
     "请各地区、各部门对照本通报指出的问题，逐项核实整改，于{deadline}前完成整改，"

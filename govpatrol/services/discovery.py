@@ -9,6 +9,7 @@ so and names the local node if one runs elsewhere.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from crawlers.config import Config, load_config
 from govpatrol.services.elasticsearch import es_health
@@ -44,13 +45,22 @@ def load_app_config(path: str | None, es: str | None = None) -> Config:
     return config
 
 
+def _shown(url: str) -> str:
+    """The URL without user and password (they never reach a terminal or a log)."""
+    parts = urlsplit(url)
+    if not parts.hostname or "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
 def hint(config: Config) -> str:
     """What to do when the node this command uses does not answer (appended to the error)."""
-    url, source = config.elasticsearch.url, config.es_url_from
+    url, source = _shown(config.elasticsearch.url), config.es_url_from
     node = recorded_node()
     if source in EXPLICIT:
         text = f"  {url} comes from {EXPLICIT[source]}"
-        if node and node["url"] != url and es_health(str(node["url"]), timeout=1.0):
+        if node and node["url"] != config.elasticsearch.url and es_health(str(node["url"]), timeout=1.0):
             text += f"; the local node `govpatrol services start` runs at {node['url']} (--es {node['url']})"
         return text
     if source == "services":
