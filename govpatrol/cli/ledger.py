@@ -37,7 +37,7 @@ def add_cli(subparsers: Any) -> None:
     p.add_argument(
         "--es",
         metavar="URL",
-        help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or http://127.0.0.1:9200)",
+        help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)",
     )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (see crawlers/config.py)")
     p.set_defaults(func=_ledger_command)

@@ -57,7 +57,9 @@ def add_cli(subparsers: Any) -> None:
         help="the re-check time (default: now; no offset = Beijing time)",
     )
     p.add_argument("--output", metavar="FILE.jsonl", help="also write the re-check's records as JSON Lines")
-    p.add_argument("--es", metavar="URL", help="Elasticsearch URL (default: config or GOVPATROL_ES_URL)")
+    p.add_argument(
+        "--es", metavar="URL", help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)"
+    )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (see crawlers/config.py)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_recheck_command)

@@ -45,7 +45,9 @@ def add_cli(subparsers: Any) -> None:
         "inspection sweep read, else every target on record)",
     )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file ([elasticsearch], [report])")
-    p.add_argument("--es", metavar="URL", help="Elasticsearch URL (default: config or GOVPATROL_ES_URL)")
+    p.add_argument(
+        "--es", metavar="URL", help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)"
+    )
     p.set_defaults(func=_report_command)
 
 
