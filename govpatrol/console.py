@@ -88,11 +88,11 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
     for label, kind in (("sites", "site"), ("accounts", "account")):
         mine = Counter(s.verdict for s in result.summaries if s.kind == kind)
         if mine:
-            head.add_row(label, str(sum(mine.values())), *(str(mine.get(v, 0)) for v in VERDICTS), "", "")
+            head.add_row(label, str(sum(mine.values())), *(str(mine[v]) for v in VERDICTS), "", "")
     head.add_row(
         "all",
         str(len(result.summaries)),
-        *(str(verdicts.get(v, 0)) for v in VERDICTS),
+        *(str(verdicts[v]) for v in VERDICTS),
         str(result.stats.get("requests", "?")),
         f"{elapsed:.1f} s",
     )
