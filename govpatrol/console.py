@@ -86,7 +86,7 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
     for col in ("", "targets", "pass", "fail", "unverified", "requests", "time"):
         head.add_column(col, justify="right" if col else "left")
     for label, kind in (("sites", "site"), ("accounts", "account")):
-        mine = Counter(s.verdict for s in result.summaries if s.kind == kind)
+        mine: Counter[str] = Counter(s.verdict for s in result.summaries if s.kind == kind)
         if mine:
             head.add_row(label, str(sum(mine.values())), *(str(mine[v]) for v in VERDICTS), "", "")
     head.add_row(
