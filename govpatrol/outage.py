@@ -1,10 +1,11 @@
 """The immediate outage alert: 站点宕机 when a homepage failed N consecutive probes, 已恢复 once it
 answers again, each sent once per outage and channel.
 
-The weekly roll-up judges the veto; this tells the duty officer within the hour. After each probe
-round the last ``[alerts] outage_probes`` probes of every site are read back from Elasticsearch (the
-facts), and a small state document per site in ``<prefix>-alerts`` remembers which channels were
-told it is down and which were told it is back. That state lives in Elasticsearch, which persists,
+The weekly roll-up judges the veto; this tells the duty officer within the hour. A small state
+document per site in ``<prefix>-alerts`` counts the site's consecutive failed probes (round by
+round; read back from the recorded probes, the facts, when there is no state yet or rounds made
+while Elasticsearch was away were just delivered) and remembers which channels were told it is down
+and which were told it is back. That state lives in Elasticsearch, which persists,
 so a restarted service, scheduler or node never repeats an alert; a round older than the state
 (a replay) never sends one.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from crawlers.alerts_config import load_alerts_config
 from crawlers.dates import BEIJING
-from crawlers.models import Target
+from crawlers.models import PageObservation, Target
 from govpatrol.alerts import PREFIX, Alerter, AlertMessage
 from pipelines.rules.unreachable import ERROR_NAMES
 from pipelines.store import Store, StoreUnavailable
@@ -150,35 +151,62 @@ def back_message(doc_id: str, site: Target, since: str, probe: dict[str, Any]) -
 
 
 def alert_outages(
-    table: Mapping[str, Any] | None, store: Store, sites: list[Target], as_of: datetime
+    table: Mapping[str, Any] | None,
+    store: Store,
+    sites: list[Target],
+    observations: list[PageObservation],
+    gap: bool = False,
 ) -> OutageReport | None:
-    """After the probe round at ``as_of``: alert new outages and recoveries; never fails the round."""
+    """After a probe round: alert new outages and recoveries; never fails the round. ``gap``: rounds
+    this service did not see were delivered from the spool first (Elasticsearch was away)."""
     config = load_alerts_config(table)
     alerter = Alerter(config, store)
-    if not config.enabled or not alerter.channels():
+    if not config.enabled or not alerter.channels() or not observations:
         return None
     try:
-        return _alert(alerter, store, sites, as_of, config.outage_probes)
+        return _alert(alerter, store, sites, observations, gap, config.outage_probes)
     except Exception as exc:  # noqa: BLE001 - a broken alert path must not lose the probe round
         log.error("outage alerts failed: %s: %s", type(exc).__name__, exc)
         return None
 
 
-def _alert(alerter: Alerter, store: Store, sites: list[Target], as_of: datetime, n: int) -> OutageReport:
+def _alert(
+    alerter: Alerter,
+    store: Store,
+    sites: list[Target],
+    observations: list[PageObservation],
+    gap: bool,
+    n: int,
+) -> OutageReport:
+    """Each site's state counts its consecutive failed probes (``streak``) round by round; without a
+    state, or after a gap, the last ``n`` probes are read back from the record (the facts). The
+    state is written only when it changes: an hour where every site answers costs one read."""
     report = OutageReport()
-    probes = last_probes(store, [s.id for s in sites], as_of, n)
+    this = {
+        o.target_id: {"fetched_at": o.fetched_at.isoformat(), "error": o.error, "status": o.status}
+        for o in observations
+        if o.error != "blocked"
+    }
+    when = max(o.fetched_at for o in observations)
     states = _states(store, [f"outage:{s.id}" for s in sites])
+    resync = [s.id for s in sites if s.id in this and (gap or f"outage:{s.id}" not in states)]
+    probes = last_probes(store, resync, when, n) if resync else {}
     channels = set(alerter.channels())
     ops: list[dict[str, Any]] = []
     for site in sites:
-        recent = probes.get(site.id, [])
         doc_id = f"outage:{site.id}"
         state = states.get(doc_id, {})
         seen = state.get("last_probe_at")
-        if not recent or (
-            seen and datetime.fromisoformat(seen) > datetime.fromisoformat(recent[0]["fetched_at"])
-        ):
-            continue  # nothing probed, or a replayed round older than what was alerted on
+        if site.id not in this or (seen and datetime.fromisoformat(seen) >= when):
+            continue  # not probed, or a replayed round no newer than what the state saw
+        probe = this[site.id]
+        if site.id in resync:
+            recent = probes.get(site.id) or [probe]
+            streak = next((i for i, p in enumerate(recent) if not _failed(p)), len(recent))
+            failing = recent[:streak][::-1]  # oldest first
+        else:
+            failing = [*state.get("failing", []), probe][-n:] if _failed(probe) else []
+            streak = int(state.get("streak", 0)) + 1 if _failed(probe) else 0
         new = dict(state) or {
             "id": doc_id,
             "kind": "outage",
@@ -188,25 +216,27 @@ def _alert(alerter: Alerter, store: Store, sites: list[Target], as_of: datetime,
             "up_channels": [],
         }
         new |= {"target_name": site.name, "owner": site.owner, "region": site.region, "url": site.url}
-        new["last_probe_at"] = recent[0]["fetched_at"]
+        new |= {"streak": streak, "failing": failing, "failed_probes": streak}
         told_down, told_up = set(new.get("down_channels") or []), set(new.get("up_channels") or [])
-        if len(recent) >= n and all(_failed(p) for p in recent[:n]) and channels - told_down:
+        if streak >= n and channels - told_down:
             if new["state"] != "down":
-                new |= {"state": "down", "down_since": recent[n - 1]["fetched_at"], "up_channels": []}
+                new |= {"state": "down", "down_since": failing[0]["fetched_at"], "up_channels": []}
                 told_up = set()
-            ok = alerter.deliver(down_message(doc_id, site, recent[:n]), told_down)
+            ok = alerter.deliver(down_message(doc_id, site, failing[::-1][:n]), told_down)
             new["down_channels"] = sorted(told_down)
-            new["alerted_down_at"] = as_of.isoformat() if ok else new.get("alerted_down_at")
+            new["alerted_down_at"] = when.isoformat() if ok else new.get("alerted_down_at")
             (report.down if ok else report.failed).append(site.id)
-        elif not _failed(recent[0]) and new["state"] == "down":
-            ok = alerter.deliver(back_message(doc_id, site, new["down_since"], recent[0]), told_up)
+        elif streak == 0 and new["state"] == "down":
+            ok = alerter.deliver(back_message(doc_id, site, new["down_since"], probe), told_up)
             new["up_channels"] = sorted(told_up)
             if ok or told_up >= told_down:
-                new |= {"state": "up", "back_at": recent[0]["fetched_at"], "alerted_up_at": as_of.isoformat()}
+                new |= {"state": "up", "back_at": probe["fetched_at"], "alerted_up_at": when.isoformat()}
                 new |= {"down_channels": [], "up_channels": []}
             (report.back if ok else report.failed).append(site.id)
-        new["failed_probes"] = sum(1 for p in recent if _failed(p))
-        if new != state:
+        if {k: v for k, v in new.items() if k != "last_probe_at"} != {
+            k: v for k, v in state.items() if k != "last_probe_at"
+        }:
+            new["last_probe_at"] = probe["fetched_at"]
             ops += [{"index": {"_index": store.index_name("alerts"), "_id": doc_id}}, new]
     if ops:
         store.write_ops(ops)

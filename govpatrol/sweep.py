@@ -103,8 +103,14 @@ def open_store_sink(config: Config) -> Any:
 
     store = Store(config.elasticsearch)
     try:
-        store.health()
-        store.ensure_indices()
+        # the templates are put once per node and prefix (the last fixed index ensure_indices creates
+        # stands for them): an hourly probe round then costs one request here, not eleven
+        try:
+            ready = bool(store.es.indices.exists(index=store.index_name("alerts")))
+        except Exception as exc:  # the client's transport and API errors alike
+            raise StoreUnavailable(f"Elasticsearch at {store.url} unavailable: {exc}") from exc
+        if not ready:
+            store.ensure_indices()
         return open_es_sink(store, config.elasticsearch)  # earlier runs' spools go first
     except StoreUnavailable as exc:
         print(

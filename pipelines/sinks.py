@@ -116,6 +116,7 @@ class ElasticsearchSink:
         self.spool: Spool | None = None
         self.spooled = 0  # records that went through the spool
         self.rejected = 0  # records refused for good (dead letters)
+        self.replayed = 0  # records of earlier runs this sink delivered from the spool first
         self._findings: list[Finding] = []
         self._targets: list[TargetSummary] = []
         self._observations: list[dict] = []
@@ -308,6 +309,7 @@ def open_es_sink(store: Store, cfg: ElasticsearchConfig, *, away: bool = False) 
     if away:
         return sink
     done = replay_all(root, sink._send, prepare=index_preparer(store))
+    sink.replayed = done.delivered
     if done.delivered or done.rejected:
         say(
             f"delivered {done.delivered:,} records left in {root} by earlier sweeps ({done.rejected} refused)"

@@ -27,8 +27,17 @@ class ProbeOutages:
         self._saved: dict[str, Any] = {}
 
     def plan(self, host: str, times: Iterable[datetime]) -> None:
-        healthy = self._saved.setdefault(host, self.world.routes[host]["/"])
         self.down.setdefault(host, set()).update(times)
+        self._wrap(host)
+
+    def rebind(self, world: World) -> None:
+        """Serve the same plan on a rebuilt world (its content dated to a later as-of)."""
+        self.world, self._saved = world, {}
+        for host in self.down:
+            self._wrap(host)
+
+    def _wrap(self, host: str) -> None:
+        healthy = self._saved.setdefault(host, self.world.routes[host]["/"])
 
         def route() -> Response:
             if self.now is not None and self.now in self.down[host]:

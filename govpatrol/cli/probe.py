@@ -181,17 +181,19 @@ def _probe(args: argparse.Namespace) -> int:
     print(_probe_line(as_of, observations, down, time.monotonic() - clock, names))
     say_spooled(sinks)
     if not es_away(sinks):
-        _outage_alerts(config, sinks[0].store, sites, as_of)
+        _outage_alerts(config, sinks[0], sites, observations)
     return 0
 
 
-def _outage_alerts(config: Config, store: Any, sites: list[Target], as_of: datetime) -> None:
+def _outage_alerts(
+    config: Config, sink: Any, sites: list[Target], observations: list[PageObservation]
+) -> None:
     """站点宕机 / 已恢复 alerts after the round (``[alerts]``; the state lives in Elasticsearch)."""
     if not config.alerts.get("enabled"):
         return
     from govpatrol.outage import alert_outages
 
-    report = alert_outages(config.alerts, store, sites, as_of)
+    report = alert_outages(config.alerts, sink.store, sites, observations, gap=sink.replayed > 0)
     if report is not None and (report.down or report.back or report.failed):
         print(f"alerts: {report.summary()}", file=sys.stderr)
 
