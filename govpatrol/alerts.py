@@ -12,6 +12,7 @@ Configuration: the ``[alerts]`` table, read by :mod:`crawlers.alerts_config`.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -215,7 +216,7 @@ class Alerter:
 
     def _deliver(self, msg: AlertMessage, done: set[str], report: AlertReport) -> bool:
         senders: list[tuple[str, Callable[[], None]]] = [
-            (hook.channel, lambda hook=hook: self._post(hook, msg)) for hook in self.config.webhooks
+            (hook.channel, functools.partial(self._post, hook, msg)) for hook in self.config.webhooks
         ]
         if self.config.smtp:
             smtp = self.config.smtp

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crawlers.thresholds import load_thresholds
@@ -34,7 +34,7 @@ class SweepProgress:
         self.enabled = enabled and total > 0
         self.live = self.enabled and _err.is_terminal
         self._progress: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
         self._last_line = 0.0
         self.counts = {"pass": 0, "fail": 0, "unverified": 0}
 
@@ -139,9 +139,7 @@ def _print_not_passing(console: Console, result: SweepResult, names: dict[str, s
     for col in ("id", "name", "verdict", "score", "latest update", "problems"):
         table.add_column(col, no_wrap=col != "problems")
     for s in rows[:limit]:
-        latest = str(
-            s.latest_update.isoformat() if hasattr(s.latest_update, "isoformat") else s.latest_update or "-"
-        )
+        latest = s.latest_update.isoformat() if s.latest_update is not None else "-"
         score = "-" if s.score is None else f"{s.score:g}"
         why = "、".join(dict.fromkeys(problems.get(s.target_id, []))) or f"score {score}"
         table.add_row(s.target_id, s.name, s.verdict, score, latest[:10], why)

@@ -31,7 +31,7 @@ from pipelines.store import Store, StoreUnavailable
 STATUSES = ("open", "rectified", "unverified", "pending_review", "dismissed")
 KINDS = ("site", "account")
 PAGE_SIZE = 1000
-SORT = [
+SORT: list[dict[str, Any]] = [
     {"region": {"order": "asc", "missing": "_last"}},
     {"owner.keyword": {"order": "asc", "missing": "_last"}},
     {"indicator": "asc"},
