@@ -7,6 +7,7 @@ Configuration (a ``[alerts]`` table of the govpatrol config)::
     retries = 3                      # further attempts after a failed one (backoff doubles)
     timeout_s = 10
     backoff_s = 1.0                  # first wait between attempts
+    outage_probes = 2                # 站点宕机 after this many consecutive failed probes, 已恢复 once back
     webhooks = [
       {kind = "wecom", url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=..."},
       {kind = "dingtalk", url = "https://oapi.dingtalk.com/robot/send?access_token=...", secret = "SEC..."},
@@ -73,12 +74,13 @@ class AlertsConfig:
     retries: int = 3
     timeout_s: float = 10.0
     backoff_s: float = 1.0
+    outage_probes: int = 2  # 站点宕机 when the homepage failed this many consecutive probes
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any] | None, where: str = "[alerts]") -> AlertsConfig:
         """Build from the raw ``[alerts]`` TOML table; unknown keys and bad values name the key."""
         table = dict(table or {})
-        known = {"enabled", "webhooks", "smtp", "retries", "timeout_s", "backoff_s"}
+        known = {"enabled", "webhooks", "smtp", "retries", "timeout_s", "backoff_s", "outage_probes"}
         unknown = sorted(set(table) - known)
         if unknown:
             raise ConfigError(
@@ -89,7 +91,10 @@ class AlertsConfig:
             retries=_typed(table, "retries", int, 3, where),
             timeout_s=float(_typed(table, "timeout_s", (int, float), 10.0, where)),
             backoff_s=float(_typed(table, "backoff_s", (int, float), 1.0, where)),
+            outage_probes=_typed(table, "outage_probes", int, 2, where),
         )
+        if config.outage_probes < 1:
+            raise ConfigError(f"{where}.outage_probes: expected a count >= 1, got {config.outage_probes}")
         for i, hook in enumerate(_typed(table, "webhooks", list, [], where)):
             here = f"{where}.webhooks[{i}]"
             if not isinstance(hook, dict) or set(hook) - {"kind", "url", "secret", "format"}:

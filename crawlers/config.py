@@ -3,7 +3,8 @@
 Example (all keys shown with their defaults)::
 
     [elasticsearch]
-    url = "http://127.0.0.1:9200"    # or env GOVPATROL_ES_URL; "" disables the Elasticsearch sink
+    url = "http://127.0.0.1:9200"    # unset: env GOVPATROL_ES_URL, else the node `services start` recorded;
+                                     # "" disables the Elasticsearch sink
     index_prefix = "govpatrol"       # indices: <prefix>-targets, <prefix>-findings, ...
     api_key = ""                     # or env GOVPATROL_ES_API_KEY (never logged)
     username = ""                    # basic auth; password from env GOVPATROL_ES_PASSWORD
@@ -78,6 +79,7 @@ Example (all keys shown with their defaults)::
     requirements = "..."             # closing paragraph; {deadline} and {office} are filled in
     review_days = 92                 # --sweep: rectifications counted this many days back
     report_date = ""                 # YYYY-MM-DD; default today (Beijing)
+    other_problems = "annex"         # deductions, 疑似 links and notices: "annex" (附件6) or "omit"
 
     [alerts]                         # notify new veto findings: keys in crawlers/alerts_config.py
 
@@ -163,6 +165,7 @@ class Config(Section):
     platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
 
     _source: str = PrivateAttr(default="")
+    _es_url_from: str = PrivateAttr(default="")
 
     @field_validator("platforms", mode="before")
     @classmethod
@@ -183,6 +186,17 @@ class Config(Section):
     def indicators_file(self) -> str:
         """``[indicators] file``, absolute ("" = the national data alone)."""
         return self.indicators.file
+
+    @property
+    def es_url_from(self) -> str:
+        """Where ``[elasticsearch] url`` came from: "config" (the file), "env" (GOVPATROL_ES_URL),
+        "" (the default); commands then try --es first and the node `services start` recorded last
+        (:mod:`govpatrol.services.discovery` sets "--es", "services" or "default")."""
+        return self._es_url_from
+
+    @es_url_from.setter
+    def es_url_from(self, value: str) -> None:
+        self._es_url_from = value
 
     def secrets(self) -> list[str]:
         """Every secret value this configuration holds (Elasticsearch, alerts, platform cookies)."""
@@ -226,6 +240,8 @@ def load_config(path: str | Path | None = None) -> Config:
         except ValidationError as exc:
             raise ConfigError("\n".join(describe_errors(exc, Config, str(p)))) from None
         config._source = str(p)
+        if "url" in config.elasticsearch.model_fields_set:
+            config.es_url_from = "config"
     _apply_env(config)
     register(config.secrets())  # every command that reads a config masks its secrets in logs
     return config
@@ -233,7 +249,8 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def _apply_env(config: Config) -> None:
     es = config.elasticsearch
-    es.url = http_url(os.environ.get("GOVPATROL_ES_URL", es.url))
+    if config.es_url_from != "config" and "GOVPATROL_ES_URL" in os.environ:  # the file's URL wins
+        es.url, config.es_url_from = http_url(os.environ["GOVPATROL_ES_URL"]), "env"
     es.api_key = os.environ.get("GOVPATROL_ES_API_KEY", es.api_key)
     es.username = os.environ.get("GOVPATROL_ES_USERNAME", es.username)
     es.password = os.environ.get("GOVPATROL_ES_PASSWORD", es.password)

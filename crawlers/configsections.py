@@ -227,6 +227,8 @@ class ReportConfig(Section):
     requirements: str = Field(DEFAULT_REQUIREMENTS, min_length=1)  # {deadline} and {office} filled in
     review_days: Annotated[int, Field(ge=1, le=3660)] = 92
     report_date: IsoDate = ""  # YYYY-MM-DD; default today (Beijing)
+    # deductions, 疑似 links and notices: "annex" (附件6) or "omit" (二 lists confirmed veto problems only)
+    other_problems: Literal["annex", "omit"] = "annex"
 
 
 class PlatformConfig(Section):

@@ -283,6 +283,7 @@ class Finding(Record):
     region: str = ""
     kind: str = "site"
     platform: str | None = None
+    site_code: str | None = None  # the site's 标识码 from the registry (exports name it)
     sweep_id: str = ""
     first_seen: datetime | None = None
     last_seen: datetime | None = None

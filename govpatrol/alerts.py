@@ -207,6 +207,13 @@ class Alerter:
         log.info("%s", report.summary())
         return report
 
+    def deliver(self, msg: AlertMessage, done: set[str]) -> bool:
+        """Send ``msg`` on every channel not in ``done`` (which gains those that took it); True
+        when every channel has it. For alerts whose state is kept elsewhere (outages)."""
+        if not self.config.enabled or not self.channels():
+            return False
+        return self._deliver(msg, done, AlertReport())
+
     def _deliver(self, msg: AlertMessage, done: set[str], report: AlertReport) -> bool:
         senders: list[tuple[str, Callable[[], None]]] = [
             (hook.channel, functools.partial(self._post, hook, msg)) for hook in self.config.webhooks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from pipelines.recorder import SweepResult
 
 _err = Console(stderr=True)
+VERDICTS = ("pass", "fail", "unverified")
+SCORE_NOTE = (
+    "a site's 100 points minus its deductions (dead links, policy columns ...; each indicator up to "
+    "its cap); below 60 the site fails even without a veto (crawlers/data/indicators.toml [scoring])"
+)
 
 
 class SweepProgress:
@@ -77,13 +83,16 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
     elapsed = result.stats.get("elapsed_s", 0.0)
 
     head = Table(title=f"sweep {result.sweep_id}", show_header=True, header_style="bold")
-    for col in ("targets", "pass", "fail", "unverified", "requests", "time"):
-        head.add_column(col, justify="right")
+    for col in ("", "targets", "pass", "fail", "unverified", "requests", "time"):
+        head.add_column(col, justify="right" if col else "left")
+    for label, kind in (("sites", "site"), ("accounts", "account")):
+        mine: Counter[str] = Counter(s.verdict for s in result.summaries if s.kind == kind)
+        if mine:
+            head.add_row(label, str(sum(mine.values())), *(str(mine[v]) for v in VERDICTS), "", "")
     head.add_row(
+        "all",
         str(len(result.summaries)),
-        str(verdicts.get("pass", 0)),
-        str(verdicts.get("fail", 0)),
-        str(verdicts.get("unverified", 0)),
+        *(str(verdicts[v]) for v in VERDICTS),
         str(result.stats.get("requests", "?")),
         f"{elapsed:.1f} s",
     )
@@ -107,6 +116,8 @@ def print_summary(result: SweepResult, output: str | None = None, console: Conso
         f"findings: {len(result.findings)} ({total_open} open violations, {sum(warn.values())} warnings, "
         f"{sum(1 for f in result.findings if f.status == 'unverified')} unverified)"
     )
+    if any(s.score is not None for s in result.summaries):
+        console.print(f"score: {SCORE_NOTE}")
     if output:
         console.print(f"JSON Lines: {output}")
 

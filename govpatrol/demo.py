@@ -13,6 +13,9 @@ from pathlib import Path
 from govpatrol.console import print_summary
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
+# the demo's own indices: a node it reuses (the office's, kept across restarts) keeps its data apart
+DEMO_PREFIX = "govpatrol-demo"
+
 
 def run_demo(args: argparse.Namespace) -> int:
     from govpatrol import services
@@ -42,7 +45,7 @@ def run_demo(args: argparse.Namespace) -> int:
     web = SimulatedWeb(build_world(as_of), accounts=build_accounts(as_of)).start()
     try:
         targets = web.write_targets_csv(out / "targets.csv")
-        config = web.write_config(out / "config.toml", es_url=es_url, index_prefix="govpatrol")
+        config = web.write_config(out / "config.toml", es_url=es_url, index_prefix=DEMO_PREFIX)
         web.write_truth(out / "truth.json")
         truth = web.truth()
         platforms = len(web.accounts.servers) if web.accounts else 0
@@ -82,7 +85,7 @@ def run_demo(args: argparse.Namespace) -> int:
             f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts)"
         )
     if es_url and (args.keep_services or not started_es):
-        print(f"Elasticsearch: findings in {es_url} (index prefix govpatrol), left running")
+        print(f"Elasticsearch: findings in {es_url} (index prefix {DEMO_PREFIX}), left running")
     elif es_url:
         print(
             "Elasticsearch: findings were written to the demo node, now stopped "

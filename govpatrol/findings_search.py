@@ -23,9 +23,10 @@ from typing import Any
 from crawlers.dates import BEIJING
 from crawlers.models import PLATFORMS
 from crawlers.thresholds import load_thresholds
+from govpatrol.labels import KIND_WORDS, PLATFORM_LABELS, PLATFORM_WORDS, STATUS_WORDS, STATUS_ZH
 from pipelines.store import Store
 
-STATUSES = ("open", "rectified", "unverified")
+STATUSES = ("open", "rectified", "unverified", "pending_review", "dismissed")
 KINDS = ("site", "account")
 SORT: list[dict[str, Any]] = [
     {"region": {"order": "asc", "missing": "_last"}},
@@ -114,19 +115,24 @@ def build_query(
     if indicator:
         filters.append({"terms": {"indicator": resolve_indicator(indicator, indicators_file)}})
     if status:
+        status = STATUS_WORDS.get(status.strip(), status.strip())
         if status not in STATUSES:
-            raise SearchError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
+            known = ", ".join(f"{s} ({STATUS_ZH[s]})" for s in STATUSES)
+            raise SearchError(f"unknown status {status!r}; known: {known}")
         filters.append({"term": {"status": status}})
     if since:
         when = since if isinstance(since, datetime) else parse_since(since, now)
         filters.append({"range": {"last_seen": {"gte": when.isoformat()}}})
     if kind:
+        kind = KIND_WORDS.get(kind.strip(), kind.strip())
         if kind not in KINDS:
             raise SearchError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
         filters.append({"term": {"kind": kind}})
     if platform:
+        platform = PLATFORM_WORDS.get(platform.strip(), platform.strip().lower())
         if platform not in PLATFORMS:
-            raise SearchError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+            known = ", ".join(f"{p} ({PLATFORM_LABELS[p]})" for p in PLATFORMS)
+            raise SearchError(f"unknown platform {platform!r}; known: {known}")
         filters.append({"term": {"platform": platform}})
     return {"bool": {"filter": filters}}
 

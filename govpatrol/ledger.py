@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.dates import BEIJING
+from govpatrol.exports import csv_cell, xlsx_cell
 from pipelines.store import Store
 
 FORMATS = ("csv", "xlsx")
@@ -121,7 +122,7 @@ def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow([header for header, _, _ in COLUMNS])
         for row in rows:
-            writer.writerow([_csv_value(key, row[key]) for _, key, _ in COLUMNS])
+            writer.writerow([csv_cell(_csv_value(key, row[key])) for _, key, _ in COLUMNS])
 
 
 def _write_xlsx(rows: list[dict[str, Any]], month: str, out: Path) -> None:
@@ -133,25 +134,22 @@ def _write_xlsx(rows: list[dict[str, Any]], month: str, out: Path) -> None:
     sheet = book.active
     sheet.title = month
     width = len(COLUMNS)
-    sheet.cell(row=1, column=1, value=_title(month)).font = Font(bold=True, size=14)
+    xlsx_cell(sheet, 1, 1, _title(month)).font = Font(bold=True, size=14)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, (header, _, chars) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=col, value=header)
+        cell = xlsx_cell(sheet, 2, col, header)
         cell.font, cell.fill = Font(bold=True), fill
         cell.alignment = Alignment(horizontal="center")
         sheet.column_dimensions[get_column_letter(col)].width = chars + 2
     for r, row in enumerate(rows, start=3):
         for col, (_, key, _) in enumerate(COLUMNS, start=1):
             value = row[key]
-            if isinstance(value, datetime):  # Excel has no time zones: Beijing wall time
-                value = value.replace(tzinfo=None)
-            cell = sheet.cell(row=r, column=col, value=value)
-            if isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            elif key == "sample_ratio" and value is not None:
-                cell.number_format = "0%"
+            fmt = "0%" if key == "sample_ratio" and value is not None else "yyyy-mm-dd hh:mm:ss"
+            xlsx_cell(
+                sheet, r, col, value, fmt if isinstance(value, datetime) or key == "sample_ratio" else ""
+            )
     sheet.freeze_panes = "A3"
     book.save(out)
 

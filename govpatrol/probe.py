@@ -34,6 +34,21 @@ def record_probes(observations: list[PageObservation], store: Store) -> None:
         store.write_observations([observation_doc(o, probe_run_id(o.fetched_at)) for o in observations])
 
 
+def write_probe_round(observations: list[PageObservation], sinks: list[Any], record: dict[str, Any]) -> None:
+    """One round through the run's sinks (Elasticsearch with its spool, JSON Lines): the probes,
+    then the round's record, which waits behind them."""
+    try:
+        for obs in observations:
+            doc = observation_doc(obs, probe_run_id(obs.fetched_at))
+            for sink in sinks:
+                sink.write_observation(doc)
+        for sink in sinks:
+            sink.write_sweep(record)
+    finally:
+        for sink in sinks:
+            sink.close()
+
+
 def _window_counts(
     store: Store, ids: list[str], start: datetime, end: datetime, rules: Rules
 ) -> dict[str, dict[str, Any]]:

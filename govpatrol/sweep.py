@@ -12,12 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.config import Config, load_config
+from crawlers.config import Config
 from crawlers.dates import parse_as_of
 from crawlers.errors import InputError, SweepFailed
 from crawlers.models import Target
 from crawlers.redact import install_log_redaction
 from govpatrol.console import SweepProgress
+from govpatrol.services.discovery import hint, load_app_config
 from pipelines.recorder import SweepResult
 from spiders.arguments import load_registry
 
@@ -44,17 +45,29 @@ class SweepOptions:
 
 
 def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
-    config = load_config(options.config_path)
-    if options.es_url:
-        config.elasticsearch.url = options.es_url
+    config = load_app_config(options.config_path, options.es_url)
     install_log_redaction(config.secrets())  # this configuration's secrets are masked in every log line
     return config, load_registry(options.targets, config.indicators_file or None)
+
+
+def open_store_sink(config: Config) -> Any | None:
+    """The Elasticsearch sink of a run (sweep or probe), None when ``[elasticsearch] url`` is empty;
+    when Elasticsearch does not answer at the start the run goes on and its records are spooled
+    (:func:`pipelines.session.es_sink`)."""
+    from scrapy.exceptions import NotConfigured
+
+    from pipelines.session import es_sink
+
+    try:
+        return es_sink(config, True, hint(config))
+    except NotConfigured:
+        return None
 
 
 def run_sweep(options: SweepOptions) -> SweepResult:
     """Run one sweep and return its result (sinks written and closed)."""
     config, targets = load_inputs(options)  # bad input fails fast, before anything heavy is imported
-    from pipelines.session import SweepSession
+    from pipelines.session import SweepSession, say_spooled
 
     registry, sample = targets, None
     if options.sample_ratio is not None:  # quarterly: all sites, a stratified sample of accounts
@@ -75,6 +88,7 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         use_es=options.use_es,
         recheck_ids=options.recheck_ids,
         on_progress=progress.advance,
+        es_hint=hint(config),
     )
     try:
         with progress:
@@ -87,7 +101,9 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         record = session.finish(stats, extra)
     finally:
         session.close()
-    _alert(config, session, record)
+    say_spooled(session.sinks)
+    if not session.es_away:
+        _alert(config, session, record)
     return session.result
 
 

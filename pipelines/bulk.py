@@ -163,13 +163,18 @@ class BulkWrites(StoreBase):
             # a finding without history was not reconciled (pipelines.lifecycle): keep the record's
             # lifecycle; one with history carries all of it
             tracked = bool(finding.history)
+            meta = {"_index": index, "_id": finding.id}
+            if not tracked and data["status"] == "unverified":
+                # written without a lifecycle (Elasticsearch was away when the sweep started): a check
+                # that could not look leaves a finding on record as it is; a new one is inserted
+                ops += [{"update": meta}, {"doc": {}, "upsert": upsert}]
+                continue
             keep = {"first_seen"} if tracked else {"first_seen", *LIFECYCLE_FIELDS}
             doc = {k: v for k, v in data.items() if k not in keep}
             if tracked and data["first_seen"]:
                 doc["first_seen"] = data["first_seen"]
             doc["last_seen"] = seen
             reset = {"evidence": None, "rectified_evidence": None} if tracked else {"evidence": None}
-            meta = {"_index": index, "_id": finding.id}
             ops += [{"update": meta}, {"doc": reset, "upsert": upsert}]
             ops += [{"update": meta}, {"doc": doc}]
         return ops

@@ -21,7 +21,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from crawlers.config import ElasticsearchConfig
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("targets", "observations", "findings", "sweeps")
+KINDS = ("targets", "observations", "findings", "sweeps", "alerts")
 
 
 class StoreUnavailable(RuntimeError):
@@ -83,13 +83,20 @@ class StoreBase:
     def _pattern(self, kind: str) -> str:
         return f"{self.prefix}-observations-*" if kind == "observations" else self.index_name(kind)
 
+    def has_index(self, kind: str) -> bool:
+        """Whether the fixed-name index of ``kind`` exists (``StoreUnavailable`` when ES does not answer)."""
+        try:
+            return bool(self.es.indices.exists(index=self.index_name(kind)))
+        except (TransportError, ApiError) as exc:
+            raise StoreUnavailable(f"Elasticsearch at {self.url} unavailable: {exc}") from exc
+
     def ensure_indices(self) -> None:
-        """Put the four templates (from the mapping files) and create the fixed-name indices."""
+        """Put the templates (from the mapping files) and create the fixed-name indices."""
         try:
             for kind in KINDS:
                 body = load_template(kind, self.prefix)
                 self.es.indices.put_index_template(name=f"{self.prefix}-{kind}", **body)
-            for kind in ("targets", "findings", "sweeps"):
+            for kind in ("targets", "findings", "sweeps", "alerts"):
                 try:
                     self.es.indices.create(index=self.index_name(kind))
                 except ApiError as exc:

@@ -8,8 +8,12 @@ without any I/O, each previously recorded finding is matched with this sweep's b
 - open before, unverified now (the page or platform would not let us look): still ``open`` with its
   old evidence: a check we could not make proves nothing was fixed;
 - not reproduced and *covered* by this sweep: ``rectified``, with the time and the observation that
-  shows it; not covered (a patrol does not look at columns): untouched;
-- new, or back after being rectified: opened.
+  shows it, when it was a confirmed problem (``open`` since it was last rectified); a suspicion that
+  was never confirmed (only ever ``unverified``) is ``dismissed`` instead: cleared, not 已整改;
+  not covered (a patrol does not look at columns): untouched;
+- new, or back after being rectified: opened;
+- seen by a later sweep than this one (a replay with an older ``--as-of``): untouched, and this
+  sweep's version of it is not written.
 
 Coverage is per sweep kind (:func:`covers`) and per target: a site whose homepage did not load or
 an account we could not see was not checked at all, so none of its findings can be rectified.
@@ -92,12 +96,16 @@ class Reconciliation:
     opened: list[str] = field(default_factory=list)  # ids new (or back after being rectified)
     closed: list[str] = field(default_factory=list)  # ids rectified by this sweep
     still_open: list[str] = field(default_factory=list)  # ids on record before and not rectified
+    cleared: list[str] = field(default_factory=list)  # never-confirmed suspicions checked fine now
+    later: list[str] = field(default_factory=list)  # ids a later sweep saw: left alone
 
     def extend(self, other: Reconciliation) -> None:
         self.findings += other.findings
         self.opened += other.opened
         self.closed += other.closed
         self.still_open += other.still_open
+        self.cleared += other.cleared
+        self.later += other.later
 
     @property
     def rectified(self) -> list[Finding]:
@@ -108,6 +116,23 @@ def _is_covered(covered: Covered, doc: dict[str, Any]) -> bool:
     if callable(covered):
         return bool(covered(doc))
     return doc.get("id") in covered
+
+
+def _latest(doc: dict[str, Any]) -> datetime | None:
+    """When a sweep last touched the stored finding (seen, re-checked or rectified)."""
+    times = [doc.get(k) for k in ("last_seen", "last_recheck_at", "rectified_at", "as_of")]
+    found = [datetime.fromisoformat(t) if isinstance(t, str) else t for t in times if t]
+    return max(found) if found else None
+
+
+def confirmed(doc: dict[str, Any]) -> bool:
+    """Was the stored finding a confirmed problem (``open``) since it was last rectified?"""
+    if doc.get("status") == "open":
+        return True
+    since: list[dict[str, Any]] = []
+    for entry in doc.get("history") or []:
+        since = [] if entry.get("status") == "rectified" else [*since, entry]
+    return any(e.get("status") == "open" for e in since)
 
 
 def reconcile(
@@ -128,8 +153,16 @@ def reconcile(
     looked at this time.
     """
     recheck = sweep.get("kind") == "recheck"
-    before = {doc["id"]: doc for doc in previous if doc.get("id")}
     out = Reconciliation()
+    before: dict[str, dict[str, Any]] = {}
+    for stored in previous:
+        seen = _latest(stored) if stored.get("id") else None
+        if seen is not None and seen > as_of:
+            out.later.append(stored["id"])  # a replay of an older sweep: the record is newer
+        elif stored.get("id"):
+            before[stored["id"]] = stored
+    later = set(out.later)
+    current = [f for f in current if f.id not in later]
 
     def entry(status: str, **extra: Any) -> dict[str, Any]:
         return {
@@ -176,13 +209,19 @@ def reconcile(
         if doc.get("status") not in ("open", "unverified") or not _is_covered(covered, doc):
             continue
         fixed = finding_from_dict(doc)
-        fixed.status = "rectified"
         fixed.sweep_id = sweep.get("id", fixed.sweep_id)
-        fixed.rectified_at = as_of
         fixed.rectified_evidence = evidence_for(doc) if evidence_for else {}
-        fixed.history = [*fixed.history, entry("rectified")]
+        if confirmed(doc):
+            fixed.status = "rectified"
+            fixed.rectified_at = as_of
+            fixed.history = [*fixed.history, entry("rectified")]
+            out.closed.append(fixed.id)
+        else:  # only ever a suspicion: checked and fine now, which is no rectification
+            fixed.status = "dismissed"
+            fixed.rectified_at = None
+            fixed.history = [*fixed.history, entry("dismissed", check="cleared")]
+            out.cleared.append(fixed.id)
         count(fixed, doc)
-        out.closed.append(fixed.id)
         out.findings.append(fixed)
     return out
 

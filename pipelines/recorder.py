@@ -193,6 +193,8 @@ class SweepRecorder:
             f.sweep_id = self.result.sweep_id
             f.first_seen = f.first_seen or self.as_of
             f.last_seen = self.as_of
+            if target is not None and target.site_code:
+                f.site_code = target.site_code  # 标识码: exports and the 通报 name a site by it
         if self.lifecycle is not None:
             before = len(self.lifecycle.total.opened)
             if target is None:

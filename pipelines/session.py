@@ -58,22 +58,57 @@ class Shared:
         return self
 
 
-def es_sink(config: Config, use_es: bool) -> ElasticsearchSink:
-    """The Elasticsearch sink; ``NotConfigured`` without a URL (or with ``--no-es``)."""
+#: what the operator can do when Elasticsearch does not answer (the application names the node it found)
+ES_HINT = (
+    "  start the local node with `govpatrol services start`, point --es at your cluster, "
+    "or use --no-es --output FILE.jsonl"
+)
+
+
+def es_sink(config: Config, use_es: bool, hint: str = ES_HINT) -> ElasticsearchSink:
+    """The Elasticsearch sink; ``NotConfigured`` without a URL (or with ``--no-es``).
+
+    When Elasticsearch does not answer at the start the run goes on: its records wait in the spool
+    for ``govpatrol spool replay`` or the next run, and the sink says so (``wait_at_end`` is then
+    False). ``hint`` follows the note: where the command looked for Elasticsearch.
+    """
     if not use_es:
         raise NotConfigured("--no-es")
     if not config.elasticsearch.url:
         raise NotConfigured("[elasticsearch] url is empty")
     store = Store(config.elasticsearch)
     try:
-        store.health()
-        store.ensure_indices()
-        return open_es_sink(store, config.elasticsearch)  # earlier sweeps' spools go first
+        # the templates are put once per node and prefix (the last fixed index ensure_indices creates
+        # stands for them): an hourly probe round then costs one request here, not eleven
+        if not store.has_index("alerts"):
+            store.ensure_indices()
+        return open_es_sink(store, config.elasticsearch)  # earlier runs' spools go first
     except StoreUnavailable as exc:
-        raise SweepFailed(
-            f"{exc}\n  start the local node with `govpatrol services start`, point --es at your "
-            "cluster, or use --no-es --output FILE.jsonl"
-        ) from exc
+        print(
+            f"note: {str(exc).splitlines()[0][:300]}\n{hint}\n"
+            "  this run goes on: its records are spooled on disk and delivered by "
+            "`govpatrol spool replay` or the next run",
+            file=sys.stderr,
+        )
+        return open_es_sink(store, config.elasticsearch, away=True)
+
+
+def es_away(sinks: list[Sink]) -> bool:
+    """Did this run start without Elasticsearch (its records spooled, its lifecycle not known)?"""
+    return any(isinstance(s, ElasticsearchSink) and not s.wait_at_end for s in sinks)
+
+
+def say_spooled(sinks: list[Sink]) -> int:
+    """After a run: say how many records wait in the spool, and where (returns the count)."""
+    spools = [s.spool for s in sinks if isinstance(s, ElasticsearchSink) and s.spool is not None]
+    waiting = sum(spool.pending for spool in spools)
+    if waiting:
+        print(
+            f"note: {waiting:,} records wait for Elasticsearch in {spools[0].dir}; "
+            "`govpatrol spool replay` delivers them (the next run does so first, too)",
+            file=sys.stderr,
+        )
+    return waiting
 
 
 def jsonl_sink(output: str | None) -> JsonLinesSink:
@@ -83,11 +118,11 @@ def jsonl_sink(output: str | None) -> JsonLinesSink:
     return JsonLinesSink(output)
 
 
-def open_sinks(config: Config, *, output: str | None, use_es: bool) -> list[Sink]:
+def open_sinks(config: Config, *, output: str | None, use_es: bool, hint: str = ES_HINT) -> list[Sink]:
     """Every sink that is configured; at least one must be."""
     sinks: list[Sink] = []
     try:
-        sinks.append(es_sink(config, use_es))
+        sinks.append(es_sink(config, use_es, hint))
     except NotConfigured as why:
         if use_es and output:
             print(f"note: {why}: writing JSON Lines only", file=sys.stderr)
@@ -98,12 +133,20 @@ def open_sinks(config: Config, *, output: str | None, use_es: bool) -> list[Sink
     return sinks
 
 
-def _lifecycle(sinks: list[Sink], registry: list[Target], result: SweepResult, only: Any) -> SweepLifecycle:
+def _lifecycle(
+    sinks: list[Sink], registry: list[Target], result: SweepResult, only: Any
+) -> SweepLifecycle | None:
     """The findings on record for the registry, read before this sweep's writes change them.
 
-    Without Elasticsearch there is no record: every finding of the sweep is new.
+    Without Elasticsearch there is no record: every finding of the sweep is new. With Elasticsearch
+    away at the start there is no lifecycle (None): the findings are stored without history, which
+    keeps ``first_seen`` and the history of those on record, and nothing is rectified.
     """
+    if es_away(sinks):
+        return None
     stores = [s.store for s in sinks if isinstance(s, ElasticsearchSink)]
+    if stores:
+        stores[0].refresh()  # findings a run just before this one wrote (a roll-up, a re-check) count
     previous = (
         stores[0].open_findings(target_ids=[t.id for t in registry], statuses=STATUSES) if stores else []
     )
@@ -133,16 +176,19 @@ class SweepSession:
         use_es: bool = True,
         recheck_ids: Collection[str] | None = None,
         on_progress: Callable[[int, int, TargetSummary], None] | None = None,
+        es_hint: str = ES_HINT,
     ) -> SweepSession:
-        """Open the sinks and write the registry-level notices; ``targets`` default to the registry."""
+        """Open the sinks and write the registry-level notices; ``targets`` default to the registry.
+        ``es_hint``: what to tell the operator when Elasticsearch does not answer at the start."""
         targets = registry if targets is None else targets
         rules = load_rules(config.indicators_file or None)
-        sinks = open_sinks(config, output=output, use_es=use_es)
+        sinks = open_sinks(config, output=output, use_es=use_es, hint=es_hint)
         result = SweepResult(
             sweep_id=new_sweep_id(kind, as_of), kind=kind, as_of=as_of, started_at=datetime.now(as_of.tzinfo)
         )
 
-        history = LinkHistory.for_sinks(sinks, result.sweep_id, rules)  # earlier tries of suspected links
+        # earlier tries of suspected links (none to read while Elasticsearch is away)
+        history = LinkHistory.for_sinks([] if es_away(sinks) else sinks, result.sweep_id, rules)
 
         def judge(target: Target, observed: Any, at: datetime) -> Any:
             if target.kind == "site":
@@ -181,6 +227,11 @@ class SweepSession:
         result.stats = {**stats, "elapsed_s": time.monotonic() - self.clock}
         result.ended_at = datetime.now(result.as_of.tzinfo)
         record = result.record(planned=self.planned, extra={**(extra or {}), **delivery})
+        if result.kind in ("full", "recheck"):  # the 通报 counts from these (the targets index keeps
+            record["verdicts"] = {  # only each target's latest summary, which patrols overwrite)
+                s.target_id: {"verdict": s.verdict, "score": s.score, "reasons": s.unverified_reasons}
+                for s in result.summaries
+            }
         for sink in self.sinks:
             sink.write_sweep(record)
         return record
@@ -188,6 +239,11 @@ class SweepSession:
     def close(self) -> None:
         for sink in self.sinks:
             sink.close()
+
+    @property
+    def es_away(self) -> bool:
+        """Elasticsearch did not answer at the start: records spooled, no lifecycle, no alerts."""
+        return es_away(self.sinks)
 
     def store(self) -> Store | None:
         """The Elasticsearch store written to, if any (alerts keep their state there)."""
@@ -253,3 +309,4 @@ class RecorderPipeline:
             self.owned.finish({"requests": int(stats.get("downloader/request_count", 0))}, extra)
         finally:
             self.owned.close()
+        say_spooled(self.owned.sinks)

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -57,10 +58,11 @@ def observation_doc(
 class JsonLinesSink:
     """One JSON object per line with ``"type"``: finding | target | sweep (DESIGN.md contract)."""
 
-    wants_observations = False  # observations are not part of the contract
+    wants_observations = False  # observations are not part of a sweep's contract
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, observations: bool = False) -> None:
         self.path = str(path)
+        self.wants_observations = observations  # a probe round's JSON Lines are its observations
         self._fh: IO[str] = sys.stdout
         if self.path != "-":
             self._fh = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (open for the sweep)
@@ -78,7 +80,9 @@ class JsonLinesSink:
         self._write("sweep", doc)
 
     def write_observation(self, doc: dict) -> None:
-        """Observations are not part of the JSON Lines contract."""
+        """Observations are not part of a sweep's JSON Lines; a probe round writes its probes."""
+        if self.wants_observations:
+            self._write("observation", doc)
 
     def flush(self) -> None:
         self._fh.flush()
@@ -109,8 +113,12 @@ class ElasticsearchSink:
         outage_wait: float = 900.0,
         retry_interval: float = 5.0,
         doc_attempts: int = 3,
+        wait_at_end: bool = True,
     ) -> None:
         self.store = store
+        # False: Elasticsearch was away when the run started; its records stay in the spool for
+        # `govpatrol spool replay` (or the next run) instead of holding the run for outage_wait
+        self.wait_at_end = wait_at_end
         self.batch_size = batch_size
         self.spool_root = Path(spool_root) if spool_root is not None else None
         self.outage_wait = outage_wait
@@ -119,6 +127,7 @@ class ElasticsearchSink:
         self.spool: Spool | None = None
         self.spooled = 0  # records that went through the spool
         self.rejected = 0  # records refused for good (dead letters)
+        self.replayed = 0  # records of earlier runs this sink delivered from the spool first
         self._findings: list[Finding] = []
         self._targets: list[TargetSummary] = []
         self._observations: list[dict] = []
@@ -154,7 +163,10 @@ class ElasticsearchSink:
             self.store.write_sweep(doc)
             return
         self._deliver(group_ops(self.store.sweep_ops(doc)))
-        self.drain()
+        if self.wait_at_end:
+            self.drain()
+        else:
+            self._retry(force=True)
 
     def flush(self) -> None:
         from pipelines.store import group_ops
@@ -183,7 +195,7 @@ class ElasticsearchSink:
         if self.spool is None:
             assert self.spool_root is not None
             name = self._name or f"unnamed-{os.getpid()}-{int(time.time())}"
-            self.spool = Spool(self.spool_root / name, es=self.store.url)
+            self.spool = Spool(self.spool_root / name, es=self.store.url, prefix=self.store.prefix)
         return self.spool
 
     def _send(self, records: list[list[dict]]) -> BulkOutcome:
@@ -265,6 +277,8 @@ class ElasticsearchSink:
     def delivery(self) -> dict[str, Any]:
         """For the sweep record: how many records waited in the spool, how many were refused."""
         info: dict[str, Any] = {"es_spooled": self.spooled, "es_rejected": self.rejected}
+        if self.spool is not None and self.spool.pending:
+            info |= {"es_pending": self.spool.pending, "es_spool": str(self.spool.dir)}
         if self.rejected and self.spool is not None:
             info["es_dead_letter"] = str(self.spool.dead_letter_path)
         return info
@@ -283,10 +297,14 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
+def open_es_sink(store: Store, cfg: ElasticsearchConfig, *, away: bool = False) -> ElasticsearchSink:
     """The sweep's Elasticsearch sink, after leftover spools of earlier sweeps were delivered
     (oldest first: this sweep's writes must not overtake them). Raises ``StoreUnavailable`` when
-    they cannot be, naming the spool and ``govpatrol spool replay``."""
+    they cannot be, naming the spool and ``govpatrol spool replay``.
+
+    ``away``: Elasticsearch did not answer at the start; every record goes to the spool (the
+    leftovers stay where they are) and the run does not wait for it at the end.
+    """
     from pipelines.spool import replay_all, spool_root
     from pipelines.store import StoreUnavailable
 
@@ -297,8 +315,12 @@ def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
         spool_root=root,
         outage_wait=cfg.outage_wait,
         retry_interval=cfg.retry_interval,
+        wait_at_end=not away,
     )
-    done = replay_all(root, sink._send, es=store.url)
+    if away:
+        return sink
+    done = replay_all(root, sink._send, prepare=index_preparer(store))
+    sink.replayed = done.delivered
     if done.delivered or done.rejected:
         say(
             f"delivered {done.delivered:,} records left in {root} by earlier sweeps ({done.rejected} refused)"
@@ -311,13 +333,31 @@ def open_es_sink(store: Store, cfg: ElasticsearchConfig) -> ElasticsearchSink:
     return sink
 
 
+def index_preparer(store: Store) -> Callable[[str], None]:
+    """``prepare(prefix)`` for :func:`pipelines.spool.replay_all`: the index templates of a spooled
+    prefix on ``store``'s node, once per prefix (``store``'s own are assumed in place)."""
+    from pipelines.store import Store
+
+    done = {store.prefix}
+
+    def prepare(prefix: str) -> None:
+        if prefix not in done:
+            Store(store.cfg.model_copy(update={"index_prefix": prefix})).ensure_indices()
+            done.add(prefix)
+
+    return prepare
+
+
 def drain_sinks(sinks: list[Any]) -> dict[str, Any]:
     """Wait for every spooled Elasticsearch sink to empty (raises ``SpoolNotDrained``); returns what
     the sweep record says about delivery, and prints the records Elasticsearch refused for good."""
     info: dict[str, Any] = {}
     for sink in sinks:
         if isinstance(sink, ElasticsearchSink) and sink.spool_root is not None:
-            sink.drain()
+            if sink.wait_at_end:
+                sink.drain()
+            else:
+                sink.flush()
             info = sink.delivery()
             if sink.rejected:
                 say(

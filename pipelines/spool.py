@@ -110,7 +110,9 @@ class ReplayResult:
 class Spool:
     """One sweep's spool directory, locked for as long as it is open."""
 
-    def __init__(self, directory: str | Path, *, segment_bytes: int = SEGMENT_BYTES, es: str = "") -> None:
+    def __init__(
+        self, directory: str | Path, *, segment_bytes: int = SEGMENT_BYTES, es: str = "", prefix: str = ""
+    ) -> None:
         self.dir = Path(directory)
         self.segment_bytes = segment_bytes
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -127,6 +129,7 @@ class Spool:
                 "created": datetime.now(UTC).isoformat(),
                 "pid": os.getpid(),
                 "es": es,
+                "prefix": prefix,
             }
             (self.dir / META).write_text(json.dumps(meta), encoding="utf-8")
         self._repair()
@@ -294,7 +297,8 @@ class SpoolInfo:
     bytes: int
     dead_letters: int
     in_use: bool
-    es: str  # the Elasticsearch (URL without credentials) its records were meant for
+    es: str  # the Elasticsearch (URL without credentials) its records were written for
+    prefix: str  # the index prefix they were written for ("" in spools older than this field)
 
 
 def _in_use(directory: Path) -> bool:
@@ -334,6 +338,7 @@ def list_spools(root: Path) -> list[SpoolInfo]:
                 dead_letters=count_lines(directory / DEAD_LETTER),
                 in_use=_in_use(directory),
                 es=str(meta.get("es", "")),
+                prefix=str(meta.get("prefix", "")),
             )
         )
     return sorted(infos, key=lambda i: (i.created, i.name))
@@ -347,13 +352,17 @@ class ReplayAll:
     stopped: str = ""  # the spool whose replay stopped, and why ("" = all delivered)
 
 
-def replay_all(root: Path, send: Send, es: str = "") -> ReplayAll:
-    """Replay every spool under ``root`` meant for ``es`` (all when empty), oldest first, stopping
-    at the first that cannot be emptied (a newer sweep's records must not overtake an older one's)."""
+def replay_all(root: Path, send: Send, prepare: Callable[[str], None] | None = None) -> ReplayAll:
+    """Replay every spool under ``root``, oldest first, to the node ``send`` writes to (the one in
+    use now, wherever the records were first meant to go), stopping at the first spool that cannot
+    be emptied (a newer sweep's records must not overtake an older one's). ``prepare(prefix)`` runs
+    before each spool: its index templates must exist before its records create indices."""
     total = ReplayAll(busy=[])
     for info in list_spools(root):
-        if not info.segments or (es and info.es and info.es != es):
+        if not info.segments:
             continue
+        if prepare is not None and info.prefix:
+            prepare(info.prefix)
         try:
             spool = Spool(info.path)
         except SpoolBusy:

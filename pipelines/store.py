@@ -38,4 +38,5 @@ __all__ = [
 
 
 class Store(BulkWrites, StoreQueries):
-    """Indices ``<prefix>-targets``, ``-findings``, ``-sweeps`` and monthly ``-observations-YYYY.MM``."""
+    """Indices ``<prefix>-targets``, ``-findings``, ``-sweeps``, ``-alerts`` and monthly
+    ``-observations-YYYY.MM``."""

@@ -138,8 +138,10 @@ def job_argv(name: str, config: Config, run_time: datetime) -> list[str]:
         str(state_dir(config) / "sweeps" / f"{name}-{run_time.astimezone(TIMEZONE):%Y%m%dT%H%M%S}.jsonl"),
     ]
     prefix = command_prefix()
-    if name == "probe":  # probes are observations only: Elasticsearch, no findings file
-        return [*prefix, "probe", *common]
+    if (
+        name == "probe"
+    ):  # the probes as JSON Lines too: a round made while Elasticsearch is away is kept twice
+        return [*prefix, "probe", *common, *output]
     if name == "rollup":
         return [*prefix, "rollup", *common, *output]
     if name == "recheck":

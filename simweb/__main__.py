@@ -10,6 +10,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from simweb.accounts import build_accounts
 from simweb.server import SimulatedWeb
 from simweb.world import build_world
 
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, required=True, help="directory for targets.csv, config.toml, truth.json"
     )
     serve.add_argument("--es", default="", help="Elasticsearch URL to put in config.toml")
+    serve.add_argument("--no-accounts", action="store_true", help="serve the websites only, no platforms")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -39,13 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     args.out.mkdir(parents=True, exist_ok=True)
-    with SimulatedWeb(build_world(args.as_of, seed=args.seed), port=args.port) as web:
+    accounts = None if args.no_accounts else build_accounts(args.as_of, seed=args.seed)
+    with SimulatedWeb(build_world(args.as_of, seed=args.seed), port=args.port, accounts=accounts) as web:
         web.write_targets_csv(args.out / "targets.csv")
         web.write_config(args.out / "config.toml", es_url=args.es)
         web.write_truth(args.out / "truth.json")
         for site in web.world.sites.values():
             print(f"{site.id}  {web.url(site.host, '/'):45s}  {','.join(site.profiles)}")
-        print(f"serving on 127.0.0.1:{web.port} (refused port {web.closed_port}); files in {args.out}")
+        origins = web.accounts.origins() if web.accounts else {}
+        for platform, origin in sorted(origins.items()):
+            print(f"{platform:10s} {origin}")
+        total = len(web.truth().get("accounts", {}))
+        print(
+            f"serving on 127.0.0.1:{web.port} (refused port {web.closed_port}): {len(web.world.sites)} sites, "
+            f"{total} accounts on {len(origins)} platforms; files in {args.out}"
+        )
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass

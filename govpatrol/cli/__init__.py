@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from crawlers.redact import install_log_redaction
 
@@ -26,6 +28,7 @@ common jobs:
   govpatrol worker --config F           distributed crawl worker (sweeps planned with --distributed)
   govpatrol ledger --month 2025-03      export the month's patrol ledger (巡网台账) as CSV or XLSX
   govpatrol findings --region 苏州市     search findings from the terminal (table, CSV, XLSX, JSON)
+  govpatrol sweeps                      the runs on record and their ids, newest first
   govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
   govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
@@ -45,6 +48,7 @@ COMMANDS = (
     "report",
     "dashboards",
     "findings",
+    "sweeps",
     "services",
     "spool",
     "targets",
@@ -57,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"govpatrol {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_cli(sub)
@@ -75,6 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `govpatrol recheck | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit, no traceback
+        return 0
+
+
+def _version() -> str:
+    try:
+        return version("govpatrol")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -83,15 +83,15 @@ def _check_command(args: argparse.Namespace) -> int:
     mappings = file_mappings()
     source = "the mapping files"
     if args.es:
-        from crawlers.config import ConfigError, load_config
+        from crawlers.config import ConfigError
+        from govpatrol.services.discovery import load_app_config
         from pipelines.store import Store
 
         try:
-            config = load_config(args.config)
+            config = load_app_config(args.config, args.es)
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        config.elasticsearch.url = args.es
         store = Store(config.elasticsearch)
         try:
             live = live_mappings(store.es, store.prefix)

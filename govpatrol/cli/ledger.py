@@ -37,25 +37,24 @@ def add_cli(subparsers: Any) -> None:
     p.add_argument(
         "--es",
         metavar="URL",
-        help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or http://127.0.0.1:9200)",
+        help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)",
     )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (see crawlers/config.py)")
     p.set_defaults(func=_ledger_command)
 
 
 def _ledger_command(args: argparse.Namespace) -> int:
-    from crawlers.config import ConfigError, load_config
+    from crawlers.config import ConfigError
     from govpatrol.ledger import LedgerError, ledger_rows, month_bounds, write_ledger
+    from govpatrol.services.discovery import hint, load_app_config
     from pipelines.store import Store, StoreUnavailable
 
     try:
         month_bounds(args.month)
-        config = load_config(args.config)
+        config = load_app_config(args.config, args.es)
     except (LedgerError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.es:
-        config.elasticsearch.url = args.es
     if not config.elasticsearch.url:
         print("error: no Elasticsearch URL configured ([elasticsearch] url is empty)", file=sys.stderr)
         return 2
@@ -66,7 +65,7 @@ def _ledger_command(args: argparse.Namespace) -> int:
         rows = ledger_rows(store, args.month)
         path = write_ledger(rows, args.month, args.format, out)
     except StoreUnavailable as exc:
-        print(f"error: {exc}\n  start the local node with `govpatrol services start`", file=sys.stderr)
+        print(f"error: {exc}\n{hint(config)}", file=sys.stderr)
         return 1
     except LedgerError as exc:
         print(f"error: {exc}", file=sys.stderr)

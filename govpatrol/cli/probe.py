@@ -17,6 +17,7 @@ from typing import Any
 
 from crawlers.config import Config, ConfigError
 from crawlers.models import Finding, PageObservation, Target
+from govpatrol.services.discovery import hint
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, load_inputs, parse_as_of
 
 PROBE_HELP = """\
@@ -69,8 +70,13 @@ def add_cli(subparsers: Any) -> None:
         p.add_argument(
             "--es", metavar="URL", help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or local)"
         )
-        if name == "rollup":
-            p.add_argument("--output", metavar="FILE.jsonl", help="also write the findings as JSON Lines")
+        p.add_argument(
+            "--output",
+            metavar="FILE.jsonl",
+            help="also write the findings as JSON Lines"
+            if name == "rollup"
+            else "also write the probes and the round's record as JSON Lines",
+        )
         p.set_defaults(func=func)
 
 
@@ -78,10 +84,8 @@ def _run_id(kind: str, as_of: datetime) -> str:
     return f"{kind}-{as_of.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, Any]:
-    """Config, the site targets, the as-of time and a ready Store; bad input raises InputError."""
-    from pipelines.store import Store, StoreUnavailable
-
+def _load(args: argparse.Namespace) -> tuple[Config, list[Target], datetime]:
+    """Config, the site targets and the as-of time; bad input raises InputError."""
     as_of = parse_as_of(args.as_of)
     options = SweepOptions(targets=Path(args.targets), as_of=as_of, es_url=args.es, config_path=args.config)
     config, targets = load_inputs(options)
@@ -90,12 +94,20 @@ def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, 
         raise InputError(f"{args.targets}: no site targets (probes check websites only)")
     if not config.elasticsearch.url:
         raise InputError("no Elasticsearch URL configured: probes are only useful recorded (--es URL)")
+    return config, sites, as_of
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Config, list[Target], datetime, Any]:
+    """Config, the site targets, the as-of time and a ready Store (the roll-up reads probes)."""
+    from pipelines.store import Store, StoreUnavailable
+
+    config, sites, as_of = _load(args)
     store = Store(config.elasticsearch)
     try:
         store.health()
         store.ensure_indices()
     except StoreUnavailable as exc:
-        raise SweepFailed(f"{exc}\n  start the local node with `govpatrol services start`") from exc
+        raise SweepFailed(f"{exc}\n{hint(config)}") from exc
     return config, sites, as_of, store
 
 
@@ -135,39 +147,75 @@ def _record(kind: str, as_of: datetime, started: datetime, clock: float, **field
 
 
 def _probe(args: argparse.Namespace) -> int:
-    from govpatrol.probe import record_probes
+    """One round: probe, then write through the spooled Elasticsearch sink (a round made while
+    Elasticsearch is away is kept on disk, not lost) and JSON Lines; then the outage alerts."""
+    from govpatrol.probe import write_probe_round
+    from govpatrol.sweep import open_store_sink
+    from pipelines.session import es_away, say_spooled
+    from pipelines.sinks import JsonLinesSink
     from spiders.probe import probe_sites
 
-    config, sites, as_of, store = _prepare(args)
+    config, sites, as_of = _load(args)
+    store_sink = open_store_sink(config)  # None when [elasticsearch] url is empty
+    sinks: list[Any] = [store_sink] if store_sink is not None else []
+    if args.output:
+        sinks.append(JsonLinesSink(args.output, observations=True))
+    if not sinks:
+        raise InputError("no Elasticsearch URL configured ([elasticsearch] url is empty) and no --output")
     started, clock = datetime.now(as_of.tzinfo), time.monotonic()
     observations = probe_sites(sites, as_of, config)
-    record_probes(observations, store)
     down = [o for o in observations if not o.ok]
-    store.write_sweep(
-        _record(
-            "probe",
-            as_of,
-            started,
-            clock,
-            targets_planned=len(sites),
-            targets_done=len(observations),
-            targets_failed=len(down),
-            targets_passed=len(observations) - len(down),
-            sites=len(sites),
-            observations=len(observations),
-            requests=len(observations) + sum(len(o.redirects) for o in observations),
-            targets_file=str(args.targets),
-            config_file=config.source or None,
-        )
+    record = _record(
+        "probe",
+        as_of,
+        started,
+        clock,
+        targets_planned=len(sites),
+        targets_done=len(observations),
+        targets_failed=len(down),
+        targets_passed=len(observations) - len(down),
+        sites=len(sites),
+        observations=len(observations),
+        requests=len(observations) + sum(len(o.redirects) for o in observations),
+        targets_file=str(args.targets),
+        config_file=config.source or None,
     )
-    print(_probe_line(as_of, observations, down, time.monotonic() - clock))
+    write_probe_round(observations, sinks, record)
+    names = {t.id: t.name for t in sites}
+    print(_probe_line(as_of, observations, down, time.monotonic() - clock, names))
+    say_spooled(sinks)
+    if store_sink is not None and not es_away(sinks):
+        _outage_alerts(config, store_sink, sites, observations)
     return 0
 
 
+def _outage_alerts(
+    config: Config, sink: Any, sites: list[Target], observations: list[PageObservation]
+) -> None:
+    """站点宕机 / 已恢复 alerts after the round (``[alerts]``; the state lives in Elasticsearch)."""
+    if not config.alerts.enabled:
+        return
+    from govpatrol.outage import alert_outages
+
+    report = alert_outages(config.alerts, sink.store, sites, observations, gap=sink.replayed > 0)
+    if report is not None and (report.down or report.back or report.failed):
+        print(f"alerts: {report.summary()}", file=sys.stderr)
+
+
 def _probe_line(
-    as_of: datetime, observations: list[PageObservation], down: list[PageObservation], took: float
+    as_of: datetime,
+    observations: list[PageObservation],
+    down: list[PageObservation],
+    took: float,
+    names: dict[str, str] | None = None,
 ) -> str:
-    shown = ", ".join(f"{o.target_id}({o.error or o.status})" for o in down[:10])
+    names = names or {}
+    shown = ", ".join(
+        f"{o.target_id} {names[o.target_id]}({o.error or o.status})"
+        if names.get(o.target_id)
+        else f"{o.target_id}({o.error or o.status})"
+        for o in down[:10]
+    )
     more = f" +{len(down) - 10} more" if len(down) > 10 else ""
     tail = f"; down: {shown}{more}" if down else ""
     return (
@@ -182,20 +230,23 @@ def _rollup(args: argparse.Namespace) -> int:
     from govpatrol.probe import rollup_window
     from pipelines.lifecycle import STATUSES, reconcile
     from pipelines.rules.base import Rules
-    from pipelines.rules.unreachable import INDICATOR
+    from pipelines.rules.unreachable import INDICATOR, covered
 
     config, sites, as_of, store = _prepare(args)
     started, clock = datetime.now(as_of.tzinfo), time.monotonic()
     rules = Rules.load(config.indicators_file or None)
     run_id = _run_id("rollup", as_of)
     rollup = rollup_window(store, sites, as_of, rules)
+    codes = {t.id: t.site_code for t in sites}
     for finding in rollup.findings:
-        finding.sweep_id = run_id
+        finding.sweep_id, finding.site_code = run_id, codes.get(finding.target_id)
+    store.refresh()  # the last roll-up's findings are read back: they must be searchable
     previous = store.open_findings([t.id for t in sites], indicator=INDICATOR, statuses=STATUSES)
     result = reconcile(
         previous,
         rollup.findings,
-        lambda doc: rollup.counts.get(doc.get("target_id", ""), (0, 0))[0] > 0,  # probed: judged
+        # a window with the rule's coverage decides; a shorter one neither confirms nor clears
+        lambda doc: covered(rollup.counts.get(doc.get("target_id", ""), (0, 0))[0], rules),
         {"id": run_id, "kind": "rollup"},
         as_of,
         lambda doc: {"rollup_id": run_id, **rollup.evidence(doc.get("target_id", ""))},
@@ -240,20 +291,24 @@ def _rollup(args: argparse.Namespace) -> int:
 
 
 def _rollup_table(findings: list[Finding], sites: int, as_of: datetime, rectified: int = 0) -> str:
-    """Sites at or above the warning ratio, worst first; unverified sites counted apart."""
-    judged = [f for f in findings if f.status != "unverified"]
+    """Sites at or above the warning ratio, worst first; sites too rarely probed for a veto
+    (探测次数不足) and sites without probes counted apart."""
+    short = sorted(f.target_id for f in findings if f.evidence.get("reason") == "coverage_short")
+    judged = [f for f in findings if f.status != "unverified" or f.target_id in short]
     judged.sort(key=lambda f: (-(f.evidence.get("failed_ratio") or 0), f.target_id))
-    unverified = [f.target_id for f in findings if f.status == "unverified"]
+    unverified = [f.target_id for f in findings if f.status == "unverified" and f.target_id not in short]
+    warnings = sum(f.level == "warning" and f.status == "open" for f in judged)
     lines = [
         f"SITE-VETO-UNREACHABLE roll-up to {as_of.isoformat()}: {sites} sites, "
-        f"{sum(f.level == 'violation' for f in judged)} veto, {sum(f.level == 'warning' for f in judged)} warning, "
-        f"{len(unverified)} without probes, {rectified} rectified since the last roll-up"
+        f"{sum(f.level == 'violation' for f in judged)} veto, {warnings} warning, "
+        f"{len(short)} too few probes for a veto (探测次数不足), {len(unverified)} without probes, "
+        f"{rectified} rectified since the last roll-up"
     ]
     if judged:
         lines.append(f"{'site':<12} {'probes':>6} {'failed':>6} {'ratio':>7}  {'verdict':<8} name")
         for f in judged:
             ev = f.evidence
-            verdict = "veto" if f.level == "violation" else "warning"
+            verdict = "veto" if f.level == "violation" else "short" if f.target_id in short else "warning"
             lines.append(
                 f"{f.target_id:<12} {ev['probes_total']:>6} {ev['probes_failed']:>6} "
                 f"{100 * (ev['failed_ratio'] or 0):>6.1f}%  {verdict:<8} {f.target_name}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from crawlers.config import ConfigError
 from crawlers.models import Finding
+from govpatrol.services.discovery import hint
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, load_inputs, parse_as_of, run_sweep
 from pipelines.recorder import SweepResult
 
@@ -56,7 +57,9 @@ def add_cli(subparsers: Any) -> None:
         help="the re-check time (default: now; no offset = Beijing time)",
     )
     p.add_argument("--output", metavar="FILE.jsonl", help="also write the re-check's records as JSON Lines")
-    p.add_argument("--es", metavar="URL", help="Elasticsearch URL (default: config or GOVPATROL_ES_URL)")
+    p.add_argument(
+        "--es", metavar="URL", help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)"
+    )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (see crawlers/config.py)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_recheck_command)
@@ -100,9 +103,7 @@ def run_recheck(
         store.ensure_indices()
         docs = store.open_findings(target_ids=[target] if target else None, indicator=indicator)
     except StoreUnavailable as exc:
-        raise SweepFailed(
-            f"{exc}\n  start the local node with `govpatrol services start` or point --es at it"
-        ) from exc
+        raise SweepFailed(f"{exc}\n{hint(cfg)}") from exc
     known = {t.id for t in registry}
     gone = sorted({d["target_id"] for d in docs if d.get("target_id") not in known})
     if gone:
@@ -130,23 +131,41 @@ def print_recheck(result: SweepResult) -> None:
         print(NOTHING)
         return
     rechecked = [f for f in result.findings if f.recheck_count and f.last_recheck_at == result.as_of]
-    fixed = sorted(result.rectified, key=lambda f: (f.target_id, f.indicator))
-    still = sorted(rechecked, key=lambda f: (f.target_id, f.indicator))
+    key = lambda f: (f.target_id, f.indicator)  # noqa: E731
+    fixed = sorted(result.rectified, key=key)
+    cleared = sorted((f for f in result.findings if f.status == "dismissed"), key=key)
+    unknown = sorted((f for f in rechecked if not_looked_at(f)), key=key)
+    still = sorted((f for f in rechecked if f.status == "open" and not not_looked_at(f)), key=key)
     print(
-        f"复查 {result.sweep_id}（检查时间 {_day(result.as_of)}）：已整改 {len(fixed)} 个，仍未整改 {len(still)} 个"
+        f"复查 {result.sweep_id}（检查时间 {_day(result.as_of)}）：已整改 {len(fixed)} 个，"
+        f"仍未整改 {len(still)} 个，未能核实 {len(unknown)} 个，经核实无问题 {len(cleared)} 个"
     )
     if fixed:
         print("已整改：")
         for f in fixed:
             print(f"{_line(f)}——首次发现于 {_day(f.first_seen)}，整改于 {_day(f.rectified_at)}")
-    if still:
-        print("仍未整改：")
-        for f in still:
-            state = "（本次未能核实）" if f.status == "unverified" else ""
+    for title, group in (
+        ("仍未整改：", still),
+        ("未能核实（本次无法访问或被拦截，不作整改判断）：", unknown),
+    ):
+        if group:
+            print(title)
+        for f in group:
             print(
-                f"{_line(f)}{state}——首次发现于 {_day(f.first_seen)}，"
+                f"{_line(f)}——首次发现于 {_day(f.first_seen)}，"
                 f"已复查 {f.recheck_count} 次，最近复查于 {_day(f.last_recheck_at)}"
             )
+    if cleared:
+        print("经核实无问题（此前待核实）：")
+        for f in cleared:
+            print(_line(f))
+
+
+def not_looked_at(f: Finding) -> bool:
+    """This re-check could not look (captcha, refused, timeout): the finding is unverified, or an
+    open one kept with its old evidence."""
+    last = f.history[-1] if f.history else {}
+    return f.status == "unverified" or last.get("check") == "unverified"
 
 
 def _recheck_command(args: argparse.Namespace) -> int:

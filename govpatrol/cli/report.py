@@ -38,16 +38,24 @@ def add_cli(subparsers: Any) -> None:
     p.add_argument("--format", choices=("md", "docx", "html"), default="docx", help="default: docx")
     p.add_argument("--out", metavar="FILE", help="output file (default: 通报-<sweep|quarter>.<format>)")
     p.add_argument("--deadline", metavar="YYYY-MM-DD", help="rectification deadline (overrides [report])")
+    p.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="the targets registry the 总数 (population) come from (default: the registry file the "
+        "inspection sweep read, else every target on record)",
+    )
     p.add_argument("--config", metavar="FILE.toml", help="configuration file ([elasticsearch], [report])")
-    p.add_argument("--es", metavar="URL", help="Elasticsearch URL (default: config or GOVPATROL_ES_URL)")
+    p.add_argument(
+        "--es", metavar="URL", help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)"
+    )
     p.set_defaults(func=_report_command)
 
 
-def _es_config(path: str | None) -> Any:
-    """The [elasticsearch] settings of the config file (env overrides applied)."""
-    from crawlers.config import load_config
+def _config(path: str | None, es: str | None) -> Any:
+    """The config with the Elasticsearch URL resolved as every command does."""
+    from govpatrol.services.discovery import load_app_config
 
-    return load_config(path).elasticsearch
+    return load_app_config(path, es)
 
 
 def _report_command(args: argparse.Namespace) -> int:
@@ -58,7 +66,7 @@ def _report_command(args: argparse.Namespace) -> int:
     from pipelines.store import Store, StoreUnavailable
 
     try:
-        es = _es_config(args.config)
+        config = _config(args.config, args.es)
         settings = load_settings(args.config)
         if args.deadline:
             date.fromisoformat(args.deadline)
@@ -69,16 +77,32 @@ def _report_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --deadline: {exc}", file=sys.stderr)
         return 2
-    if args.es:
-        es.url = args.es
-    store = Store(es)
+    registry = None
+    if args.targets:
+        from crawlers.registry import RegistryError, load_targets
+
+        try:
+            registry = load_targets(args.targets, indicators=config.indicators_file or None)
+        except RegistryError as exc:
+            print(f"error: {args.targets}: " + "\n".join(exc.errors[:20]), file=sys.stderr)
+            return 2
+    store = Store(config.elasticsearch)
     try:
         store.health()
         path = write_report(
-            store, sweep_id=args.sweep, quarter=args.quarter, fmt=args.format, out=args.out, config=settings
+            store,
+            sweep_id=args.sweep,
+            quarter=args.quarter,
+            fmt=args.format,
+            out=args.out,
+            config=settings,
+            indicators_file=config.indicators_file or None,
+            registry=registry,
         )
     except StoreUnavailable as exc:
-        print(f"error: {exc}\n  start the local node with `govpatrol services start`", file=sys.stderr)
+        from govpatrol.services.discovery import hint
+
+        print(f"error: {exc}\n{hint(config)}", file=sys.stderr)
         return 1
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)

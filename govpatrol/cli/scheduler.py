@@ -64,10 +64,22 @@ def add_cli(subparsers: Any) -> None:
     parser.set_defaults(func=_scheduler_command)
 
 
+class ZonedFormatter(logging.Formatter):
+    """Log times in the schedules' time zone with its offset (``2025-03-31T10:00:00+08:00``): a
+    duty officer reads them next to the runs' --as-of times, and the zone is never left to guess."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        from scheduler.schedule import TIMEZONE
+
+        return datetime.fromtimestamp(record.created, TIMEZONE).isoformat(timespec="seconds")
+
+
 def _scheduler_command(args: argparse.Namespace) -> int:
     from govpatrol.sweep import InputError, parse_as_of
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(ZonedFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
         config = load_config(args.config)
         if args.list:

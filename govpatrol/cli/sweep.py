@@ -22,8 +22,15 @@ the platform did not let us look (captcha, login wall, anti-bot) -- never a zomb
 
 The registry is a CSV or XLSX file (UTF-8 or GBK) with the columns
   id, kind, name, owner, region, url[, platform, account_id, site_code]
-Findings go to Elasticsearch (the --es URL, the config, or GOVPATROL_ES_URL) and, with --output,
-to a JSON Lines file (one "finding" per line, one "target" summary per target, one "sweep" record).
+Findings go to Elasticsearch (--es, the config's [elasticsearch] url, GOVPATROL_ES_URL, or the node
+`govpatrol services start` recorded) and, with --output, to a JSON Lines file (one "finding" per
+line, one "target" summary per target, one "sweep" record). When Elasticsearch does not answer at the
+start, the sweep still runs: its records wait in the spool (`govpatrol spool status|replay`).
+
+Verdicts: a target fails on any veto (单项否决); a site also fails when its score is below 60. The
+score is 100 minus the site's deductions (dead links, policy columns ...; each indicator's total
+held to its cap), as the national indicators count them (crawlers/data/indicators.toml [scoring]);
+accounts have no score. Unverified means we could not look (never a pass, never a fail).
 
 examples:
   govpatrol sweep --targets sites.csv
@@ -58,7 +65,7 @@ def add_cli(sub: Any) -> None:
     p.add_argument(
         "--es",
         metavar="URL",
-        help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or http://127.0.0.1:9200)",
+        help="Elasticsearch URL (default: config, GOVPATROL_ES_URL, or the local node)",
     )
     p.add_argument("--no-es", action="store_true", help="do not write to Elasticsearch (needs --output)")
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (see crawlers/config.py)")

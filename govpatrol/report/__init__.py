@@ -7,6 +7,7 @@ from pathlib import Path
 
 from crawlers.config import load_config
 from crawlers.dates import BEIJING
+from crawlers.models import Target
 from crawlers.thresholds import load_thresholds
 from govpatrol.report.compute import Report, ReportSettings, build_report
 from govpatrol.report.data import ReportError, gather
@@ -37,9 +38,12 @@ def make_report(
     quarter: str | None = None,
     settings: ReportSettings | None = None,
     indicators_file: str | Path | None = None,
+    registry: list[Target] | None = None,
 ) -> Report:
     settings = settings or ReportSettings()
-    data = gather(store, sweep_id=sweep_id, quarter=quarter, review_days=settings.review_days)
+    data = gather(
+        store, sweep_id=sweep_id, quarter=quarter, review_days=settings.review_days, registry=registry
+    )
     return build_report(data, settings, indicator_names(indicators_file), datetime.now(BEIJING).date())
 
 
@@ -52,11 +56,13 @@ def write_report(
     out: str | Path | None,
     config: ReportSettings | str | Path | None = None,
     indicators_file: str | Path | None = None,
+    registry: list[Target] | None = None,
 ) -> Path:
     """Write the report for one sweep or one quarter; returns the file written.
 
     ``config`` is a ReportSettings or a TOML file with a ``[report]`` table; ``out`` defaults to
-    ``通报-<sweep or quarter>.<fmt>`` in the working directory.
+    ``通报-<sweep or quarter>.<fmt>`` in the working directory; ``registry`` gives the 总数 (default:
+    the registry file the inspection sweep read).
     """
     from govpatrol.report.outline import outline
 
@@ -68,6 +74,7 @@ def write_report(
         quarter=quarter,
         settings=load_settings(config),
         indicators_file=indicators_file,
+        registry=registry,
     )
     path = Path(out or f"通报-{sweep_id or quarter}.{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)

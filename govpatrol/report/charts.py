@@ -35,26 +35,28 @@ def cjk_font() -> font_manager.FontProperties:
 
 
 def _bar_chart(title: str, rows: list[Tally]) -> bytes:
+    """Horizontal bars, one row per category, so 30+ region names never overlap: the figure grows
+    with the number of rows and each label has its own line."""
     font = cjk_font()
     rows = [r for r in rows if r.checked]
-    labels = [r.label for r in rows]
-    values = [float(r.rate or 0) for r in rows]
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+    height = max(2.4, 0.9 + 0.32 * len(rows))
+    fig, ax = plt.subplots(figsize=(7, height), dpi=110)
     try:
-        bars = ax.bar(range(len(rows)), values, color="#2f6fb0")
-        ax.set_xticks(range(len(rows)))
-        ax.set_xticklabels(labels, fontproperties=font)
-        ax.set_ylim(0, 110)
-        ax.set_ylabel("合格率（%）", fontproperties=font)
+        positions = list(range(len(rows)))[::-1]  # the first row on top
+        bars = ax.barh(positions, [float(r.rate or 0) for r in rows], color="#2f6fb0", height=0.6)
+        ax.set_yticks(positions)
+        ax.set_yticklabels([r.label for r in rows], fontproperties=font, fontsize=9)
+        ax.set_xlim(0, 118)
+        ax.set_xlabel("合格率（%）", fontproperties=font)
         ax.set_title(title, fontproperties=font)
         for bar, row in zip(bars, rows, strict=True):
             ax.text(
-                bar.get_x() + bar.get_width() / 2,
-                bar.get_height() + 1.5,
-                f"{row.rate}%",
-                ha="center",
+                bar.get_width() + 1.0,
+                bar.get_y() + bar.get_height() / 2,
+                f"{row.rate}%（{row.passed}/{row.checked}）",
+                va="center",
                 fontproperties=font,
-                fontsize=9,
+                fontsize=8,
             )
         if not rows:
             ax.text(0.5, 0.5, "无检查数据", ha="center", transform=ax.transAxes, fontproperties=font)
@@ -67,8 +69,8 @@ def _bar_chart(title: str, rows: list[Tally]) -> bytes:
 
 
 def render_charts(report: Report) -> dict[str, bytes]:
-    """PNG per chart key used by the outline: ``platform`` (sites + each platform), ``region``."""
+    """PNG per chart key used by the outline: ``platform`` (sites, accounts, each platform), ``region``."""
     return {
-        "platform": _bar_chart("分平台检查合格率", [report.sites, *report.platforms]),
+        "platform": _bar_chart("分类检查合格率", [report.sites, report.accounts, *report.platforms]),
         "region": _bar_chart("分地区检查合格率", report.regions),
     }

@@ -1,36 +1,32 @@
-"""The report's numbers, pure: checked, failures, 合格率 by kind, platform and region; named problems.
+"""The report's numbers, pure, from one computation: each target's verdict for the period, and from
+those every count, rate, table, named problem and annex.
+
+A target **fails** when it had a confirmed veto-level problem seen in the period (whichever run saw
+it: the inspection, a patrol, the weekly availability roll-up) or its inspection failed it on its
+score; so every failing target counted in 一 is named in 二 and in the annexes, and no other.
+Unverified targets are not "checked": counted and named apart, never in a rate.
 
 合格率 = passed / checked × 100, rounded half-up to two decimals with Decimal (112/121 -> 92.56,
-1/8 -> 12.50): binary floats would round some halves down. Unverified targets are not "checked":
-they are counted and named apart, so a site we could not reach never lowers or raises the rate.
+1/8 -> 12.50): binary floats would round some halves down.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from crawlers.config import ReportConfig
-from govpatrol.report.data import ReportInput, beijing
+from govpatrol.labels import PLATFORM_LABELS
+from govpatrol.report.data import Period, ReportInput, beijing
+from govpatrol.report.wording import chinese, unverified_reason
 
 KIND_LABELS = {"site": "政府网站", "account": "政务新媒体"}
-PLATFORM_LABELS = {
-    "weibo": "微博",
-    "wechat": "微信公众号",
-    "douyin": "抖音",
-    "toutiao": "今日头条",
-    "bilibili": "哔哩哔哩",
-    "kuaishou": "快手",
-    "baijiahao": "百家号",
-    "qqnews": "腾讯新闻",
-    "netease": "网易号",
-    "thepaper": "澎湃号",
-    "rmh": "人民号",
-}
-# the [report] table's schema lives with the rest of the configuration (crawlers/config.py)
+UNITS = {"site": "个网站", "account": "个账号"}
+LINK_INDICATORS = ("SITE-DED-DEAD-LINK-HOME", "SITE-DED-DEAD-LINK")
+# the [report] table's schema lives with the rest of the configuration (crawlers/configsections.py)
 ReportSettings = ReportConfig
 
 
@@ -100,6 +96,8 @@ class Problem:
     message: str
     first_seen: datetime | None
     rectified_at: datetime | None = None
+    severity: str = "veto"
+    confirmed: bool = True  # a link check Elasticsearch marked 疑似 is not
 
     @property
     def where(self) -> str:
@@ -107,7 +105,42 @@ class Problem:
 
     @property
     def line(self) -> str:
-        return f"{self.name}（{self.owner}）：{self.message}（首次发现于{cn_date(self.first_seen)}）"
+        fixed = f"，已于{cn_date(self.rectified_at)}整改" if self.rectified_at else ""
+        return f"{self.name}（{self.owner}）：{self.message}（首次发现于{cn_date(self.first_seen)}{fixed}）"
+
+
+@dataclass
+class TargetRow:
+    """One target of the registry and what the period says about it."""
+
+    target_id: str
+    kind: str
+    name: str
+    owner: str
+    region: str
+    platform: str
+    verdict: str | None  # pass | fail | unverified; None: not inspected (an account not sampled)
+    problems: list[Problem] = field(default_factory=list)
+    score: float | None = None
+    reasons: list[str] = field(default_factory=list)  # why unverified, in Chinese
+
+    @property
+    def where(self) -> str:
+        return PLATFORM_LABELS.get(self.platform, self.platform) if self.kind == "account" else "网站"
+
+
+def group_count(problems: list[Problem]) -> str:
+    """ "2个网站、1个账号" (and for links "6条链接，其中疑似3条"), the size of a problem group."""
+    parts = []
+    for kind in ("site", "account"):
+        n = len({p.target_id for p in problems if p.kind == kind})
+        if n:
+            parts.append(f"{n}{UNITS[kind]}")
+    text = "、".join(parts)
+    if problems and problems[0].indicator in LINK_INDICATORS:
+        suspected = sum(1 for p in problems if not p.confirmed)
+        text += f"，{len(problems)}条链接" + (f"，其中疑似{suspected}条" if suspected else "")
+    return text
 
 
 @dataclass
@@ -120,13 +153,23 @@ class Report:
     accounts: Tally
     platforms: list[Tally]
     regions: list[Tally]
-    sample_ratio: float | None
-    failing: list[dict[str, Any]]
-    unverified: list[dict[str, Any]]
-    problems: dict[str, list[Problem]] = field(default_factory=dict)  # indicator name -> problems
+    sample: dict[str, Any]  # the inspection's sample record ({} when every account was checked)
+    targets: list[TargetRow]
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # 二: indicator name -> problems
+    score_fails: list[TargetRow] = field(default_factory=list)  # failed on the score alone
+    others: dict[str, list[Problem]] = field(default_factory=dict)  # 附件6 (deductions, notices)
     rectified: list[Problem] = field(default_factory=list)
     still_open: list[Problem] = field(default_factory=list)
     sweep_ids: list[str] = field(default_factory=list)
+    extra_accounts: int = 0  # accounts outside the sample with a problem seen in the period
+
+    @property
+    def failing(self) -> list[TargetRow]:
+        return [t for t in self.targets if t.verdict == "fail"]
+
+    @property
+    def unverified(self) -> list[TargetRow]:
+        return [t for t in self.targets if t.verdict == "unverified"]
 
     @property
     def requirements(self) -> str:
@@ -134,22 +177,42 @@ class Report:
         return s.requirements.format(deadline=cn_date(self.deadline), office=s.office)
 
 
-def _problem(doc: dict[str, Any], names: dict[str, str], targets: dict[str, dict[str, Any]]) -> Problem:
-    target = targets.get(doc.get("target_id", ""), {})
+def _problem(doc: dict[str, Any], names: dict[str, str], row: dict[str, Any]) -> Problem:
     indicator = str(doc.get("indicator", ""))
     return Problem(
         target_id=str(doc.get("target_id", "")),
-        name=str(doc.get("target_name") or target.get("name") or doc.get("target_id", "")),
-        owner=str(doc.get("owner") or target.get("owner") or ""),
-        region=str(doc.get("region") or target.get("region") or ""),
-        kind=str(doc.get("kind") or target.get("kind") or "site"),
-        platform=str(doc.get("platform") or target.get("platform") or ""),
+        name=str(row.get("name") or doc.get("target_name") or doc.get("target_id", "")),
+        owner=str(row.get("owner") or doc.get("owner") or ""),
+        region=str(row.get("region") or doc.get("region") or ""),
+        kind=str(row.get("kind") or doc.get("kind") or "site"),
+        platform=str(row.get("platform") or doc.get("platform") or ""),
         indicator=indicator,
         indicator_name=names.get(indicator, indicator),
-        message=str(doc.get("message", "")),
+        message=chinese(str(doc.get("message", ""))),
         first_seen=beijing(doc.get("first_seen") or doc.get("as_of")),
         rectified_at=beijing(doc.get("rectified_at")),
+        severity=str(doc.get("severity", "")),
+        confirmed=(doc.get("evidence") or {}).get("confirmed", True) is not False,
     )
+
+
+def seen_in(doc: dict[str, Any], period: Period) -> bool:
+    """Was the finding seen open in the period (by the one sweep of a sweep report)?"""
+    history = doc.get("history") or []
+    if history:
+        for entry in history:
+            if entry.get("status") != "open":
+                continue
+            if period.sweep_id is not None:
+                if entry.get("sweep_id") == period.sweep_id:
+                    return True
+            elif (at := beijing(entry.get("at"))) and period.start <= at < period.end:
+                return True
+        return False
+    first, last = beijing(doc.get("first_seen") or doc.get("as_of")), beijing(doc.get("last_seen"))
+    if period.sweep_id is not None:
+        return doc.get("sweep_id") == period.sweep_id
+    return bool(first and last and first < period.end and last >= period.start)
 
 
 def _order(problems: list[Problem], order: list[str]) -> list[Problem]:
@@ -166,44 +229,88 @@ def build_report(
     order problems are reported in.
     """
     order = list(indicator_names)
-    targets = {t["target_id"]: t for t in data.population}
+    registry = {r["target_id"]: r for r in data.registry}
+    period = data.period
+    vetoes: dict[str, list[Problem]] = defaultdict(list)
+    others: list[Problem] = []
+    rectified: list[Problem] = []
+    still_open: list[Problem] = []
+    for doc in data.findings:
+        row = registry.get(str(doc.get("target_id", "")))
+        if row is None:
+            continue  # not in the registry any more: out of scope
+        problem = _problem(doc, indicator_names, row)
+        veto = doc.get("severity") == "veto"
+        if seen_in(doc, period):
+            (vetoes[problem.target_id] if veto else others).append(problem)
+        if not veto:
+            continue
+        at = beijing(doc.get("rectified_at"))
+        if doc.get("status") == "rectified" and at and period.review_start <= at <= period.end:
+            rectified.append(problem)
+        first = problem.first_seen
+        if doc.get("status") == "open" and first and first < period.start:
+            still_open.append(problem)
+
+    sampled = set(data.sample.get("ids") or []) if data.sample else None
+    targets: list[TargetRow] = []
+    for tid, row in sorted(registry.items()):
+        inspected = data.verdicts.get(tid)
+        found = _order(vetoes.get(tid, []), order)
+        verdict = "fail" if found else (inspected or {}).get("verdict")
+        targets.append(
+            TargetRow(
+                target_id=tid,
+                kind=str(row.get("kind") or "site"),
+                name=str(row.get("name") or tid),
+                owner=str(row.get("owner") or ""),
+                region=str(row.get("region") or ""),
+                platform=str(row.get("platform") or ""),
+                verdict=verdict,
+                problems=found,
+                score=(inspected or {}).get("score"),
+                reasons=[unverified_reason(r) for r in (inspected or {}).get("reasons") or []],
+            )
+        )
+    return _assemble(data, settings, order, targets, others, rectified, still_open, sampled, today)
+
+
+def _assemble(
+    data: ReportInput,
+    settings: ReportSettings,
+    order: list[str],
+    targets: list[TargetRow],
+    others: list[Problem],
+    rectified: list[Problem],
+    still_open: list[Problem],
+    sampled: set[str] | None,
+    today: date,
+) -> Report:
+    sites, accounts = Tally(KIND_LABELS["site"]), Tally(KIND_LABELS["account"])
+    platforms: dict[str, Tally] = {}
+    regions: dict[str, Tally] = {}
+    for t in targets:
+        platform = platforms.setdefault(t.platform, Tally(PLATFORM_LABELS.get(t.platform, t.platform)))
+        region = regions.setdefault(t.region, Tally(t.region or "未注明地区"))
+        kind = sites if t.kind == "site" else accounts
+        for tally in (kind, region, *((platform,) if t.kind == "account" else ())):
+            tally.population += 1
+            if t.verdict is not None:
+                tally.add(t.verdict)
     report_date = date.fromisoformat(settings.report_date) if settings.report_date else today
     deadline = (
         date.fromisoformat(settings.deadline)
         if settings.deadline
         else add_working_days(report_date, settings.deadline_working_days)
     )
-    sites, accounts = Tally(KIND_LABELS["site"]), Tally(KIND_LABELS["account"])
-    by_platform: dict[str, Tally] = {}
-    by_region: dict[str, Tally] = {}
-    for doc in sorted(data.checked, key=lambda d: d["target_id"]):
-        verdict = str(doc.get("verdict", "unverified"))
-        (sites if doc.get("kind") == "site" else accounts).add(verdict)
-        if doc.get("kind") == "account":
-            key = str(doc.get("platform") or "")
-            by_platform.setdefault(key, Tally(PLATFORM_LABELS.get(key, key))).add(verdict)
-        region = str(doc.get("region") or "")
-        by_region.setdefault(region, Tally(region or "未注明地区")).add(verdict)
-    kinds = Counter(str(t.get("kind")) for t in data.population)
-    platform_population = Counter(
-        str(t.get("platform") or "") for t in data.population if t.get("kind") == "account"
-    )
-    strata = data.sample.get("strata") or []
-    if strata:  # the sampled sweep knows the whole account registry, not only what was swept
-        platform_population = Counter()
-        for stratum in strata:
-            platform_population[str(stratum.get("platform") or "")] += int(stratum.get("population", 0))
-    sites.population = kinds.get("site", 0)
-    accounts.population = max(kinds.get("account", 0), sum(platform_population.values()))
-    for key, n in platform_population.items():
-        by_platform.setdefault(key, Tally(PLATFORM_LABELS.get(key, key))).population = n
-    platforms = [
-        by_platform[k] for k in sorted(by_platform, key=lambda k: (list(PLATFORM_LABELS) + [k]).index(k))
-    ]
     grouped: dict[str, list[Problem]] = defaultdict(list)
-    for problem in _order([_problem(d, indicator_names, targets) for d in data.violations], order):
+    for problem in _order([p for t in targets for p in t.problems], order):
         grouped[problem.indicator_name].append(problem)
-    ratio = data.sample.get("ratio")
+    minor: dict[str, list[Problem]] = defaultdict(list)
+    if settings.other_problems == "annex":
+        for problem in _order(others, order):
+            minor[problem.indicator_name].append(problem)
+    known = [k for k in PLATFORM_LABELS if k in platforms] + sorted(set(platforms) - set(PLATFORM_LABELS))
     return Report(
         settings=settings,
         period_label=data.period.label,
@@ -211,18 +318,21 @@ def build_report(
         deadline=deadline,
         sites=sites,
         accounts=accounts,
-        platforms=platforms,
-        regions=[by_region[k] for k in sorted(by_region)],
-        sample_ratio=float(ratio) if ratio is not None else None,
-        failing=sorted(
-            (d for d in data.checked if d.get("verdict") == "fail"),
-            key=lambda d: (d.get("kind", ""), d.get("region", ""), d.get("owner", ""), d.get("name", "")),
-        ),
-        unverified=sorted(
-            (d for d in data.checked if d.get("verdict") == "unverified"), key=lambda d: d["target_id"]
-        ),
+        platforms=[
+            platforms[k] for k in known if any(t.platform == k and t.kind == "account" for t in targets)
+        ],
+        regions=[regions[k] for k in sorted(regions)],
+        sample=data.sample,
+        targets=targets,
         problems=dict(grouped),
-        rectified=_order([_problem(d, indicator_names, targets) for d in data.rectified], order),
-        still_open=_order([_problem(d, indicator_names, targets) for d in data.still_open], order),
+        score_fails=[t for t in targets if t.verdict == "fail" and not t.problems],
+        others=dict(minor),
+        rectified=_order(rectified, order),
+        still_open=_order(still_open, order),
         sweep_ids=[str(s.get("id")) for s in data.sweeps],
+        extra_accounts=sum(
+            1
+            for t in targets
+            if t.kind == "account" and t.problems and sampled is not None and t.target_id not in sampled
+        ),
     )

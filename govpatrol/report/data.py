@@ -1,7 +1,9 @@
-"""Gather what a 通报 needs from Elasticsearch: the sweeps, the target summaries, the findings.
+"""Gather what a 通报 needs from Elasticsearch: the inspection sweeps, the registry, the findings.
 
 Only reads; every number is computed in :mod:`govpatrol.report.compute` from what this returns, so
-the arithmetic is tested without a store.
+the arithmetic is tested without a store. What was inspected, and with which verdict, comes from
+the inspection sweeps' own records (``verdicts``, written by every full sweep and re-check): the
+targets index keeps only each target's latest summary, which later patrols overwrite.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from crawlers.dates import BEIJING
+from crawlers.models import Target
+from crawlers.registry import RegistryError, load_targets
 from pipelines.store import Store
 
 _QUARTER = re.compile(r"(\d{4})Q([1-4])", re.IGNORECASE)
 QUARTER_NAMES = ("一", "二", "三", "四")
+INSPECTIONS = ("full", "recheck")  # sweeps whose record carries every target's verdict
 
 
 class ReportError(ValueError):
@@ -24,25 +30,25 @@ class ReportError(ValueError):
 
 @dataclass
 class Period:
-    """What the report covers: [start, end) and, for 复查, findings first seen before ``previous_before``."""
+    """What the report covers: problems seen in [start, end] (``sweep_id``: seen by that sweep),
+    rectifications from ``review_start`` to ``end``."""
 
     label: str
     start: datetime
     end: datetime
-    previous_before: datetime
-    review_start: datetime  # rectifications counted from here to ``end``
+    review_start: datetime
+    sweep_id: str | None = None
 
 
 @dataclass
 class ReportInput:
     period: Period
-    sweeps: list[dict[str, Any]]
-    population: list[dict[str, Any]]  # every target summary on record (the targets index)
-    checked: list[dict[str, Any]]  # summaries judged in the period's sweep(s)
-    violations: list[dict[str, Any]]  # open violations found in the period
-    rectified: list[dict[str, Any]]  # previous failures rectified in the review window
-    still_open: list[dict[str, Any]]  # previous failures still open
+    sweeps: list[dict[str, Any]]  # the inspection sweep(s) the numbers of 一 come from
+    registry: list[dict[str, Any]]  # every target in scope: id, kind, name, owner, region, platform
+    verdicts: dict[str, dict[str, Any]]  # target id -> {verdict, score, reasons} of the inspection
+    findings: list[dict[str, Any]]  # violations on record that may matter (open, rectified)
     sample: dict[str, Any] = field(default_factory=dict)
+    registry_source: str = ""
 
 
 def beijing(value: Any) -> datetime | None:
@@ -77,8 +83,62 @@ def _range(name: str, start: datetime, end: datetime, inclusive: bool = False) -
     return {"range": {name: {"gte": start.isoformat(), upper: end.isoformat()}}}
 
 
+def target_row(t: Target) -> dict[str, Any]:
+    return {
+        "target_id": t.id,
+        "kind": t.kind,
+        "name": t.name,
+        "owner": t.owner,
+        "region": t.region,
+        "platform": t.platform or "",
+        "site_code": t.site_code or "",
+        "url": t.url,
+    }
+
+
+def _registry(
+    store: Store, sweeps: list[dict[str, Any]], registry: list[Target] | None
+) -> tuple[list[dict[str, Any]], str]:
+    """Every target in scope: the registry given, else the file the last inspection read (when it
+    is still there), else every target the targets index knows."""
+    if registry is not None:
+        return [target_row(t) for t in registry], "registry"
+    for sweep in reversed(sweeps):
+        path = Path(str(sweep.get("targets_file") or ""))
+        if sweep.get("targets_file") and path.is_file():
+            try:
+                return [target_row(t) for t in load_targets(path)], str(path)
+            except RegistryError:
+                break
+    rows = _search(store, "targets", {"match_all": {}}, "target_id")
+    keys = ("target_id", "kind", "name", "owner", "region", "platform", "url")
+    return [{k: d.get(k) or "" for k in keys} for d in rows], "targets index"
+
+
+def _verdicts(store: Store, sweeps: list[dict[str, Any]], start: datetime, end: datetime) -> dict[str, Any]:
+    """target id -> the inspection's verdict; sweeps recorded before verdicts were: their summaries."""
+    out: dict[str, dict[str, Any]] = {}
+    for sweep in sweeps:
+        if "verdicts" in sweep:
+            out.update(sweep["verdicts"])
+            continue
+        query = {"bool": {"filter": [{"term": {"sweep_id": sweep["id"]}}]}}
+        for doc in _search(store, "targets", query, "target_id"):
+            out[doc["target_id"]] = {
+                "verdict": doc.get("verdict"),
+                "score": doc.get("score"),
+                "reasons": doc.get("unverified_reasons") or [],
+            }
+    return out
+
+
 def gather(
-    store: Store, *, sweep_id: str | None = None, quarter: str | None = None, review_days: int = 92
+    store: Store,
+    *,
+    sweep_id: str | None = None,
+    quarter: str | None = None,
+    review_days: int = 92,
+    registry: list[Target] | None = None,
 ) -> ReportInput:
     """The report's input for one sweep or one Beijing quarter (exactly one of the two)."""
     if (sweep_id is None) == (quarter is None):
@@ -94,51 +154,46 @@ def gather(
             label=f"本次检查（检查基准时间{_day(as_of)}）",
             start=as_of,
             end=as_of,
-            previous_before=as_of,
             review_start=as_of - timedelta(days=review_days),
+            sweep_id=sweep_id,
         )
-        checked_q: dict[str, Any] = {"term": {"sweep_id": sweep_id}}
-        found_q: list[dict[str, Any]] = [{"term": {"sweep_id": sweep_id}}]
     else:
         assert quarter is not None
         start, end = quarter_bounds(quarter)
         last = end - timedelta(days=1)
         label = f"{start.year}年第{QUARTER_NAMES[(start.month - 1) // 3]}季度（{_day(start)}至{_day(last)}）"
-        period = Period(label=label, start=start, end=end, previous_before=start, review_start=start)
-        sweeps = _search(store, "sweeps", _range("as_of", start, end), "as_of")
+        period = Period(label=label, start=start, end=end, review_start=start)
+        ranged = _search(store, "sweeps", _range("as_of", start, end), "as_of")
+        sweeps = [s for s in ranged if s.get("kind") == "full"] or [
+            s for s in ranged if s.get("kind") in (*INSPECTIONS, "patrol")
+        ]
         if not sweeps:
             raise ReportError(f"no sweep on record with as-of in {quarter} (Beijing time)")
-        checked_q = {"bool": {"filter": [_range("as_of", start, end)]}}
-        found_q = [_range("last_seen", start, end)]
-    population = _search(store, "targets", {"match_all": {}}, "target_id")
-    ids = {s["id"] for s in sweeps}
-    checked = [s for s in _search(store, "targets", checked_q, "target_id") if s.get("sweep_id") in ids]
-    open_violation = [{"term": {"status": "open"}}, {"term": {"level": "violation"}}]
-    violations = _search(store, "findings", {"bool": {"filter": open_violation + found_q}}, "id")
-    rectified = _search(
+    rows, source = _registry(store, sweeps, registry)
+    since = min(period.start, period.review_start)
+    findings = _search(
         store,
         "findings",
         {
             "bool": {
-                "filter": [
-                    {"term": {"status": "rectified"}},
-                    {"term": {"level": "violation"}},
-                    _range("rectified_at", period.review_start, period.end, inclusive=True),
-                ]
+                "filter": [{"terms": {"status": ["open", "rectified"]}}, {"term": {"level": "violation"}}],
+                "should": [
+                    {"term": {"status": "open"}},
+                    {"range": {"last_seen": {"gte": since.isoformat()}}},
+                    {"range": {"rectified_at": {"gte": since.isoformat()}}},
+                ],
+                "minimum_should_match": 1,
             }
         },
         "id",
     )
-    before = {"range": {"first_seen": {"lt": period.previous_before.isoformat()}}}
-    still_open = _search(store, "findings", {"bool": {"filter": [*open_violation, before]}}, "id")
     samples = [s["sample"] for s in sweeps if s.get("sample")]
     return ReportInput(
         period=period,
         sweeps=sweeps,
-        population=population,
-        checked=checked,
-        violations=violations,
-        rectified=rectified,
-        still_open=still_open,
+        registry=rows,
+        verdicts=_verdicts(store, sweeps, period.start, period.end),
+        findings=findings,
         sample=samples[-1] if samples else {},
+        registry_source=source,
     )

@@ -11,10 +11,12 @@ national 15 seconds): that limit is judged here from the probe's recorded ``elap
 indicator data is the one place the 15-second rule lives. The crawler's own patience
 (``[crawl] homepage_timeout``) only has to be at least as long.
 
-Coverage: the national rule asks for at least ``probes_per_day`` probes a day over ``window_days``.
-A window with fewer probes is still judged on the probes that were made (failures are facts, and a
-site down for 10% of 100 probes is down), with the shortfall stated in the evidence. Only a window
-without a single probe is ``unverified``: then nothing is known about the site's availability.
+Coverage: the national rule asks for at least ``probes_per_day`` probes a day over ``window_days``
+(7 × 20 = 140 in the window). A veto needs that basis: a window with fewer probes whose failures
+reach the veto line gives an early warning "探测次数不足" with status ``unverified`` (look again,
+nothing is decided), and it can neither confirm nor clear an earlier veto (:func:`covered`). Below
+the veto line a short window still warns at the warning line, with the shortfall in the evidence. A
+window without a single probe is ``unverified``: then nothing is known about the site's availability.
 """
 
 from __future__ import annotations
@@ -86,6 +88,17 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0%"
 
 
+def expected_probes(rules: Rules) -> int:
+    """Probes the national rule needs in one window (``window_days`` × ``probes_per_day``)."""
+    params = rules.table(INDICATOR)
+    return int(params["window_days"]) * int(params["probes_per_day"])
+
+
+def covered(probes_total: int, rules: Rules) -> bool:
+    """Is a window with this many probes a basis for a veto (and for clearing one)?"""
+    return probes_total >= expected_probes(rules)
+
+
 def judge_unreachable(
     target: Target,
     probes_total: int,
@@ -150,6 +163,16 @@ def judge_unreachable(
     )
     if probes_total < expected:
         message += f"；探测次数不足{expected}次"
+    if share >= fail_ratio and probes_total < expected:
+        evidence["reason"] = "coverage_short"
+        return [
+            finding(
+                "warning",
+                f"预警（探测次数不足）：{message}，失败率达到{float(fail_ratio) * 100:g}%的否决标准，"
+                f"但探测次数不足，不能据此单项否决，待核实",
+                "unverified",
+            )
+        ]
     if share >= fail_ratio:
         return [finding("violation", f"{message}，达到{float(fail_ratio) * 100:g}%的否决标准")]
     if share >= warn_ratio:

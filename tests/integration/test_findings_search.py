@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from crawlers.dates import BEIJING
 from crawlers.models import Finding
 from govpatrol.cli import findings as cli_findings
-from govpatrol.cli.findings import HEADERS
+from govpatrol.cli.findings import HEADERS, TABLE_COLUMNS
 from govpatrol.findings_search import search
 from pipelines.store import Store
 
@@ -84,6 +84,7 @@ F = {
         region="江苏省苏州市",
         owner="苏州市人民政府办公室",
         target_name="苏州市人民政府门户网站",
+        site_code="3205000001",
         message="首页最新信息发布于 2025-02-20，已 18 天未更新",
         last_seen=datetime(2025, 3, 10, 0, 30, tzinfo=BEIJING),  # 2025-03-09 16:30 UTC
     ),
@@ -235,14 +236,19 @@ def test_csv_file_has_a_bom_chinese_headers_and_the_rows(loaded: Store, tmp_path
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows == [list(HEADERS), *SUZHOU_ROWS]
+    assert rows[0] == list(HEADERS)
+    assert [[row[i] for i in TABLE_COLUMNS] for row in rows[1:]] == SUZHOU_ROWS
+    # the columns a spreadsheet needs to act on a finding: target id, platform, 标识码, URL
+    assert rows[1][3:7] == ["sz-gov", "网站", "3205000001", "https://sz-gov.gov.cn/"]
+    assert rows[2][3:7] == ["sz-gaj-weibo", "微博", "", "https://sz-gaj-weibo.gov.cn/"]
 
 
 def test_csv_to_stdout_has_no_bom(loaded: Store, tmp_path, monkeypatch, capsys) -> None:
     assert run_cli(loaded, tmp_path, ["--status", "rectified", "--format", "csv"], monkeypatch) == 0
     text = capsys.readouterr().out
     assert not text.startswith("\ufeff")
-    assert list(csv.reader(io.StringIO(text))) == [list(HEADERS), SUZHOU_ROWS[2]]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [rows[0], [rows[1][i] for i in TABLE_COLUMNS]] == [list(HEADERS), SUZHOU_ROWS[2]]
 
 
 def test_xlsx_reads_back_with_the_same_rows(loaded: Store, tmp_path, monkeypatch) -> None:
@@ -253,7 +259,16 @@ def test_xlsx_reads_back_with_the_same_rows(loaded: Store, tmp_path, monkeypatch
     )
     sheet = load_workbook(out).active
     rows = [[cell if cell is not None else "" for cell in row] for row in sheet.iter_rows(values_only=True)]
-    assert rows == [list(HEADERS), *SUZHOU_ROWS]
+    assert rows[0] == list(HEADERS)
+    first_seen, last_seen = rows[1][10], rows[1][11]
+    assert isinstance(first_seen, datetime)  # real Excel dates (Beijing wall time), not text
+    assert (first_seen, last_seen) == (datetime(2025, 3, 1, 9, 0), datetime(2025, 3, 10, 0, 30))
+    assert sheet.cell(row=2, column=11).number_format == "yyyy-mm-dd hh:mm"
+    as_text = [
+        [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row] for row in rows[1:]
+    ]
+    assert [[row[i] for i in TABLE_COLUMNS] for row in as_text] == SUZHOU_ROWS
+    assert rows[1][3:7] == ["sz-gov", "网站", "3205000001", "https://sz-gov.gov.cn/"]
 
 
 def test_json_lines_are_the_stored_finding_documents(loaded: Store, tmp_path, monkeypatch, capsys) -> None:
@@ -274,7 +289,7 @@ def test_table_shows_chinese_headers_and_one_line_per_finding(
     assert run_cli(loaded, tmp_path, ["--indicator", "首页不更新"], monkeypatch) == 0
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if "单位" in line)
-    assert [h for h in HEADERS if h in header] == list(HEADERS)
+    assert [h for h in HEADERS if h in header] == [HEADERS[i] for i in TABLE_COLUMNS]
     rows = [line for line in out.splitlines() if "首页不更新" in line]
     assert len(rows) == 2
     assert "苏州市人民政府门户网站" in rows[0]

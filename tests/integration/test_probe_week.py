@@ -265,7 +265,7 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     line = capsys.readouterr().out.strip()
     assert line.startswith(f"probe {as_of.isoformat()}: ")
     assert ": 8 sites, 6 up, 2 down in " in line
-    assert "S001(http), S025(refused)" in line
+    assert "down: S001 苏州市人民政府(http), S025 苏州工业园区管理委员会(refused)" in line  # ids with names
     store.refresh()
     sweeps = store.es.search(index=store.index_name("sweeps"), query={"term": {"kind": "probe"}})["hits"][
         "hits"
@@ -277,6 +277,25 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     out = tmp_path / "rollup.jsonl"
     rollup_at = (as_of + timedelta(hours=1)).isoformat()
     argv = ("rollup", "--targets", str(targets_path), "--config", str(config_path), "--as-of", rollup_at)
+    # one failed probe is no basis for a veto (7 days x 20 probes): 探测次数不足, unverified
+    assert _cli(*argv) == 0
+    printed = capsys.readouterr().out
+    assert "0 veto, 0 warning, 2 too few probes for a veto (探测次数不足)" in printed
+    rows = {line.split()[0]: line.split()[1:5] for line in printed.splitlines()[2:] if line[:1] == "S"}
+    assert rows == {"S001": ["1", "1", "100.0%", "short"], "S025": ["1", "1", "100.0%", "short"]}
+    store.refresh()
+    assert store.search_findings(indicator=INDICATOR, status="open") == []
+    assert {d["target_id"] for d in store.search_findings(indicator=INDICATOR, status="unverified")} >= {
+        "S001",
+        "S025",
+    }
+
+    # an office rule of one probe a day over one day: the same probes now decide
+    (tmp_path / "daily.toml").write_text(
+        f'["{INDICATOR}"]\nwindow_days = 1\nprobes_per_day = 1\n', encoding="utf-8"
+    )
+    with config_path.open("a", encoding="utf-8") as fh:
+        fh.write('\n[indicators]\nfile = "daily.toml"\n')
     assert _cli(*argv, "--output", str(out)) == 0
     printed = capsys.readouterr().out
     rows = {line.split()[0]: line.split()[1:5] for line in printed.splitlines()[2:] if line[:1] == "S"}
@@ -296,12 +315,15 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
     outages.hour = 1
     common = ("--targets", str(targets_path), "--config", str(config_path))
     assert _cli("probe", *common, "--as-of", later.isoformat()) == 0
-    assert "down: S025(refused)" in capsys.readouterr().out
+    assert "down: S025 苏州工业园区管理委员会(refused)" in capsys.readouterr().out
     store.refresh()
     assert _cli("rollup", *common, "--as-of", (later + timedelta(hours=1)).isoformat()) == 0
     assert "1 rectified since the last roll-up" in capsys.readouterr().out
     store.refresh()
-    (fixed,) = store.search_findings(indicator=INDICATOR, target_id="S001")
+    fixed, early = sorted(
+        store.search_findings(indicator=INDICATOR, target_id="S001"), key=lambda d: d["level"]
+    )
+    assert (early["level"], early["status"]) == ("warning", "dismissed")  # 探测次数不足: never 已整改
     assert fixed["status"] == "rectified"
     assert fixed["rectified_at"] == (later + timedelta(hours=1)).isoformat()
     assert (fixed["rectified_evidence"]["probes_total"], fixed["rectified_evidence"]["probes_failed"]) == (
@@ -309,7 +331,9 @@ def test_probe_and_rollup_commands(outages, world, store, tmp_path, capsys):
         0,
     )
     assert [h["status"] for h in fixed["history"]] == ["open", "rectified"]
-    (still,) = store.search_findings(indicator=INDICATOR, target_id="S025")
+    (still,) = [
+        d for d in store.search_findings(indicator=INDICATOR, target_id="S025") if d["level"] == "violation"
+    ]
     assert still["status"] == "open"
     assert [h["status"] for h in still["history"]] == ["open", "open"]
     rollups = store.es.search(
@@ -382,9 +406,10 @@ def test_the_scheduler_replayed_over_a_week_vetoes_exactly_at_5_percent(
 
 def test_the_15_second_rule_is_judged_from_the_recorded_time(store, tmp_path):
     """A probe that loaded, but after 16 s, failed the national rule: the roll-up counts it, as an
-    office's own ``probe_timeout_s`` would not."""
+    office's own ``probe_timeout_s`` would not. A full window (7 days x 20 probes), one in 20 slow:
+    5%, the veto line."""
     site = Target(id="S900", kind="site", name="某某市人民政府", owner="", region="", url="http://a.gov.cn/")
-    rounds = [START + timedelta(hours=h) for h in range(20)]
+    rounds = [START + timedelta(minutes=72 * k) for k in range(7 * 20)]
     probes = [
         PageObservation(
             target_id=site.id,
@@ -392,7 +417,7 @@ def test_the_15_second_rule_is_judged_from_the_recorded_time(store, tmp_path):
             role="probe",
             fetched_at=at,
             status=200,
-            elapsed_ms=16_000.0 if n == 7 else 300.0,
+            elapsed_ms=16_000.0 if n % 20 == 7 else 300.0,
             final_url=site.url,
         )
         for n, at in enumerate(rounds)
@@ -400,10 +425,11 @@ def test_the_15_second_rule_is_judged_from_the_recorded_time(store, tmp_path):
     record_probes(probes, store)
     store.refresh()
     (hit,) = rollup_unreachable(store, [site], START + timedelta(days=7), Rules.load())
-    assert (hit.level, hit.evidence["probes_failed"], hit.evidence["failures_by_class"]) == (
+    assert (hit.level, hit.status, hit.evidence["probes_failed"], hit.evidence["failures_by_class"]) == (
         "violation",
-        1,
-        {"slow": 1},
+        "open",
+        7,
+        {"slow": 7},
     )
     patient = tmp_path / "patient.toml"
     patient.write_text('["SITE-VETO-UNREACHABLE"]\nprobe_timeout_s = 20\n', encoding="utf-8")

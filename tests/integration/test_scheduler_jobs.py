@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -45,6 +46,10 @@ def test_probe_and_patrol_jobs_run_as_subprocesses_into_elasticsearch_and_the_st
         probe = once(config, "probe")
         assert probe.returncode == 0, probe.stderr[-4000:]
         assert "job probe as of 2024-10-08T10:00:00+08:00: exit 0" in probe.stderr
+        # log times carry their zone, the schedules' (Beijing): never a bare UTC wall time
+        assert re.search(
+            r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00 INFO govpatrol\.scheduler: job probe", probe.stderr, re.M
+        )
         store.refresh()
         assert store.count("observations") == sites
 

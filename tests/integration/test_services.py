@@ -28,7 +28,18 @@ def test_elasticsearch_start_is_idempotent_and_status_reports_it(es_url: str) ->
     assert report["version"] == services.es_version()
 
 
-def test_elasticsearch_stop_ends_the_node_and_removes_its_data(
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _services(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="govpatrol")
+    services_cli.add_cli(parser.add_subparsers())
+    args = parser.parse_args(["services", *argv])
+    return int(args.func(args))
+
+
+def test_a_throw_away_node_records_the_elasticsearch_process_and_stop_removes_it(
     es_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GOVPATROL_RUN_DIR", str(tmp_path))  # a second, private node
@@ -37,7 +48,11 @@ def test_elasticsearch_stop_ends_the_node_and_removes_its_data(
     try:
         assert url != es_url
         assert entry["running"] is True
+        assert entry["throwaway"] is True
         assert Path(entry["data_dir"]).is_dir()
+        # the pid is the server JVM itself, not the runuser/launcher wrapper around it
+        assert "org.elasticsearch.bootstrap.Elasticsearch" in _cmdline(entry["pid"])
+        assert entry["launcher_pid"] != entry["pid"]
     finally:
         services.stop(["elasticsearch"])
 
@@ -46,6 +61,52 @@ def test_elasticsearch_stop_ends_the_node_and_removes_its_data(
     with pytest.raises(ProcessLookupError):
         os.kill(entry["pid"], 0)
     assert services.es_health(url, timeout=1) is None
+
+
+def test_the_persistent_node_keeps_its_data_across_stop_and_start_until_purged(
+    es_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`services start --data-dir`, a document written, `stop` (the JVM ends, the data stays),
+    `start` again: the document is there and commands find the node; `stop --purge` deletes it."""
+    from crawlers.config import ElasticsearchConfig
+    from govpatrol.services.discovery import load_app_config
+    from pipelines.store import Store
+
+    monkeypatch.setenv("GOVPATROL_RUN_DIR", str(tmp_path / "run"))
+    monkeypatch.delenv("GOVPATROL_ES_URL", raising=False)
+    parent = Path(tempfile.mkdtemp(prefix="govpatrol-test-data-"))  # pytest's tmp dirs are 0700
+    parent.chmod(0o755)  # the unprivileged ES user traverses it
+    data = parent / "es"
+    try:
+        assert _services("start", "--only", "elasticsearch", "--data-dir", str(data)) == 0
+        first = services.status()["elasticsearch"]
+        assert first["throwaway"] is False
+        assert first["url"] != es_url
+        assert "kept across restarts" in capsys.readouterr().out
+        store = Store(ElasticsearchConfig(url=first["url"], index_prefix="govpatrol-keep"))
+        store.ensure_indices()
+        store.write_sweep({"id": "sweep-kept", "kind": "full", "as_of": "2025-03-31T10:00:00+08:00"})
+        store.refresh()
+
+        assert _services("stop", "--only", "elasticsearch") == 0
+        with pytest.raises(ProcessLookupError):
+            os.kill(first["pid"], 0)
+        assert services.es_health(first["url"], timeout=1) is None
+        assert (data / "data").is_dir(), "stop never deletes the persistent node's data"
+
+        assert _services("start", "--only", "elasticsearch", "--data-dir", str(data)) == 0
+        again = services.status()["elasticsearch"]
+        assert again["data_dir"] == str(data.resolve())
+        assert again["running"] is True
+        config = load_app_config(None)  # no --es, no config, no environment: the recorded node
+        assert (config.elasticsearch.url, config.es_url_from) == (again["url"], "services")
+        store = Store(ElasticsearchConfig(url=again["url"], index_prefix="govpatrol-keep"))
+        assert store.es.get(index=store.index_name("sweeps"), id="sweep-kept")["found"] is True
+    finally:
+        _services("stop", "--only", "elasticsearch", "--purge")
+        purged = not data.exists()
+        shutil.rmtree(parent, ignore_errors=True)
+    assert purged, "stop --purge deletes the data directory"
 
 
 def test_chromium_is_found_and_renders_headless() -> None:

@@ -39,10 +39,13 @@ def test_values_and_platform_origin(tmp_path):
     assert config.indicators_file == str(tmp_path / "mine.toml")
 
 
-def test_environment_overrides_the_file(tmp_path, monkeypatch):
+def test_the_files_url_comes_before_the_environment(tmp_path, monkeypatch):
+    """Elasticsearch is found in the order --es, config, GOVPATROL_ES_URL, the recorded node."""
     monkeypatch.setenv("GOVPATROL_ES_URL", "http://es.internal:9200")
     config = load_config(write(tmp_path, '[elasticsearch]\nurl = "http://other:9200"\n'))
-    assert config.elasticsearch.url == "http://es.internal:9200"
+    assert (config.elasticsearch.url, config.es_url_from) == ("http://other:9200", "config")
+    config = load_config(write(tmp_path, '[elasticsearch]\nindex_prefix = "x"\n'))
+    assert (config.elasticsearch.url, config.es_url_from) == ("http://es.internal:9200", "env")
 
 
 def test_secrets_stay_out_of_the_repr(tmp_path):

@@ -4,6 +4,7 @@ rejected with one clear line and exit 2 before Elasticsearch is contacted."""
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -91,14 +92,28 @@ def test_filters_build_one_bool_filter() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"status": "closed"}, "unknown status 'closed'; known: open, rectified, unverified"),
+        ({"status": "closed"}, "unknown status 'closed'; known: open (未整改), rectified (已整改)"),
         ({"kind": "app"}, "unknown kind 'app'; known: site, account"),
-        ({"platform": "twitter"}, "unknown platform 'twitter'; known: weibo"),
+        ({"platform": "twitter"}, "unknown platform 'twitter'; known: weibo (微博)"),
     ],
 )
 def test_bad_filter_values_are_named(kwargs: dict, needle: str) -> None:
-    with pytest.raises(SearchError, match=needle.replace("(", r"\(")):
+    with pytest.raises(SearchError, match=re.escape(needle)):
         build_query(**kwargs)
+
+
+def test_the_words_the_tables_print_are_accepted_back() -> None:
+    """`findings --status 已整改 --platform 微博 --kind 政务新媒体`: what the table shows, typed back."""
+    query = build_query(status="已整改", platform="微博", kind="政务新媒体")
+    assert query["bool"]["filter"] == [
+        {"term": {"status": "rectified"}},
+        {"term": {"kind": "account"}},
+        {"term": {"platform": "weibo"}},
+    ]
+    assert build_query(status="待核实", platform="微信公众号")["bool"]["filter"] == [
+        {"term": {"status": "unverified"}},
+        {"term": {"platform": "wechat"}},
+    ]
 
 
 def run_cli(argv: list[str]) -> int:

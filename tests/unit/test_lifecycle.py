@@ -254,12 +254,45 @@ def test_an_unverified_finding_is_retried_now_open() -> None:
     assert stale.first_seen == FIRST
 
 
-def test_an_unverified_finding_is_retried_now_passed_so_rectified() -> None:
+def test_an_unverified_finding_that_passes_now_is_cleared_never_rectified() -> None:
+    """待核实 that was never a confirmed problem is dismissed (cleared), never 已整改."""
     previous = [_unverified_homepage_doc()]
     obs = site()
     lc = SweepLifecycle(previous, {"id": "patrol-2", "kind": "patrol"}, AS_OF)
     out = lc.target(obs.target, obs, stamped(judged_site(obs), "patrol-2", AS_OF))
-    assert [(f.indicator, f.status) for f in out] == [(HOME_STALE, "rectified")]
+    assert [(f.indicator, f.status, f.rectified_at) for f in out] == [(HOME_STALE, "dismissed", None)]
+    assert (lc.total.closed, lc.total.cleared) == ([], [previous[0]["id"]])
+    assert out[0].history[-1]["check"] == "cleared"
+
+
+def test_a_confirmed_problem_unverified_on_its_last_check_is_rectified_when_fixed() -> None:
+    """Open, then a check that could not look (kept open), then fixed: 已整改."""
+    stale = stale_site()
+    previous = on_record(stale.target, stale, judged_site(stale, FIRST))
+    blank = site(home=homepage(None), cols=[])
+    middle = SweepLifecycle(previous, {"id": "patrol-2", "kind": "patrol"}, FIRST + timedelta(days=1))
+    kept = middle.target(
+        blank.target, blank, stamped(judged_site(blank), "patrol-2", FIRST + timedelta(days=1))
+    )
+    assert by(kept, HOME_STALE).status == "open"
+    fixed_obs = site()
+    lc = SweepLifecycle([f.to_dict() for f in kept], {"id": "patrol-3", "kind": "patrol"}, AS_OF)
+    out = lc.target(fixed_obs.target, fixed_obs, stamped(judged_site(fixed_obs), "patrol-3", AS_OF))
+    assert by(out, HOME_STALE).status == "rectified"
+
+
+def test_a_replay_with_an_older_as_of_never_touches_findings_seen_later() -> None:
+    stale = stale_site()
+    previous = on_record(stale.target, stale, judged_site(stale, FIRST))  # last seen at FIRST
+    older = FIRST - timedelta(days=600)
+    healthy = site()
+    lc = SweepLifecycle(previous, {"id": "full-old", "kind": "full"}, older)
+    out = lc.target(healthy.target, healthy, stamped(judged_site(healthy, older), "full-old", older))
+    assert out == []  # nothing rectified 20 months before it was first seen
+    assert sorted(lc.total.later) == sorted(d["id"] for d in previous)
+    replay = SweepLifecycle(previous, {"id": "full-old", "kind": "full"}, older)
+    again = replay.target(stale.target, stale, stamped(judged_site(stale, older), "full-old", older))
+    assert [f for f in again if f.id in {d["id"] for d in previous}] == []  # not rewritten either
 
 
 def test_an_unverified_finding_is_retried_still_unverified() -> None:

@@ -85,16 +85,25 @@ def test_warning_message_says_it_is_a_warning():
     assert hit.message.endswith("达到3%的预警线")
 
 
-def test_fewer_probes_than_the_national_minimum_are_judged_with_the_shortfall_in_evidence():
-    """7 days x 20 probes = 140; 100 probes still decide, and the evidence says coverage was short."""
+def test_a_veto_needs_the_rules_coverage_else_an_unverified_early_warning():
+    """7 days x 20 probes = 140: 100 probes at 5% failed, or a single failed probe, are no basis for
+    a veto: an early warning "探测次数不足", unverified; 140 probes at 5% are a veto."""
+    for total, failed in ((100, 5), (1, 1), (139, 139)):
+        (hit,) = judge(total, failed)
+        assert (hit.level, hit.status, hit.severity) == ("warning", "unverified", "notice")
+        assert hit.message.startswith("预警（探测次数不足）：")
+        assert "不能据此单项否决" in hit.message
+        assert hit.evidence["reason"] == "coverage_short"
     (hit,) = judge(100, 5)
-    assert (hit.level, hit.status) == ("violation", "open")
     assert hit.evidence["coverage_short"] is True
     assert hit.evidence["probes_expected"] == 140
     assert hit.evidence["coverage"] == round(100 / 140, 4)
     assert "少于国家要求的140次" in hit.evidence["coverage_note"]
-    assert "探测次数不足140次" in hit.message
+    (veto,) = judge(140, 7)
+    assert (veto.level, veto.status) == ("violation", "open")
     assert judge(100, 2) == []
+    (warn,) = judge(100, 3)  # below the veto line a short window still warns
+    assert (warn.level, warn.status) == ("warning", "open")
 
 
 def test_a_window_without_probes_is_unverified_not_passed():
