@@ -29,10 +29,11 @@ from scrapy.exceptions import NotConfigured
 from crawlers.config import Config, config_from_settings
 from crawlers.errors import InputError, SweepFailed
 from crawlers.models import ItemBatch, Target, TargetSummary
+from pipelines.essink import ElasticsearchSink, drain_sinks, open_es_sink
 from pipelines.judge import judge_account, judge_registry, judge_site, load_rules
 from pipelines.lifecycle import STATUSES, SweepLifecycle
 from pipelines.recorder import Sink, SweepRecorder, SweepResult, new_sweep_id
-from pipelines.sinks import ElasticsearchSink, JsonLinesSink, drain_sinks, observation_doc, open_es_sink
+from pipelines.sinks import JsonLinesSink, observation_doc
 from pipelines.spool import SpoolNotDrained
 from pipelines.store import Store, StoreUnavailable
 from pipelines.stored import LinkHistory

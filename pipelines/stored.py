@@ -25,7 +25,8 @@ from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservati
 from crawlers.records import record_from_dict
 from pipelines.rules.base import Rules
 from pipelines.rules.link_state import suspected_urls
-from pipelines.sinks import NEWEST_FIELDS, ElasticsearchSink
+from pipelines.essink import ElasticsearchSink
+from pipelines.sinks import NEWEST_FIELDS
 
 if TYPE_CHECKING:
     from pipelines.store import Store

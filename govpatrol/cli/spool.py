@@ -94,7 +94,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from pipelines.sinks import index_preparer
+    from pipelines.essink import index_preparer
     from pipelines.spool import list_spools, replay_all
     from pipelines.store import Store, StoreUnavailable
 

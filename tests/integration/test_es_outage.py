@@ -22,7 +22,8 @@ from crawlers.config import ElasticsearchConfig, load_config
 from crawlers.models import Finding
 from govpatrol import services
 from govpatrol.cli import main
-from pipelines.sinks import ElasticsearchSink, observation_doc, open_es_sink
+from pipelines.essink import ElasticsearchSink, open_es_sink
+from pipelines.sinks import observation_doc
 from pipelines.spool import DEAD_LETTER, Spool, list_spools
 from pipelines.store import Store, group_ops
 from simweb.server import SimulatedWeb

@@ -18,7 +18,8 @@ from crawlers.models import (
     TextObservation,
 )
 from govpatrol.services import _free_port
-from pipelines.sinks import ElasticsearchSink, observation_doc
+from pipelines.essink import ElasticsearchSink
+from pipelines.sinks import observation_doc
 from pipelines.store import KINDS, BulkWriteError, Store, StoreUnavailable, load_template
 from tests.unit.factories import AS_OF, HOME, homepage
 
