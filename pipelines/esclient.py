@@ -105,8 +105,13 @@ class StoreBase:
         except (TransportError, ApiError) as exc:
             raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot create indices: {exc}") from exc
 
-    def refresh(self) -> None:
-        self.es.indices.refresh(index=",".join(self._pattern(k) for k in KINDS), allow_no_indices=True)
+    def refresh(self, *kinds: str) -> None:
+        """Make the last writes searchable: of ``kinds``, or of every index of this prefix."""
+        names = ",".join(self._pattern(k) for k in kinds or KINDS)
+        try:
+            self.es.indices.refresh(index=names, allow_no_indices=True, ignore_unavailable=True)
+        except (TransportError, ApiError) as exc:
+            raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot refresh {names}: {exc}") from exc
 
     def count(self, kind: str) -> int:
         resp = self.es.count(index=self._pattern(kind), allow_no_indices=True, ignore_unavailable=True)

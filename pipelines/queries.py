@@ -1,13 +1,15 @@
 """Reads from Elasticsearch: every query pages through :meth:`StoreQueries.search_all`.
 
 One ``search_after`` loop serves the lifecycle (findings on record), ``govpatrol findings``, the
-ledger and the report: a sort that ends on a unique field, pages of ``PAGE_SIZE``, an optional
+ledger, the report and the stored observations a replay or the dead-link history reads: a sort
+that ends on a unique field (or fields unique together), pages of ``PAGE_SIZE``, an optional
 ``limit``, and a :class:`~pipelines.esclient.StoreUnavailable` naming the URL and the index kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
@@ -16,6 +18,15 @@ from pipelines.esclient import StoreBase, StoreUnavailable
 
 PAGE_SIZE = 5000  # documents per search page
 ID_CHUNK = 10000  # target ids per terms filter
+URLS_PER_QUERY = 1000  # a terms query of URLs stays well under the cluster's clause limits
+# an observation's document id is derived from these fields (pipelines/bulk.py): unique together
+OBSERVATION_ORDER: list[dict[str, Any]] = [
+    {"sweep_id": "asc"},
+    {"doc_type": "asc"},
+    {"target_id": "asc"},
+    {"url": "asc"},
+    {"@timestamp": "asc"},
+]
 
 
 class StoreQueries(StoreBase):
@@ -47,6 +58,36 @@ class StoreQueries(StoreBase):
             if len(hits) < size:
                 break
             after = hits[-1]["sort"]
+        return found
+
+    def observations_of_sweep(
+        self, sweep_id: str, doc_types: Collection[str] = ("page", "link")
+    ) -> list[dict[str, Any]]:
+        """Every stored observation of one sweep (pages and link checks unless ``doc_types`` says)."""
+        query = {
+            "bool": {"filter": [{"term": {"sweep_id": sweep_id}}, {"terms": {"doc_type": list(doc_types)}}]}
+        }
+        return self.search_all("observations", query, OBSERVATION_ORDER)
+
+    def link_checks(
+        self, target_id: str, urls: Sequence[str], since: datetime, exclude_sweep: str
+    ) -> list[dict[str, Any]]:
+        """The stored checks of ``urls`` of one target made since ``since`` by sweeps other than
+        ``exclude_sweep`` (the dead-link rules' earlier tries)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(urls), URLS_PER_QUERY):
+            query = {
+                "bool": {
+                    "filter": [
+                        {"term": {"doc_type": "link"}},
+                        {"term": {"target_id": target_id}},
+                        {"terms": {"url": list(urls[start : start + URLS_PER_QUERY])}},
+                        {"range": {"checked_at": {"gte": since.isoformat()}}},
+                    ],
+                    "must_not": [{"term": {"sweep_id": exclude_sweep}}],
+                }
+            }
+            found += self.search_all("observations", query, OBSERVATION_ORDER)
         return found
 
     def open_findings(

@@ -10,7 +10,8 @@ Two readers over the observation documents :func:`pipelines.sinks.observation_do
 
 Documents are rebuilt into records by :func:`crawlers.records.record_from_dict`; fields only the
 store has (``sweep_id``, ``doc_type``, ``@timestamp``) and fields of older documents that are no
-longer facts (``dead``, ``empty``, ...) are dropped. Reads use the client's ``scan`` helper (scroll),
+longer facts (``dead``, ``empty``, ...) are dropped. The store's queries page through the results
+(:meth:`~pipelines.store.Store.observations_of_sweep`, :meth:`~pipelines.store.Store.link_checks`),
 so no paging loop is written here.
 """
 
@@ -19,32 +20,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target
 from crawlers.records import record_from_dict
+from pipelines.essink import ElasticsearchSink
 from pipelines.rules.base import Rules
 from pipelines.rules.link_state import suspected_urls
-from pipelines.essink import ElasticsearchSink
 from pipelines.sinks import NEWEST_FIELDS
-
-if TYPE_CHECKING:
-    from pipelines.store import Store
+from pipelines.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
-URLS_PER_QUERY = 1000  # a terms query stays well under the cluster's clause limits
-
-
-def _pattern(store: Store) -> str:
-    return f"{store.prefix}-observations-*"
-
-
-def _scan(store: Store, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    # imported here, not for a cycle: the client costs ~0.7 s, and a sweep without a store never reads
-    from elasticsearch import helpers
-
-    for hit in helpers.scan(store.es, index=_pattern(store), query={"query": query}, ignore_unavailable=True):
-        yield hit["_source"]
 
 
 def page_from_doc(doc: dict[str, Any]) -> PageObservation:
@@ -78,11 +64,8 @@ def site_observations(target: Target, docs: Iterable[dict[str, Any]]) -> SiteObs
 
 def sweep_observations(store: Store, sweep_id: str, targets: list[Target]) -> dict[str, SiteObservations]:
     """Every site target's observations of the stored sweep ``sweep_id``, by target id."""
-    query = {
-        "bool": {"filter": [{"term": {"sweep_id": sweep_id}}, {"terms": {"doc_type": ["page", "link"]}}]}
-    }
-    store.es.indices.refresh(index=_pattern(store), allow_no_indices=True, ignore_unavailable=True)
-    docs = list(_scan(store, query))
+    store.refresh("observations")
+    docs = store.observations_of_sweep(sweep_id)
     return {t.id: site_observations(t, docs) for t in targets if t.kind == "site"}
 
 
@@ -96,21 +79,7 @@ def earlier_link_checks(store: Store, site: SiteObservations, sweep_id: str, rul
         return []
     window = timedelta(hours=float(rules.dead_links["retry_window_hours"]))
     since: datetime = min(c.checked_at for c in site.links if c.url in set(urls)) - window
-    found: list[LinkCheck] = []
-    for start in range(0, len(urls), URLS_PER_QUERY):
-        query = {
-            "bool": {
-                "filter": [
-                    {"term": {"doc_type": "link"}},
-                    {"term": {"target_id": site.target.id}},
-                    {"terms": {"url": urls[start : start + URLS_PER_QUERY]}},
-                    {"range": {"checked_at": {"gte": since.isoformat()}}},
-                ],
-                "must_not": [{"term": {"sweep_id": sweep_id}}],
-            }
-        }
-        found += [link_from_doc(doc) for doc in _scan(store, query)]
-    return found
+    return [link_from_doc(doc) for doc in store.link_checks(site.target.id, urls, since, sweep_id)]
 
 
 class LinkHistory:
@@ -131,16 +100,12 @@ class LinkHistory:
 
     def fill(self, site: SiteObservations) -> SiteObservations:
         if self.store is not None:
-            from elasticsearch import ApiError, TransportError  # see _scan: only a sweep with a store
-
             try:
                 if not self._refreshed and suspected_urls(site.links, self.rules):
-                    self.store.es.indices.refresh(
-                        index=_pattern(self.store), allow_no_indices=True, ignore_unavailable=True
-                    )
+                    self.store.refresh("observations")
                     self._refreshed = True
                 site.earlier_links = earlier_link_checks(self.store, site, self.sweep_id, self.rules)
-            except (TransportError, ApiError) as exc:
+            except StoreUnavailable as exc:
                 log.warning(
                     "earlier link checks of %s not read (%s): suspected links stay suspected",
                     site.target.id,
