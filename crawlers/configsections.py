@@ -26,7 +26,7 @@ from pydantic import (
 from crawlers.alerts_config import AlertsConfig
 from crawlers.errors import ConfigError
 from crawlers.hostmap import ResolveMap
-from crawlers.ssrf import AddressPolicy
+from crawlers.ssrf import AllowEntry
 
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_REQUIREMENTS = (
@@ -103,9 +103,9 @@ class NetworkConfig(Section):
     def _allow_hosts(cls, value: list[str]) -> list[str]:
         for entry in value:  # the SSRF guard's own parser: what it refuses later is refused now
             try:
-                AddressPolicy.from_entries([entry])
-            except ValueError:
-                raise ValueError(f"{entry!r} is not a host name, IP address or CIDR network") from None
+                AllowEntry.parse(entry)
+            except ValueError as exc:  # its reason, without its own "[network] allow_hosts:" prefix
+                raise ValueError(str(exc).removeprefix("[network] allow_hosts: ")) from None
         return value
 
     @field_validator("resolve")

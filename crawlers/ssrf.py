@@ -201,6 +201,10 @@ class AllowEntry:
         text = str(raw).strip().lower()
         if not text:
             return None
+        if "://" in text:
+            raise ValueError(
+                f"[network] allow_hosts: {raw!r} is a URL: give its host (and port), e.g. 'a.gov.cn:8080'"
+            )
         host, port = _split_port(text, raw)
         host = host.strip("[]").rstrip(".")
         if "/" in host:

@@ -73,7 +73,16 @@ def test_secrets_stay_out_of_the_repr(tmp_path):
         # issue 13, item 6: tracebacks before
         (
             '[network]\nallow_hosts = ["10.0.0.0/33"]\n',
-            "[network].allow_hosts: '10.0.0.0/33' is not a host name, IP address or CIDR network",
+            "[network].allow_hosts: '10.0.0.0/33' is not a CIDR network",
+        ),
+        # the guard's own parser (crawlers.ssrf.AllowEntry): ports and names as it reads them
+        (
+            '[network]\nallow_hosts = ["127.0.0.1:99999"]\n',
+            "[network].allow_hosts: '127.0.0.1:99999' has an invalid port (1-65535)",
+        ),
+        (
+            '[network]\nallow_hosts = ["http://a.gov.cn/"]\n',
+            "[network].allow_hosts: 'http://a.gov.cn/' is a URL: give its host (and port)",
         ),
         (
             '[network]\nresolve = {"a.gov.cn" = "not-an-ip"}\n',
