@@ -26,7 +26,8 @@ Example (all keys shown with their defaults)::
     [crawl]
     concurrency = 32                 # requests in flight, all hosts together
     per_host = 4                     # requests in flight per host (politeness)
-    homepage_timeout = 15            # seconds: the national availability rule
+    homepage_timeout = 15            # seconds the crawler and the probe wait for a homepage: at least the
+                                     # indicator data's probe_timeout_s, where the 15-second rule is judged
     page_timeout = 20                # seconds, column and other pages
     link_timeout = 10                # seconds, link checks
     max_columns = 80                 # column list pages fetched per site

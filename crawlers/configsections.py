@@ -124,6 +124,10 @@ class NetworkConfig(Section):
 class CrawlConfig(Section):
     concurrency: Places = 32
     per_host: Places = 4
+    # how long the crawler and the probe wait for a homepage. Not derived from the indicator data's
+    # probe_timeout_s: that is the rule, judged from each load's recorded time (another indicator file
+    # re-judges stored facts without a crawl, and spiders never read judgment); this is patience, which
+    # tests shorten. Shorter than the rule, a load the rule counts as in time is cut (govpatrol warns).
     homepage_timeout: Seconds = 15.0
     page_timeout: Seconds = 20.0
     link_timeout: Seconds = 10.0

@@ -17,10 +17,13 @@ from crawlers.dates import parse_as_of
 from crawlers.errors import InputError, SweepFailed
 from crawlers.models import Target
 from crawlers.redact import install_log_redaction
+from crawlers.thresholds import load_thresholds
 from govpatrol.console import SweepProgress
 from govpatrol.services.discovery import hint, load_app_config
 from pipelines.recorder import SweepResult
 from spiders.arguments import load_registry
+
+UNREACHABLE = "SITE-VETO-UNREACHABLE"  # the indicator whose probe_timeout_s the crawler's wait must cover
 
 __all__ = ["InputError", "SweepFailed", "SweepOptions", "load_inputs", "parse_as_of", "run_sweep"]
 
@@ -47,7 +50,23 @@ class SweepOptions:
 def load_inputs(options: SweepOptions) -> tuple[Config, list[Target]]:
     config = load_app_config(options.config_path, options.es_url)
     install_log_redaction(config.secrets())  # this configuration's secrets are masked in every log line
+    note = short_wait_note(config)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     return config, load_registry(options.targets, config.indicators_file or None)
+
+
+def short_wait_note(config: Config) -> str:
+    """A warning when the crawler gives up on a homepage sooner than the availability rule's limit
+    (``probe_timeout_s`` of the indicator data in force): such a load is recorded as a timeout."""
+    limit = float(load_thresholds(config.indicators_file or None)[UNREACHABLE]["probe_timeout_s"])
+    wait = config.crawl.homepage_timeout
+    if wait >= limit:
+        return ""
+    return (
+        f"[crawl] homepage_timeout ({wait:g} s) is shorter than probe_timeout_s ({limit:g} s) of "
+        f"{UNREACHABLE}: a homepage that loads in between is recorded as a timeout"
+    )
 
 
 def open_store_sink(config: Config) -> Any | None:

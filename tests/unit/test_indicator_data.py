@@ -22,6 +22,7 @@ import pipelines
 import pipelines.rules
 from crawlers.config import Config
 from crawlers.thresholds import DEFAULT_FILE, load_thresholds
+from govpatrol.sweep import short_wait_note
 
 ROOT = Path(pipelines.__file__).resolve().parent
 # read for every indicator: severity and name (base), points_cap (the judge's score)
@@ -80,6 +81,19 @@ def test_the_crawler_waits_at_least_as_long_as_the_15_second_rule():
     """The rule (probe_timeout_s) is judged from the recorded time; the crawler's patience
     (``[crawl] homepage_timeout``) must not cut a load the rule would still count as in time."""
     assert Config().crawl.homepage_timeout >= load_thresholds()["SITE-VETO-UNREACHABLE"]["probe_timeout_s"]
+    assert short_wait_note(Config()) == ""
+
+
+def test_a_crawler_wait_shorter_than_the_rule_is_pointed_out(tmp_path):
+    """The two stay separate settings (the rule re-judges stored facts; the wait is patience), so a
+    configuration that waits less than an office's rule allows is told at the start."""
+    office = tmp_path / "office.toml"
+    office.write_text('["SITE-VETO-UNREACHABLE"]\nprobe_timeout_s = 20\n', encoding="utf-8")
+    config = Config()
+    config.indicators.file = str(office)
+    assert "homepage_timeout (15 s) is shorter than probe_timeout_s (20 s)" in short_wait_note(config)
+    config.crawl.homepage_timeout = 20.0
+    assert short_wait_note(config) == ""
 
 
 # ---------------------------------------------------------------- every key read
