@@ -127,7 +127,8 @@ def test_every_page_attachment_and_post_is_read_in_its_format(swept: dict[str, A
     by_url = {t["url"]: t for t in texts}
     cw = swept["truth"]["content_watch"][contentwatch.TARGET_ID]
     for url in cw["pages"]:
-        assert by_url[url]["kind"] == "page" and by_url[url]["extraction"] == "ok", url
+        assert by_url[url]["kind"] == "page", url
+        assert by_url[url]["extraction"] == "ok", url
     for attachment in cw["attachments"]:
         text = by_url[attachment["url"]]
         assert (text["kind"], text["found_on"]) == ("attachment", attachment["found_on"])
