@@ -123,7 +123,7 @@ def test_the_full_sweep_raises_every_planted_hit_and_nothing_else(swept: dict[st
 
 def test_every_page_attachment_and_post_is_read_in_its_format(swept: dict[str, Any]) -> None:
     findings, _, sweeps = records_from_jsonl(swept["full"].records)
-    texts = texts_stored(swept["store"], sweeps[0]["sweep_id"])
+    texts = texts_stored(swept["store"], sweeps[0]["id"])
     by_url = {t["url"]: t for t in texts}
     cw = swept["truth"]["content_watch"][contentwatch.TARGET_ID]
     for url in cw["pages"]:
@@ -138,7 +138,7 @@ def test_every_page_attachment_and_post_is_read_in_its_format(swept: dict[str, A
     healthy = [t for t in texts if t["target_id"] == HEALTHY]
     assert len(healthy) > 50  # the healthy site's homepage, columns and the pages its links lead to
     assert {t["kind"] for t in healthy} == {"page"}
-    accounts = swept["store"].observations_of_sweep(sweeps[0]["sweep_id"], ("account",))
+    accounts = swept["store"].observations_of_sweep(sweeps[0]["id"], ("account",))
     posts = [p for a in accounts for p in a["posts"]]
     assert posts
     assert all(p["format"] == "post" and p["digest"] for p in posts)
@@ -147,7 +147,7 @@ def test_every_page_attachment_and_post_is_read_in_its_format(swept: dict[str, A
 def test_stored_texts_are_judged_again_without_a_crawl(swept: dict[str, Any], tmp_path: Path) -> None:
     findings, _, sweeps = records_from_jsonl(swept["full"].records)
     cw01 = Target(contentwatch.TARGET_ID, "site", contentwatch.NAME, contentwatch.OWNER, "", "")
-    site = sweep_observations(swept["store"], sweeps[0]["sweep_id"], [cw01])[cw01.id]
+    site = sweep_observations(swept["store"], sweeps[0]["id"], [cw01])[cw01.id]
     swept_ids = {f.id for f in findings if f.target_id == cw01.id and f.indicator in SEC_INDICATORS}
     again, _ = judge_site(site, AS_OF, load_rules())
     assert {f.id for f in again if f.indicator in SEC_INDICATORS} == swept_ids
@@ -162,7 +162,7 @@ def test_stored_texts_are_judged_again_without_a_crawl(swept: dict[str, Any], tm
 
 def test_text_documents_keep_the_masked_text_unindexed(swept: dict[str, Any]) -> None:
     _, _, sweeps = records_from_jsonl(swept["full"].records)
-    texts = texts_stored(swept["store"], sweeps[0]["sweep_id"])
+    texts = texts_stored(swept["store"], sweeps[0]["id"])
     assert all("text" not in t and "digest" in t for t in texts)
     masked = [t for t in texts if t["privacy"]]
     assert masked
@@ -207,7 +207,7 @@ def test_text_records_round_trip_as_facts(swept: dict[str, Any]) -> None:
     """What the sweep stored rebuilds into the same kind of record the spiders yield."""
     _, _, sweeps = records_from_jsonl(swept["full"].records)
     (doc,) = [
-        t for t in texts_stored(swept["store"], sweeps[0]["sweep_id"]) if t["url"].endswith("mingdan.xlsx")
+        t for t in texts_stored(swept["store"], sweeps[0]["id"]) if t["url"].endswith("mingdan.xlsx")
     ]
     text = text_from_doc(doc)
     assert text.format == "xlsx"
