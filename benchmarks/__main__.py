@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|contentwatch|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|contentwatch|contentsweep|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -42,9 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
     cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
     cw.add_argument("--entries", type=int, default=5000, help="made-up office entries for the large run")
+    cs = sub.add_parser("contentsweep", help="content watch on vs off: a full sweep of the simulated web")
+    cs.add_argument("--rounds", type=int, default=1, help="on/off pairs (medians are reported)")
+    cs.add_argument("--es", action="store_true", help="also write to Elasticsearch and measure the index")
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
+    if args.bench == "contentsweep":
+        from benchmarks import contentsweep
+
+        contentsweep.main(args.rounds, args.es)
+        return 0
     if args.bench == "contentwatch":
         from benchmarks import contentwatch
 

@@ -41,6 +41,19 @@ Example (all keys shown with their defaults)::
     sites_in_flight = 32             # sites crawled at once: memory stays flat however many sites
     check_certificates = true        # verify each https site's certificate (SITE-REQ-HTTPS evidence)
 
+    [content_watch]                  # wrong expressions (错敏词) and personal numbers in what is read
+    enabled = true                   # false: no page, attachment or post text is read or stored
+    attachments = true               # fetch and read PDF/DOCX/XLSX/DOC/XLS linked from the pages read
+    max_attachment_bytes = 20971520  # one file's download cap (bytes); beyond: unverified (too_large)
+    site_attachment_bytes = 104857600 # all attachments of one site per sweep; beyond: not fetched
+    site_attachments = 100           # attachments fetched per site per sweep
+    max_pages = 300                  # PDF pages and sheets read per file (beyond: partial)
+    extract_timeout = 120            # seconds one file's reading may take (a child process, killed after)
+    extract_workers = 2              # files read at once, off the crawl's event loop
+    ocr = true                       # images and scanned PDFs on 公示 pages read with tesseract
+    ocr_files = 50                   # ... at most this many files per sweep
+    ocr_seconds = 600                # ... and this much reading time per sweep
+
     [browser]
     executable = ""                  # default: /usr/lib/chromium/chromium or /usr/bin/chromium
     max_pages = 4                    # pages open at once
@@ -116,6 +129,7 @@ from crawlers.configsections import (
     DEFAULT_ES_URL,
     DEFAULT_REQUIREMENTS,
     BrowserConfig,
+    ContentWatchConfig,
     CrawlConfig,
     DistributedConfig,
     ElasticsearchConfig,
@@ -136,6 +150,7 @@ __all__ = [
     "DEFAULT_ES_URL",
     "DEFAULT_REQUIREMENTS",
     "BrowserConfig",
+    "ContentWatchConfig",
     "Config",
     "ConfigError",
     "CrawlConfig",
@@ -156,6 +171,7 @@ class Config(Section):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     browser: BrowserConfig = Field(default_factory=BrowserConfig)
+    content_watch: ContentWatchConfig = Field(default_factory=ContentWatchConfig)
     indicators: IndicatorsConfig = Field(default_factory=IndicatorsConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)

@@ -143,6 +143,22 @@ class CrawlConfig(Section):
     check_certificates: bool = True
 
 
+class ContentWatchConfig(Section):
+    """``[content_watch]``: what the crawl reads for 错敏词 and personal data, and its allowances."""
+
+    enabled: bool = True
+    attachments: bool = True
+    max_attachment_bytes: Annotated[int, Field(ge=1024, le=1 << 31)] = 20 * 1024 * 1024
+    site_attachment_bytes: Annotated[int, Field(ge=0, le=1 << 40)] = 100 * 1024 * 1024
+    site_attachments: Count = 100
+    max_pages: Annotated[int, Field(ge=1, le=100_000)] = 300
+    extract_timeout: Seconds = 120.0
+    extract_workers: Annotated[int, Field(ge=1, le=64)] = 2
+    ocr: bool = True
+    ocr_files: Count = 50
+    ocr_seconds: Seconds = 600.0
+
+
 class BrowserConfig(Section):
     executable: str = ""
     max_pages: Annotated[int, Field(ge=1, le=256)] = 4

@@ -8,6 +8,7 @@ which dictionary entries are raised is decided by the rules in ``pipelines``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from crawlers.documents import Caps, Extracted, extract, page_text
@@ -57,7 +58,13 @@ def observe_text(
         pages=pages,
         ocr=ocr,
         bytes=size,
+        digest=text_digest(masked),
     )
+
+
+def text_digest(text: str) -> str:
+    """What the patrol remembers of a text it has read (of the masked text: no number in it)."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def observe_page(

@@ -231,6 +231,7 @@ class TextObservation(Record):
     pages: int = 0  # pages (sheets, images) read
     ocr: bool = False  # the text came from OCR
     bytes: int = 0  # size of what was fetched
+    digest: str = ""  # sha1 of the (masked) text: the patrol's memory of a text already read
 
 
 @dataclass

@@ -33,6 +33,7 @@ class PageWords:
     nav_skip_texts: frozenset[str]  # normalised (crawlers.names)
     no_entries_texts: tuple[str, ...]
     notfound_hints: tuple[str, ...]  # lower-cased
+    notice_words: tuple[str, ...] = ()  # 公示-type pages: their images and scans are read by OCR
 
     def may_say_not_found(self, html: str) -> bool:
         """The page says a not-found stem somewhere: worth reading its soft-404 signals."""
@@ -42,6 +43,10 @@ class PageWords:
     def says_no_entries(self, text: str) -> bool:
         """A list page's text says it has nothing to list (暂无信息, 正在建设, ...)."""
         return any(word in text for word in self.no_entries_texts)
+
+    def is_notice(self, *texts: str) -> bool:
+        """A title or column name of a 公示-type page (a published list of people)."""
+        return any(word in text for text in texts for word in self.notice_words)
 
     def skips_nav_entry(self, text: str) -> bool:
         return normalize_name(text) in self.nav_skip_texts
@@ -93,4 +98,5 @@ def load_page_words(override: str | Path | None = None) -> PageWords:
         nav_skip_texts=frozenset(normalize_name(t) for t in _strings(table, "nav_skip_texts", where)),
         no_entries_texts=tuple(_strings(table, "no_entries_texts", where)),
         notfound_hints=tuple(h.lower() for h in _strings(table, "notfound_hints", where)),
+        notice_words=tuple(_strings(table, "notice_words", where)),
     )

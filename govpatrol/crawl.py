@@ -19,18 +19,34 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from crawlers.config import CONFIG_SETTING, Config
 from crawlers.models import Target
 from govpatrol.addon import PatrolAddon
+from pipelines.seentexts import SeenTexts
 from pipelines.session import SWEEP_SETTING, ItemTaker, Shared
 from spiders.account import AccountSpider
 from spiders.browserprovider import SharedBrowserProvider
+from spiders.contentwatch import SEEN_SETTING
 from spiders.site import SiteSpider
 
 
-def crawl_settings(config: Config, recorder: ItemTaker | None = None) -> dict[str, Any]:
-    """A crawler process's settings: the add-on, the Config, and the sweep's recorder if any."""
+def crawl_settings(
+    config: Config, recorder: ItemTaker | None = None, seen: SeenTexts | None = None
+) -> dict[str, Any]:
+    """A crawler process's settings: the add-on, the Config, the sweep's recorder if any, and the
+    content watch's memory of texts already read (a patrol reads only what is new)."""
     settings: dict[str, Any] = {"ADDONS": {PatrolAddon: 0}, CONFIG_SETTING: config}
     if recorder is not None:
         settings[SWEEP_SETTING] = Shared(recorder)
+    if seen is not None:
+        settings[SEEN_SETTING] = seen
     return settings
+
+
+def seen_texts(recorder: ItemTaker) -> SeenTexts | None:
+    """The memory over the recorder's store, when it writes to an Elasticsearch that answered."""
+    store_of = getattr(recorder, "store", None)
+    store = store_of() if callable(store_of) else None
+    if store is None or getattr(recorder, "es_away", False):
+        return None
+    return SeenTexts(store)
 
 
 def _plain_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +75,8 @@ def run_crawl(
     """
     sites = [t for t in targets if t.kind == "site"]
     accounts = [t for t in targets if t.kind == "account"]
-    process = CrawlerProcess(crawl_settings(config, recorder))
+    seen = seen_texts(recorder) if mode == "patrol" else None
+    process = CrawlerProcess(crawl_settings(config, recorder, seen))
     crawlers: dict[str, Crawler] = {}
     for name, spider, chosen in (("site", SiteSpider, sites), ("account", AccountSpider, accounts)):
         if chosen:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+from crawlers.models import Finding
 from govpatrol.console import print_summary
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
@@ -44,7 +46,7 @@ def run_demo(args: argparse.Namespace) -> int:
         started_es = not was_running
     web = SimulatedWeb(build_world(as_of), accounts=build_accounts(as_of)).start()
     try:
-        targets = web.write_targets_csv(out / "targets.csv")
+        targets = web.write_targets_csv(out / "targets.csv", content_watch=True)
         config = web.write_config(out / "config.toml", es_url=es_url, index_prefix=DEMO_PREFIX)
         web.write_truth(out / "truth.json")
         truth = web.truth()
@@ -74,7 +76,8 @@ def run_demo(args: argparse.Namespace) -> int:
         if started_es and not args.keep_services:
             services.stop(["elasticsearch"])
     print_summary(result, output=options.output)
-    problems = compare_with_truth(truth, result.findings, result.summaries)
+    print_review(result.findings)
+    problems = compare_with_truth(truth, result.findings, result.summaries, content_watch=True)
     if problems:
         print(f"ground truth: {len(problems)} differences:")
         for line in problems:
@@ -82,7 +85,8 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         print(
             "ground truth: every planted problem found, no healthy site vetoed, every account's state right "
-            f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts)"
+            f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts); content watch: "
+            f"{planted_hits(truth)} planted expressions and personal numbers raised for review, nothing else"
         )
     if es_url and (args.keep_services or not started_es):
         print(f"Elasticsearch: findings in {es_url} (index prefix {DEMO_PREFIX}), left running")
@@ -94,6 +98,25 @@ def run_demo(args: argparse.Namespace) -> int:
     for path in reports:
         print(f"report (通报): {path}")
     return 0
+
+
+REVIEW_SHOWN = 5  # hits the demo prints from the review queue
+
+
+def print_review(findings: list[Finding]) -> None:
+    """A few content-watch hits waiting for a person (the review queue's job), one line each."""
+    waiting = [f for f in findings if f.status == "pending_review"]
+    if not waiting:
+        return
+    print(f"waiting in review (待人工审核): {len(waiting)}, for example:")
+    for f in sorted(waiting, key=lambda f: (f.indicator, f.target_id, f.subject_url))[:REVIEW_SHOWN]:
+        print(f"  - {f.target_id} {f.indicator}: {f.message}  {f.subject_url}")
+
+
+def planted_hits(truth: dict[str, Any]) -> int:
+    """How many content-watch hits the simulated web plants (pages, attachments, posts)."""
+    sites = sum(len(site["expect"]) for site in truth.get("content_watch", {}).values())
+    return sites + sum(len(a.get("content_watch", [])) for a in truth.get("accounts", {}).values())
 
 
 def _write_reports(out: Path, sweep_id: str, config: Path) -> list[Path]:

@@ -90,6 +90,51 @@ class StoreQueries(StoreBase):
             found += self.search_all("observations", query, OBSERVATION_ORDER)
         return found
 
+    def texts_seen(
+        self, target_id: str, urls: Collection[str], digests: Collection[str] = ()
+    ) -> tuple[set[str], set[str]]:
+        """Of ``urls`` and text ``digests``, those stored content-watch texts of ``target_id`` have
+        (any sweep): the patrol's memory of what it already read."""
+        urls, digests = sorted(set(urls)), sorted(set(digests))
+        seen_urls: set[str] = set()
+        seen_digests: set[str] = set()
+        for start in range(0, max(len(urls), 1), URLS_PER_QUERY):
+            chunk = urls[start : start + URLS_PER_QUERY]
+            asked = [{"terms": {"url": chunk}}] if chunk else []
+            if start == 0 and digests:
+                asked.append({"terms": {"digest": digests}})
+            if not asked:
+                break
+            query = {
+                "bool": {
+                    "filter": [{"term": {"doc_type": "text"}}, {"term": {"target_id": target_id}}],
+                    "should": asked,
+                    "minimum_should_match": 1,
+                }
+            }
+            aggs = {
+                "urls": {"terms": {"field": "url", "size": len(chunk) or 1, "include": chunk or [""]}},
+                "digests": {
+                    "terms": {"field": "digest", "size": len(digests) or 1, "include": digests or [""]}
+                },
+            }
+            try:
+                resp = self.es.search(
+                    index=self._pattern("observations"),
+                    query=query,
+                    aggs=aggs,
+                    size=0,
+                    ignore_unavailable=True,
+                )
+            except (TransportError, ApiError) as exc:
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self.url}: cannot read observations: {exc}"
+                ) from exc
+            found = resp["aggregations"]
+            seen_urls.update(b["key"] for b in found["urls"]["buckets"])
+            seen_digests.update(b["key"] for b in found["digests"]["buckets"])
+        return seen_urls, seen_digests
+
     def open_findings(
         self,
         target_ids: Collection[str] | None = None,

@@ -23,6 +23,7 @@ from crawlers.models import (
     Target,
     TargetDone,
     TargetSummary,
+    TextObservation,
 )
 
 
@@ -151,10 +152,15 @@ class SweepRecorder:
         elif isinstance(item, LinkCheck):
             self._emit_observation(item)
             self._site(item.target_id).links.append(item)
+        elif isinstance(item, TextObservation):  # content watch (a post's text comes in its account)
+            self._emit_observation(item)
+            self._site(item.target_id).texts.append(item)
         elif isinstance(item, TargetDone):
             self._finish_target(item.target_id)
 
-    def _emit_observation(self, obs: PageObservation | LinkCheck | AccountObservation) -> None:
+    def _emit_observation(
+        self, obs: PageObservation | LinkCheck | AccountObservation | TextObservation
+    ) -> None:
         self.result.observations += 1
         takers = [s for s in self.sinks if getattr(s, "wants_observations", True)]
         if not takers:  # JSON Lines alone: no document to build

@@ -22,6 +22,9 @@ from crawlers.models import (
 )
 
 NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
+# a text observation's text in its document: stored for a replay, never indexed (the index stays
+# small, and a link check's `text` -- its anchor text -- stays searchable)
+TEXT_FIELD = "content"
 
 
 def observation_doc(
@@ -30,6 +33,7 @@ def observation_doc(
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
     if isinstance(obs, TextObservation):  # content watch: personal numbers already masked
+        doc[TEXT_FIELD] = doc.pop("text")
         doc["doc_type"] = "text"
         doc["@timestamp"] = doc["fetched_at"]
     elif isinstance(obs, AccountObservation):

@@ -22,12 +22,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target
+from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target, TextObservation
 from crawlers.records import record_from_dict
 from pipelines.essink import ElasticsearchSink
 from pipelines.rules.base import Rules
 from pipelines.rules.link_state import suspected_urls
-from pipelines.sinks import NEWEST_FIELDS
+from pipelines.sinks import NEWEST_FIELDS, TEXT_FIELD
 from pipelines.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,13 @@ def link_from_doc(doc: dict[str, Any]) -> LinkCheck:
     return record_from_dict(LinkCheck, doc, extra="drop")
 
 
+def text_from_doc(doc: dict[str, Any]) -> TextObservation:
+    """A content-watch text from its document (its text is stored apart from the indexed fields)."""
+    data = dict(doc)
+    data["text"] = data.pop(TEXT_FIELD, "")
+    return record_from_dict(TextObservation, data, extra="drop")
+
+
 def site_observations(target: Target, docs: Iterable[dict[str, Any]]) -> SiteObservations:
     """One site's observations of one sweep, as the recorder assembled them for the judge."""
     site = SiteObservations(target=target)
@@ -57,15 +64,18 @@ def site_observations(target: Target, docs: Iterable[dict[str, Any]]) -> SiteObs
             site.links.append(link_from_doc(doc))
         elif doc.get("doc_type") == "page":
             site.add_page(page_from_doc(doc))
+        elif doc.get("doc_type") == "text":
+            site.texts.append(text_from_doc(doc))
     site.columns.sort(key=lambda c: c.url)
     site.links.sort(key=lambda c: c.url)
+    site.texts.sort(key=lambda t: t.url)
     return site
 
 
 def sweep_observations(store: Store, sweep_id: str, targets: list[Target]) -> dict[str, SiteObservations]:
     """Every site target's observations of the stored sweep ``sweep_id``, by target id."""
     store.refresh("observations")
-    docs = store.observations_of_sweep(sweep_id)
+    docs = store.observations_of_sweep(sweep_id, ("page", "link", "text"))
     return {t.id: site_observations(t, docs) for t in targets if t.kind == "site"}
 
 

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     accounts = None if args.no_accounts else build_accounts(args.as_of, seed=args.seed)
     with SimulatedWeb(build_world(args.as_of, seed=args.seed), port=args.port, accounts=accounts) as web:
-        web.write_targets_csv(args.out / "targets.csv")
+        web.write_targets_csv(args.out / "targets.csv", content_watch=True)
         web.write_config(args.out / "config.toml", es_url=args.es)
         web.write_truth(args.out / "truth.json")
         for site in web.world.sites.values():

@@ -287,26 +287,45 @@ def planted_numbers() -> list[str]:
     return [ID_A, ID_B, ID_C, ID_D, MOBILE_A, MOBILE_B, MOBILE_C, CARD_A]
 
 
-def _home(docs: list[Doc], as_of_day: str) -> str:
+@dataclass(frozen=True)
+class PlantedSite:
+    """A planted site of the content watch: its host, target id, names and documents."""
+
+    host: str
+    target_id: str
+    name: str
+    owner: str
+    region: str
+    docs: Callable[[], list[Doc]]
+
+
+def _home(site: PlantedSite, docs: list[Doc], as_of_day: str) -> str:
     items = "".join(
         f'<li><a href="{d.path}">{escape(d.title)}</a><span>{as_of_day}</span></li>'
         for d in docs
         if d.linked_from == "/"
     )
-    return f"<h1>{NAME}</h1><ul class='list'>{items}</ul>"
+    return f"<h1>{site.name}</h1><ul class='list'>{items}</ul>"
 
 
-def _html(title: str, body: str) -> str:
+def page_html(site: PlantedSite, title: str, body: str) -> str:
+    """A page of a planted site (its footer names the owner)."""
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f"<body>{body}<div class='footer'>主办：{OWNER}</div></body></html>"
+        f"<body>{body}<div class='footer'>主办：{site.owner}</div></body></html>"
     )
 
 
-def site_routes(as_of_day: str) -> dict[str, Route]:
+def home_html(site: PlantedSite, docs: list[Doc], as_of_day: str) -> str:
+    """The planted site's homepage: a list of its pages linked from "/"."""
+    return page_html(site, site.name, _home(site, docs, as_of_day))
+
+
+def site_routes(as_of_day: str, site: PlantedSite | None = None) -> dict[str, Route]:
     """The site's routes; attachments are generated when first asked for and then kept."""
-    docs = documents()
-    routes: dict[str, Route] = {"/": Response(body=_html(NAME, _home(docs, as_of_day)))}
+    site = site or SITE
+    docs = site.docs()
+    routes: dict[str, Route] = {"/": Response(body=home_html(site, docs, as_of_day))}
     for doc in docs:
         if isinstance(doc.make, str):
             links = "".join(
@@ -315,7 +334,7 @@ def site_routes(as_of_day: str) -> dict[str, Route]:
                 if d.linked_from == doc.path
             )
             routes[doc.path] = Response(
-                body=_html(doc.title, doc.make + (f"<ul>{links}</ul>" if links else ""))
+                body=page_html(site, doc.title, doc.make + (f"<ul>{links}</ul>" if links else ""))
             )
         else:
             routes[doc.path] = _lazy(doc.make, doc.content_type)
@@ -333,27 +352,32 @@ def _lazy(make: Callable[[], bytes], content_type: str) -> Callable[[], Response
     return serve
 
 
-def truth(url_of: Callable[[str, str], str]) -> dict[str, Any]:
+def truth(url_of: Callable[[str, str], str], site: PlantedSite | None = None) -> dict[str, Any]:
     """What a correct content watch concludes about the planted site (numbers masked only)."""
-    docs = documents()
+    site = site or SITE
+    host = site.host
+    docs = site.docs()
     return {
-        TARGET_ID: {
-            "url": url_of(HOST, "/"),
-            "host": HOST,
-            "name": NAME,
-            "pages": [url_of(HOST, d.path) for d in docs if not d.attachment] + [url_of(HOST, "/")],
+        site.target_id: {
+            "url": url_of(host, "/"),
+            "host": host,
+            "name": site.name,
+            "pages": [url_of(host, d.path) for d in docs if not d.attachment] + [url_of(host, "/")],
             "attachments": [
                 {
-                    "url": url_of(HOST, d.path),
-                    "found_on": url_of(HOST, d.linked_from),
+                    "url": url_of(host, d.path),
+                    "found_on": url_of(host, d.linked_from),
                     "content_type": d.content_type,
                 }
                 for d in docs
                 if d.attachment
             ],
-            "expect": [p.truth(url_of(HOST, d.path)) for d in docs for p in d.plants],
+            "expect": [p.truth(url_of(host, d.path)) for d in docs for p in d.plants],
             "unverified": [
-                {"url": url_of(HOST, d.path), "reason": d.unverified} for d in docs if d.unverified
+                {"url": url_of(host, d.path), "reason": d.unverified} for d in docs if d.unverified
             ],
         }
     }
+
+
+SITE = PlantedSite(HOST, TARGET_ID, NAME, OWNER, REGION, documents)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from simweb import contentwatch
 from simweb.accounts import AccountWorld
 from simweb.model import Response, Route
 from simweb.world import World, host_of
@@ -219,8 +220,11 @@ class SimulatedWeb:
         """hostname -> 127.0.0.1 for every simulated host (the DNS-failure host is left out on purpose)."""
         return dict.fromkeys(self.world.hosts(), self.host)
 
-    def write_targets_csv(self, path: str | Path) -> Path:
-        """The targets registry: one row per site, columns as DESIGN.md's targets file."""
+    def write_targets_csv(self, path: str | Path, *, content_watch: bool = False) -> Path:
+        """The targets registry: one row per site, columns as DESIGN.md's targets file.
+
+        ``content_watch`` adds the content watch's planted site (its truth is ``truth()["content_watch"]``).
+        """
         out = Path(path)
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
@@ -232,6 +236,10 @@ class SimulatedWeb:
                 writer.writerow(
                     [site.id, "site", site.name, site.owner, site.region, url, "", "", site.site_code]
                 )
+            if content_watch:
+                cw = contentwatch
+                url = self.url(cw.HOST, "/")
+                writer.writerow([cw.TARGET_ID, "site", cw.NAME, cw.OWNER, cw.REGION, url, "", "", ""])
             for account in self.accounts.accounts if self.accounts else []:
                 writer.writerow(
                     [

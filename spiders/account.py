@@ -15,6 +15,7 @@ import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -23,7 +24,8 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawlers.config import Config
-from crawlers.models import AccountObservation, Target, TargetDone
+from crawlers.contentwatch import observe_post
+from crawlers.models import AccountObservation, Target, TargetDone, TextObservation
 from crawlers.platforms import page_object
 from crawlers.platforms.base import (
     AccountResult,
@@ -34,6 +36,7 @@ from crawlers.platforms.base import (
     unverified,
 )
 from crawlers.platforms.replay import MAX_STEPS
+from crawlers.privacy import mask_personal_numbers
 from spiders.base import TargetSpider
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
@@ -305,11 +308,14 @@ class AccountSpider(TargetSpider):
         latest = result.latest
         post = latest.to_dict() if latest is not None else {}
         post.pop("date", None)
+        now = self._now()
+        if post.get("title"):  # the same masking as the content watch's texts
+            post["title"] = mask_personal_numbers(str(post["title"]), now.date())[0]
         obs = AccountObservation(
             target_id=state.target.id,
             platform=state.key,
             url=state.target.url,
-            fetched_at=self._now(),
+            fetched_at=now,
             state=result.state,
             latest=latest.date if latest is not None else None,
             latest_post=scrub(post, state.secrets),
@@ -320,9 +326,19 @@ class AccountSpider(TargetSpider):
             requests=state.requests,
             browser=state.browser,
             elapsed_ms=round(state.elapsed_ms, 1),
+            posts=self._post_texts(state, result, now),
         )
         self._inc(f"patrol/accounts/{result.state}")
         return [obs, TargetDone(target_id=state.target.id, requests=state.requests)]
+
+    def _post_texts(self, state: AccountState, result: AccountResult, now: datetime) -> list[TextObservation]:
+        """The content watch's facts of the posts the page object read (ACCOUNT-SEC-WORDING)."""
+        if not self.config.content_watch.enabled:
+            return []
+        return [
+            observe_post(state.target.id, p, fetched_at=now, profile_url=state.target.url)
+            for p in result.posts
+        ]
 
     # ------------------------------------------------------------------ safety net
 

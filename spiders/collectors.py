@@ -10,18 +10,31 @@ any render) and yields what it returns. A collector that needs another page asks
 like any page of the site (the site is not done before it is), recorded as an observation with the
 collector's role, and handed to the collector's ``on_page``. Collectors record facts; judging them
 is a rule's job.
+
+Three more things a collector may have: the in-site pages the link checks read (role
+:data:`LINKED`: no request of its own, handed with their HTML and where the site links them; for these
+``collect`` may also return awaitables -- work in a thread -- which the spider awaits), a file
+(:meth:`FollowPages.fetch_file`: an attachment's bytes under a size cap, the fetch also answering
+the link check of that URL), and work off the event loop (:meth:`FollowPages.later`: a thread or a
+child process, awaited; the site is not done before it is).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lxml.html import HtmlElement
+from scrapy.crawler import Crawler
 from scrapy.http import Request
 
+from crawlers.config import Config
 from crawlers.models import PageObservation, Target
+from crawlers.pagewords import PageWords
+
+#: the role of in-site pages the link checks read by GET (handed with ``html``, no parsed tree)
+LINKED = "linked"
 
 
 @dataclass(frozen=True)
@@ -31,16 +44,50 @@ class FetchedPage:
     target: Target
     obs: PageObservation
     root: HtmlElement | None
+    html: str = ""  # role LINKED: the page as the link check read it (its first megabyte)
+    found_on: tuple[str, ...] = ()  # role LINKED: the site's pages that link to it
+    link_text: str = ""  # role LINKED: the text of a link to it
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    """A file a collector asked for: its bytes, or the failure class and detail why there are none."""
+
+    target: Target
+    url: str
+    found_on: str
+    body: bytes = b""
+    content_type: str = ""
+    status: int | None = None
+    error: str = ""  # '' = fetched (any status); else the failure class (too_large, timeout, ...)
+    error_detail: str = ""
 
 
 OnPage = Callable[[FetchedPage], Iterable[Any]]
+OnFile = Callable[[FetchedFile], Awaitable[Iterable[Any]]]
+Work = Callable[[], Awaitable[Iterable[Any]]]
 
 
 class FollowPages(Protocol):
     """What a collector may ask of the spider."""
 
+    config: Config
+    mode: str
+    crawler: Crawler
+    words: PageWords
+
     def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
         """A further page of the same site (None when the site's page budget is spent)."""
+        ...
+
+    def fetch_file(self, page: FetchedPage, url: str, on_file: OnFile, *, max_bytes: int) -> Request | None:
+        """A file linked from ``page`` (at most ``max_bytes``), handed to ``on_file`` fetched or failed;
+        None when the site is done or out of time."""
+        ...
+
+    def later(self, page: FetchedPage, work: Work, *, before_links: bool = False) -> Request | None:
+        """Run ``work`` (awaited on the loop; it hands anything heavy to a thread) and yield its items.
+        ``before_links``: the site's link checks wait for it (like a page)."""
         ...
 
 
@@ -50,5 +97,6 @@ class PageCollector(Protocol):
     roles: frozenset[str]
 
     def collect(self, page: FetchedPage, spider: FollowPages) -> Iterable[Any]:
-        """Items (records, ``Request`` objects from ``spider.follow``) for this page."""
+        """Items (records, ``Request`` objects from ``spider.follow``) for this page; for role
+        LINKED also awaitables that give items."""
         ...

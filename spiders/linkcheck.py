@@ -66,6 +66,7 @@ class LinkResult:
     final_url: str = ""
     signals: PageSignals | None = None
     elapsed_ms: float | None = None
+    html: str = ""  # an in-site page's HTML, kept for the collectors that read linked pages (then dropped)
 
 
 def read_signals(html: str, words: PageWords) -> PageSignals | None:

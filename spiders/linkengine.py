@@ -55,6 +55,7 @@ class EngineSettings:
     user_agent: str = "govpatrol"
     resolve: dict[str, str] = field(default_factory=dict)
     offline: bool = False
+    keep_html: bool = False  # hand an in-site page's HTML on with its result (collectors read it)
 
 
 class LinkEngine:
@@ -216,6 +217,8 @@ class LinkEngine:
             html, _ = decode_html(HtmlResponse(final, body=body, headers={"Content-Type": content_type}))
             if 200 <= status < 300:
                 result.signals = self.signals(html)
+                if internal and self.settings.keep_html:
+                    result.html = html
         response.close()  # never drain what was not read (a huge or endless body)
         return result, False
 

@@ -11,13 +11,14 @@ request and stall a target.
 
 The parts: :mod:`spiders.sitecore` (state, requests, budgets, the end of a site),
 :mod:`spiders.sitelinks` (link checks), :mod:`spiders.sitepages` (reading a fetched page, rendering),
-this module (what follows from each page: columns, the site map, the per-page fact collectors of
-:mod:`spiders.collectors`).
+:mod:`spiders.sitework` (files and deferred work for collectors), this module (what follows from each
+page: columns, the site map, the per-page fact collectors of :mod:`spiders.collectors`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, ClassVar
 
@@ -28,17 +29,19 @@ from crawlers import columns
 from crawlers.links import ColumnRef, is_internal
 from crawlers.models import PageObservation, Target
 from spiders.budget import SiteBudget
-from spiders.collectors import FetchedPage, OnPage, PageCollector
+from spiders.collectors import LINKED, FetchedPage, OnPage, PageCollector
+from spiders.contentwatch import ContentCollector
+from spiders.linkcheck import LinkResult, LinkUse
 from spiders.sitecore import SiteState
-from spiders.sitepages import SitePages
+from spiders.sitework import SiteWork
 
 
-class SiteSpider(SitePages):
+class SiteSpider(SiteWork):
     """Observe government websites: ``SiteSpider(targets, as_of, config, mode)``."""
 
     name = "site"
     # per-page fact collectors (see spiders.collectors); a subclass or a later watch adds its own
-    collectors: ClassVar[tuple[PageCollector, ...]] = ()
+    collectors: ClassVar[tuple[PageCollector, ...]] = (ContentCollector(),)
 
     async def start(self) -> AsyncIterator[Any]:
         """Sites are started as others finish (``[crawl] sites_in_flight`` at once): a province of
@@ -91,10 +94,40 @@ class SiteSpider(SitePages):
         return out + self._collectors(state, obs, root)
 
     def _collectors(self, state: SiteState, obs: PageObservation, root: HtmlElement | None) -> list[Any]:
+        return self._dispatch(FetchedPage(state.target, obs, root))
+
+    def _wants_linked_pages(self) -> bool:
+        return any(LINKED in c.roles for c in self.collectors)
+
+    async def _linked_pages(self, state: SiteState, read: list[tuple[str, LinkUse, LinkResult]]) -> list[Any]:
+        """In-site pages the link checks read, to the collectors of role LINKED (no request of their
+        own); what the collectors return for them may be awaitable (work in a thread), awaited here."""
         out: list[Any] = []
-        page = FetchedPage(state.target, obs, root)
+        for url, use, result in read:
+            obs = PageObservation(
+                target_id=state.target.id,
+                url=url,
+                role=LINKED,
+                fetched_at=result.checked_at,
+                status=result.status,
+                final_url=result.final_url,
+                elapsed_ms=result.elapsed_ms,
+            )
+            page = FetchedPage(
+                state.target, obs, None, html=result.html, found_on=tuple(use.found_on), link_text=use.text
+            )
+            out += self._dispatch(page)
+        waits = [item for item in out if inspect.isawaitable(item)]
+        done = await asyncio.gather(*waits, return_exceptions=True) if waits else []
+        for failed in (d for d in done if isinstance(d, BaseException)):
+            self.logger.error("collector failed on a linked page of %s: %r", state.target.id, failed)
+        items = [item for item in out if not inspect.isawaitable(item)]
+        return items + [item for d in done if not isinstance(d, BaseException) for item in d]
+
+    def _dispatch(self, page: FetchedPage) -> list[Any]:
+        out: list[Any] = []
         for collector in self.collectors:
-            if obs.role in collector.roles:
+            if page.obs.role in collector.roles:
                 out += [item for item in collector.collect(page, self) if item is not None]
         return out
 

@@ -49,11 +49,20 @@ class SiteLinks(SiteCore):
                 user_agent=network.user_agent,
                 resolve=dict(network.resolve),
                 offline=network.offline,
+                keep_html=self._wants_linked_pages(),
             )
             self.engine = LinkEngine(
                 settings, signals=self._signals, now=self._now, guard=policy_for(self.config), gate=self.gate
             )
         return self.engine
+
+    def _wants_linked_pages(self) -> bool:
+        """Does a collector read the in-site pages the link checks fetch? (The spider's part.)"""
+        return False
+
+    async def _linked_pages(self, state: SiteState, read: list[tuple[str, LinkUse, LinkResult]]) -> list[Any]:
+        """Items for in-site pages the link checks read (the spider's part: its collectors)."""
+        return []
 
     def _signals(self, html: str) -> PageSignals | None:
         return read_signals(html, self.words)
@@ -168,13 +177,21 @@ class SiteLinks(SiteCore):
                         "site_budget", links=len(uses), homepage_links=sum(u.on_homepage for u in uses)
                     )
                     unanswered.clear()
-                checks = []
+                checks: list[Any] = []
+                read: list[tuple[str, LinkUse, LinkResult]] = []
                 for future in batch:
                     result = self._result_of(future, waiting[future][0][0])
                     for url, use in waiting[future]:
                         checks.append(make_check(use, url, state.site_url, result))
+                        if result.html:
+                            read.append((url, use, result))
                 if checks:
                     yield ItemBatch(checks)
+                if read:
+                    for item in await self._linked_pages(state, read):
+                        yield item
+                    for _url, _use, result in read:
+                        result.html = ""  # read: not kept while the site's other links are checked
         finally:
             timer.cancel()
         state.pending -= 1

@@ -37,7 +37,9 @@ from govpatrol.distributed.codec import CodecError, encode_items
 from govpatrol.distributed.hostslots import HOLD_MARGIN_S, REDIS_URL_SETTING, HostSlots
 from govpatrol.distributed.leases import LeasedQueue
 from govpatrol.distributed.plan import SweepPlan, load
+from pipelines.seentexts import SeenTexts
 from pipelines.session import RecorderPipeline
+from pipelines.store import Store
 from spiders.account import AccountSpider
 from spiders.site import SiteSpider
 
@@ -224,7 +226,11 @@ class CommitPipeline:
 def crawl_sweep(plan: SweepPlan, config: Config, worker: str, url: str) -> dict[str, int]:
     """Blocking: this process's share of one sweep; returns how many targets it committed."""
     dist, prefix = config.distributed, config.distributed.key_prefix
-    settings = crawl_settings(config)
+    # a patrol reads only what is new: the memory is the store the coordinator writes to
+    seen = (
+        SeenTexts(Store(config.elasticsearch)) if plan.mode == "patrol" and config.elasticsearch.url else None
+    )
+    settings = crawl_settings(config, seen=seen)
     # the coordinator judges: the worker commits its items instead of recording them
     settings["ITEM_PIPELINES"] = {RecorderPipeline: None, CommitPipeline: 100}
     settings[REDIS_URL_SETTING] = url  # switches the cross-worker host slots on
