@@ -176,7 +176,7 @@ def describe(el: HtmlElement) -> str:
     """``tag#id.class``: how evidence names an element."""
     ident = el.get("id")
     classes = "".join(f".{c}" for c in (el.get("class") or "").split()[:3])
-    return f"{el.tag}{'#' + ident if ident else ''}{classes}"
+    return f"{el.tag!s}{'#' + ident if ident else ''}{classes}"
 
 
 def _chain(el: HtmlElement) -> list[HtmlElement]:

@@ -132,10 +132,10 @@ def read_watch(
         if len(obs.scripts) < MAX_SCRIPTS:
             obs.scripts.append(script_fact("" if src else el.text or "", src, base))
     for el in root.iter("iframe", "frame"):
-        src = absolute(el.get("src"), base)
-        if src:
-            hosts["iframe"].add(hostname(src))
-            obs.frames.append(FrameFact(src=src, host=hostname(src), hidden=_frame_hidden(el)))
+        frame = absolute(el.get("src"), base)
+        if frame:
+            hosts["iframe"].add(hostname(frame))
+            obs.frames.append(FrameFact(src=frame, host=hostname(frame), hidden=_frame_hidden(el)))
     for el in root.iter("link"):
         href = absolute(el.get("href"), base)
         if href and "stylesheet" in (el.get("rel") or "").lower():

@@ -31,6 +31,7 @@ from spiders.budget import SiteBudget
 from spiders.collectors import FetchedPage, OnPage, PageCollector
 from spiders.sitecore import SiteState
 from spiders.sitepages import SitePages
+from spiders.watch import SecurityWatch
 
 
 class SiteSpider(SitePages):
@@ -38,7 +39,7 @@ class SiteSpider(SitePages):
 
     name = "site"
     # per-page fact collectors (see spiders.collectors); a subclass or a later watch adds its own
-    collectors: ClassVar[tuple[PageCollector, ...]] = ()
+    collectors: ClassVar[tuple[PageCollector, ...]] = (SecurityWatch(),)
 
     async def start(self) -> AsyncIterator[Any]:
         """Sites are started as others finish (``[crawl] sites_in_flight`` at once): a province of

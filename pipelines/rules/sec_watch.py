@@ -114,3 +114,45 @@ def outbound(ctx: RuleContext) -> list[LinkCheck]:
     return [
         link for link in ctx.obs.links if link.on_homepage and not link.internal and link.status is not None
     ]
+
+
+PAGE_INDICATORS = frozenset(
+    {"SITE-SEC-TAMPER", "SITE-SEC-DARK-LINK", "SITE-SEC-MALWARE", "SITE-SEC-CLOAKING"}
+)
+
+
+def covers(doc: dict[str, Any], site: Any) -> bool:
+    """Did this sweep look at what a stored watch finding is about (only then can it be rectified)?
+    A page hit needs its page watched (loaded) in this sweep; anything else is covered by the site."""
+    if doc.get("indicator") not in PAGE_INDICATORS:
+        return True
+    page = (doc.get("evidence") or {}).get("page")
+    return any(o.url == page and o.variant == "static" and o.ok for o in getattr(site, "watch", []))
+
+
+def gone_evidence(doc: dict[str, Any], site: Any) -> dict[str, Any]:
+    """What shows a watch finding fixed: the page watched again without it, or the link's check now."""
+    evidence = doc.get("evidence") or {}
+    page = evidence.get("page")
+    if page:
+        seen = next((o for o in getattr(site, "watch", []) if o.url == page and o.variant == "static"), None)
+        out: dict[str, Any] = {"page": page, "note": "本次巡查未再发现"}
+        if seen is not None:
+            out |= {
+                "page_title": seen.title,
+                "fetched_at": seen.fetched_at.isoformat(),
+                "snapshot_digest": seen.snapshot,
+            }
+        return out
+    url = doc.get("subject_url") or evidence.get("url")
+    check = next((c for c in getattr(site, "links", []) if c.url == url), None)
+    if check is None:
+        return {"url": url, "note": "链接已不在页面上"}
+    return {
+        "url": url,
+        "status": check.status,
+        "final_url": check.final_url,
+        "target_title": check.title,
+        "link_checked_at": check.checked_at.isoformat(),
+        "note": "本次巡查未再发现",
+    }
