@@ -1,7 +1,7 @@
 """SITE-SEC-LINK-HIJACK (外链劫持): an outbound homepage link whose target now serves gambling or
 porn content, a parked-domain page, or redirects to such a host (an expired domain re-registered).
 
-Judged from the link checks: the link engine reads each outbound homepage page (its title and the
+Judged from the link checks (a hidden link is the dark-link rule's): the link engine reads each outbound homepage page (its title and the
 start of its text) and records where it was redirected. ``kinds`` says which of spam, parked and
 redirect count. One finding per link URL; raised on every patrol, the first included.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from crawlers.models import Finding, LinkCheck
 from crawlers.watchfacts import hostname
 from pipelines.rules.base import RuleContext
-from pipelines.rules.sec_watch import WatchData, outbound, pending
+from pipelines.rules.sec_watch import WatchData, outbound, pending, watched
 
 INDICATOR = "SITE-SEC-LINK-HIJACK"
 NEEDS_HOMEPAGE = True
@@ -39,8 +39,12 @@ def hijacked(link: LinkCheck, data: WatchData) -> list[dict[str, Any]]:
 def check(ctx: RuleContext) -> list[Finding]:
     data = WatchData(ctx)
     counted = set(ctx.params["kinds"])
+    # a hidden link to such a page is a dark link (SITE-SEC-DARK-LINK), not a hijacked one
+    hidden = {h.url for variants in watched(ctx).values() for o in variants.values() for h in o.hidden_links}
     findings: list[Finding] = []
     for link in sorted(outbound(ctx), key=lambda c: c.url):
+        if link.url in hidden:
+            continue
         found = [f for f in hijacked(link, data) if f["kind"] in counted]
         if not found:
             continue
