@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from simweb.model import PORT_TOKEN, Response, Route
 
@@ -190,8 +189,14 @@ def _obfuscated(port: int | str, hidden_links: bool) -> str:
         )
     else:
         markup = f'<iframe src="{url(port, BET, "/x")}" width="0" height="0"></iframe>'
-    payload = quote(f"document.write('{markup}')", safe="@")  # the port token stays readable
+    payload = js_escape(f"document.write('{markup}')")  # the port token stays readable
     return f'<script>eval(unescape("{payload}"));</script>'
+
+
+def js_escape(text: str) -> str:
+    """What JavaScript's ``escape()`` makes of ``text`` (``%XX``, ``%uXXXX``): ``unescape`` undoes it."""
+    keep = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@*_+-./")
+    return "".join(c if c in keep else f"%{ord(c):02X}" if ord(c) < 256 else f"%u{ord(c):04X}" for c in text)
 
 
 def _cloaked(normal: str, port: int | str) -> Route:
