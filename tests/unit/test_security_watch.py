@@ -44,7 +44,8 @@ def home_url(site: str) -> str:
 
 def served(site: str, tick: int, path: str = "/") -> str:
     route = sw.routes(tick, PORT)[SPEC[site].host][path]
-    assert isinstance(route, Response) and route.writer is None
+    assert isinstance(route, Response)
+    assert route.writer is None
     return str(route.body)
 
 
@@ -90,8 +91,10 @@ def test_each_hiding_technique_in_the_static_html_is_a_pending_dark_link(techniq
     hits = [f for f in judge("SW04", 0, [observe("SW04", 0)]) if f.indicator == "SITE-SEC-DARK-LINK"]
     hit = next((f for f in hits if f.subject_url == sw.url(PORT, sw.BET, f"/t{n}")), None)
     assert hit is not None, f"{technique} not raised"
-    assert hit.status == "pending_review" and hit.fingerprint
-    assert hit.evidence["technique"] == technique and hit.evidence["css"]  # the CSS that hides it
+    assert hit.status == "pending_review"
+    assert hit.fingerprint
+    assert hit.evidence["technique"] == technique
+    assert hit.evidence["css"]
     assert sw.SPAM[n] in hit.message  # the hidden link's text
 
 
@@ -117,7 +120,8 @@ def test_an_obfuscated_loader_is_malware_and_sends_the_page_to_chromium() -> Non
     hits = judge("SW05", 2, [static])
     malware = [f for f in hits if f.indicator == "SITE-SEC-MALWARE"]
     assert [f.subject_url for f in malware] == [home_url("SW05")]
-    assert "eval" in malware[0].message and malware[0].status == "pending_review"
+    assert "eval" in malware[0].message
+    assert malware[0].status == "pending_review"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +135,8 @@ def test_an_obfuscated_loader_is_malware_and_sends_the_page_to_chromium() -> Non
 def test_each_tamper_kind_is_raised_against_the_baseline(site: str, tick: int, kinds: set[str]) -> None:
     assert judge(site, tick - 1, [observe(site, tick - 1)]) == []  # the tick before: nothing
     hits = [f for f in judge(site, tick, [observe(site, tick)]) if f.indicator == "SITE-SEC-TAMPER"]
-    assert len(hits) == 1 and hits[0].status == "pending_review"
+    assert len(hits) == 1
+    assert hits[0].status == "pending_review"
     assert kinds <= {c["kind"] for c in hits[0].evidence["changes"]}
 
 
@@ -207,5 +212,7 @@ def test_a_wrong_link_is_suspected_first_and_counted_when_seen_on_a_second_sweep
     )
     findings, _ = judge_site(facts, sw.as_of(5), RULES)
     second = [f for f in findings if f.indicator == "SITE-DED-WRONG-LINK"]
-    assert len(second) == 1 and second[0].level == "violation" and second[0].points > 0
+    assert len(second) == 1
+    assert second[0].level == "violation"
+    assert second[0].points > 0
     assert second[0].evidence["sweeps_seen"] == 2
