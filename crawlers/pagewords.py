@@ -34,6 +34,7 @@ class PageWords:
     no_entries_texts: tuple[str, ...]
     notfound_hints: tuple[str, ...]  # lower-cased
     notice_words: tuple[str, ...] = ()  # 公示-type pages: their images and scans are read by OCR
+    render_skip_hosts: tuple[str, ...] = ()  # security watch: widget hosts not worth a browser
 
     def may_say_not_found(self, html: str) -> bool:
         """The page says a not-found stem somewhere: worth reading its soft-404 signals."""
@@ -99,4 +100,5 @@ def load_page_words(override: str | Path | None = None) -> PageWords:
         no_entries_texts=tuple(_strings(table, "no_entries_texts", where)),
         notfound_hints=tuple(h.lower() for h in _strings(table, "notfound_hints", where)),
         notice_words=tuple(_strings(table, "notice_words", where)),
+        render_skip_hosts=tuple(_strings(table, "render_skip_hosts", where)),
     )

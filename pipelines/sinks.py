@@ -20,6 +20,7 @@ from crawlers.models import (
     TargetSummary,
     TextObservation,
 )
+from crawlers.watchmodels import WatchObservation
 
 NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
 # a text observation's text in its document: stored for a replay, never indexed (the index stays
@@ -28,7 +29,7 @@ TEXT_FIELD = "content"
 
 
 def observation_doc(
-    obs: PageObservation | LinkCheck | AccountObservation | TextObservation, sweep_id: str
+    obs: PageObservation | LinkCheck | AccountObservation | TextObservation | WatchObservation, sweep_id: str
 ) -> dict[str, Any]:
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
@@ -36,6 +37,11 @@ def observation_doc(
         doc[TEXT_FIELD] = doc.pop("text")
         doc["doc_type"] = "text"
         doc["@timestamp"] = doc["fetched_at"]
+    elif isinstance(obs, WatchObservation):  # the security watch: one fetch of a watched page
+        doc["doc_type"] = "watch"
+        doc["@timestamp"] = doc["fetched_at"]
+        doc["url"] = f"{obs.url}#{obs.variant}"  # one document per variant (the store's id uses the URL)
+        doc["page_url"] = obs.url
     elif isinstance(obs, AccountObservation):
         doc["doc_type"] = "account"
         doc["@timestamp"] = doc["fetched_at"]

@@ -24,6 +24,7 @@ from typing import Any
 
 from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target, TextObservation
 from crawlers.records import record_from_dict
+from crawlers.watchmodels import WatchObservation
 from pipelines.essink import ElasticsearchSink
 from pipelines.rules.base import Rules
 from pipelines.rules.link_state import suspected_urls
@@ -41,6 +42,11 @@ def page_from_doc(doc: dict[str, Any]) -> PageObservation:
     if newest["date"]:
         page.newest = record_from_dict(DatedItem, {k: v for k, v in newest.items() if v is not None})
     return page
+
+
+def watch_from_doc(doc: dict[str, Any]) -> WatchObservation:
+    """A watch observation from its document (stored under ``url#variant``, the page in ``page_url``)."""
+    return record_from_dict(WatchObservation, {**doc, "url": doc.get("page_url") or doc["url"]}, extra="drop")
 
 
 def link_from_doc(doc: dict[str, Any]) -> LinkCheck:
@@ -66,6 +72,8 @@ def site_observations(target: Target, docs: Iterable[dict[str, Any]]) -> SiteObs
             site.add_page(page_from_doc(doc))
         elif doc.get("doc_type") == "text":
             site.texts.append(text_from_doc(doc))
+        elif doc.get("doc_type") == "watch":
+            site.watch.append(watch_from_doc(doc))
     site.columns.sort(key=lambda c: c.url)
     site.links.sort(key=lambda c: c.url)
     site.texts.sort(key=lambda t: t.url)

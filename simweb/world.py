@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from crawlers.thresholds import load_thresholds
-from simweb import contentlimits, contentwatch
+from simweb import contentlimits, contentwatch, securitywatch
 from simweb.build import build_site
 from simweb.cms import ZHAOCUO_HOST, ZHAOCUO_JS
 from simweb.model import CLOSED_TOKEN, PORT_TOKEN, Response, Route, Site
@@ -164,6 +164,7 @@ def build_world(as_of: datetime, seed: int = 20241) -> World:
             world.routes[site.host] = site_routes(site)
     world.routes[contentwatch.HOST] = contentwatch.site_routes(as_of.date().isoformat())
     world.routes[contentlimits.HOST] = contentlimits.routes(as_of.date().isoformat())  # its tests only
+    world.routes.update(securitywatch.routes(0))  # the security watch's day (SW01-SW11), at its first patrol
     assert set(EXTERNAL_HOSTS) <= set(world.routes)
     return world
 

@@ -34,6 +34,7 @@ from spiders.contentwatch import ContentCollector
 from spiders.linkcheck import LinkResult, LinkUse
 from spiders.sitecore import SiteState
 from spiders.sitework import SiteWork
+from spiders.watch import SecurityWatch
 
 
 class SiteSpider(SiteWork):
@@ -41,7 +42,7 @@ class SiteSpider(SiteWork):
 
     name = "site"
     # per-page fact collectors (see spiders.collectors); a subclass or a later watch adds its own
-    collectors: ClassVar[tuple[PageCollector, ...]] = (ContentCollector(),)
+    collectors: ClassVar[tuple[PageCollector, ...]] = (SecurityWatch(), ContentCollector())
 
     async def start(self) -> AsyncIterator[Any]:
         """Sites are started as others finish (``[crawl] sites_in_flight`` at once): a province of

@@ -31,6 +31,8 @@ common jobs:
   govpatrol sweeps                      the runs on record and their ids, newest first
   govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
   govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
+  govpatrol review list                 security hits (暗链, 挂马, 篡改, ...) awaiting a person: confirm or dismiss
+  govpatrol baseline show --target ID   the accepted look of watched pages; accept a redesign
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -52,6 +54,8 @@ COMMANDS = (
     "services",
     "spool",
     "targets",
+    "review",
+    "baseline",
 )
 
 

@@ -19,10 +19,20 @@ from crawlers.models import (
     TextObservation,
 )
 from crawlers.records import RecordError, record_from_dict
+from crawlers.watchmodels import PageSnapshot, WatchObservation
 
 #: the record types a worker may send; anything else is refused on both ends
 ITEM_TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (PageObservation, LinkCheck, AccountObservation, TextObservation, TargetDone)
+    cls.__name__: cls
+    for cls in (
+        PageObservation,
+        LinkCheck,
+        AccountObservation,
+        TextObservation,
+        TargetDone,
+        WatchObservation,
+        PageSnapshot,
+    )
 }
 
 
