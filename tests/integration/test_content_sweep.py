@@ -206,9 +206,7 @@ def test_no_full_personal_number_in_anything_the_sweeps_wrote(swept: dict[str, A
 def test_text_records_round_trip_as_facts(swept: dict[str, Any]) -> None:
     """What the sweep stored rebuilds into the same kind of record the spiders yield."""
     _, _, sweeps = records_from_jsonl(swept["full"].records)
-    (doc,) = [
-        t for t in texts_stored(swept["store"], sweeps[0]["id"]) if t["url"].endswith("mingdan.xlsx")
-    ]
+    (doc,) = [t for t in texts_stored(swept["store"], sweeps[0]["id"]) if t["url"].endswith("mingdan.xlsx")]
     text = text_from_doc(doc)
     assert text.format == "xlsx"
     assert text.pages == 2
