@@ -305,6 +305,7 @@ class AccountSpider(TargetSpider):
         latest = result.latest
         post = latest.to_dict() if latest is not None else {}
         post.pop("date", None)
+        post.pop("comments_open", None)  # counted over every post below
         obs = AccountObservation(
             target_id=state.target.id,
             platform=state.key,
@@ -317,6 +318,9 @@ class AccountSpider(TargetSpider):
             reason=scrub(result.reason, state.secrets),
             evidence=scrub(dict(result.evidence), state.secrets),
             name=result.name,
+            verification=result.verification,
+            comments_shown=sum(1 for p in result.posts if p.comments_open is not None),
+            comments_closed=sum(1 for p in result.posts if p.comments_open is False),
             requests=state.requests,
             browser=state.browser,
             elapsed_ms=round(state.elapsed_ms, 1),

@@ -8,8 +8,9 @@ listed in ``SiteSpider.collectors``: the spider hands it each fetched page of it
 any render) and yields what it returns. A collector that needs another page asks
 :meth:`FollowPages.follow`; that page is fetched within the site's page and time budgets, counted
 like any page of the site (the site is not done before it is), recorded as an observation with the
-collector's role, and handed to the collector's ``on_page``. Collectors record facts; judging them
-is a rule's job.
+collector's role, and handed to the collector's ``on_page`` -- a page that failed too, with no tree
+(``root`` None), so a collector can say what it could not read. A collector records its facts on the
+observation it is handed (in fields of its own) before returning; judging them is a rule's job.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from lxml.html import HtmlElement
 from scrapy.http import Request
 
+from crawlers.config import Config
 from crawlers.models import PageObservation, Target
 
 
@@ -31,6 +33,7 @@ class FetchedPage:
     target: Target
     obs: PageObservation
     root: HtmlElement | None
+    text: str = ""  # the decoded body of a followed page (a JSON answer has no useful tree)
 
 
 OnPage = Callable[[FetchedPage], Iterable[Any]]
@@ -39,8 +42,18 @@ OnPage = Callable[[FetchedPage], Iterable[Any]]
 class FollowPages(Protocol):
     """What a collector may ask of the spider."""
 
-    def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
-        """A further page of the same site (None when the site's page budget is spent)."""
+    config: Config
+
+    @property
+    def full(self) -> bool:
+        """A full sweep (False in the 2-hour patrol)."""
+        ...
+
+    def follow(
+        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, render: bool = False
+    ) -> Request | None:
+        """A further page for the site, on its host or another (None when the site's page budget is
+        spent); ``render``: opened in Chromium, for a page its script writes."""
         ...
 
 
