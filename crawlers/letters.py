@@ -33,9 +33,6 @@ MAX_LETTERS = 200  # letters kept per page (a list page shows 10-50)
 STATUS_MAX_CHARS = 8  # a short bare text in a letter's item (not its title, not a date) is its status
 _DIGIT = re.compile(r"\d")
 _LABELLED = re.compile(r"([\u4e00-\u9fff]{2,6})\s*[:：]\s*")
-_PAGER = re.compile(
-    r"createPageHTML\(\s*['\"]?(\w*)['\"]?\s*,?\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
-)
 _TRS_VARS = re.compile(r"currentPage\s*=\s*(\d+).*?countPage\s*=\s*(\d+)", re.S)
 
 
@@ -216,7 +213,7 @@ def next_page(root: HtmlElement, html: str, base_url: str, words: CheckWords) ->
             if url and url != base_url:
                 return url
     m = _TRS_VARS.search(html)
-    if m and _PAGER.search(html):
+    if m and "createPageHTML" in html:
         current, count = int(m.group(1)), int(m.group(2))
         if current + 1 < count:
             return absolute(f"index_{current + 1}.html", base_url) or ""

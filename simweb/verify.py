@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.models import Finding, TargetSummary
+from simweb.checkstruth import compare_checks
 
 DEAD_LINK_INDICATORS = ("SITE-DED-DEAD-LINK-HOME", "SITE-DED-DEAD-LINK")
 
@@ -72,6 +73,7 @@ def compare_site(
     if truth.get("healthy") and vetoes:
         out.append(f"{site_id}: healthy site vetoed ({', '.join(sorted(vetoes))})")
 
+    out += compare_checks(site_id, truth, findings)  # interaction, search, 找错, article tags
     dead = {f.subject_url: f for f in findings if f.indicator in DEAD_LINK_INDICATORS}
     for link in truth.get("dead_links", []):
         wanted = DEAD_LINK_INDICATORS[0] if link.get("on_homepage") else DEAD_LINK_INDICATORS[1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from lxml.html import HtmlElement
@@ -43,6 +44,7 @@ class FollowPages(Protocol):
     """What a collector may ask of the spider."""
 
     config: Config
+    as_of: datetime  # the check time: dates are read, and lists read back, relative to it
 
     @property
     def full(self) -> bool:

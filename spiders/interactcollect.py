@@ -86,7 +86,7 @@ class _Scan:
                 return []
             base = page.obs.final_url or page.obs.url
             facts.form = has_submit_form(page.root, self.words)
-            found = read_html(page.text, base, page.obs.fetched_at, self.words)
+            found = read_html(page.text, base, self.spider.as_of, self.words)
             out = self._letters(page, facts, found, link, 1)
             if not facts.form and (submit := link_named(page.root, base, self.words.submit_texts)):
                 out += self._once(page, facts, submit, self._submit(link))
@@ -134,7 +134,7 @@ class _Scan:
                 facts.unreadable = page.obs.error_detail or page.obs.error or "not loaded"
                 return []
             base = page.obs.final_url or page.obs.url
-            when = page.obs.fetched_at
+            when = self.spider.as_of
             found = read_json(page.text, base, when, self.words)
             if found is None:
                 found = (
@@ -181,6 +181,6 @@ class InteractionCollector:
             spider,
             load_check_words(override),
             load_page_words(override),
-            page.obs.fetched_at - timedelta(days=checks.lookback_days),
+            spider.as_of - timedelta(days=checks.lookback_days),
         )
         return scan.scan(page, from_home=True)
