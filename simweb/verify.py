@@ -186,7 +186,8 @@ def compare_content_watch(truth: dict[str, Any], findings: list[Finding]) -> lis
     return out
 
 
-ACCOUNT_VETOES = ("ACCOUNT-VETO-NO-UPDATE", "ACCOUNT-GONE")
+# found exactly as planted: no open finding of these on an account that does not plant it
+ACCOUNT_EXACT = ("ACCOUNT-VETO-NO-UPDATE", "ACCOUNT-GONE", "ACCOUNT-VETO-NO-INTERACTION", "ACCOUNT-REQ-NAME")
 
 
 def compare_account(
@@ -209,7 +210,7 @@ def compare_account(
             out.append(f"{label}: missing {indicator} ({level})")
     for f in findings:
         if (
-            f.indicator in ACCOUNT_VETOES
+            f.indicator in ACCOUNT_EXACT
             and f.level == "violation"
             and f.status == "open"
             and expect.get(f.indicator) != "violation"
