@@ -293,24 +293,42 @@ def _json_letter(item: dict[str, Any], base: str, now: datetime, words: CheckWor
     )
 
 
+def _total_pages(data: Any, words: CheckWords, depth: int = 0) -> int | None:
+    """The page count a JSON answer states, in any of its objects (``result.pageCount``, ...)."""
+    if depth > 3:
+        return None
+    if isinstance(data, dict):
+        value = _key(data, words.total_page_keys)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        children = list(data.values())
+    elif isinstance(data, list):
+        children = data[:1]
+    else:
+        return None
+    for child in children:
+        if isinstance(child, dict | list):
+            found = _total_pages(child, words, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def _json_next(data: Any, url: str, words: CheckWords) -> str:
     """The next page's URL when the answer says there are more pages than this one."""
-    totals = [
-        v
-        for d in (data, data.get("data") if isinstance(data, dict) else None)
-        if isinstance(d, dict)
-        for v in [_key(d, words.total_page_keys)]
-        if isinstance(v, int)
-    ]
-    if not totals:
+    total = _total_pages(data, words)
+    if total is None:
         return ""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     names = {p.lower(): p for p, _v in query}
     param = next((names[p.lower()] for p in words.page_params if p.lower() in names), "")
-    current = int(dict(query).get(param, "1") or 1) if param else 1
-    if current >= totals[0]:
+    shown = dict(query).get(param, "1") if param else "1"
+    current = int(shown) if shown.isdigit() else 1
+    if current >= total:
         return ""
-    param = param or words.page_params[0]
-    query = [(k, v) for k, v in query if k != param] + [(param, str(current + 1))]
+    if param:
+        query = [(k, str(current + 1) if k == param else v) for k, v in query]
+    else:
+        query.append((words.page_params[0], str(current + 1)))
     return urlunsplit(parts._replace(query=urlencode(query)))
