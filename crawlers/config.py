@@ -53,6 +53,13 @@ Example (all keys shown with their defaults)::
     ocr = true                       # images and scanned PDFs on 公示 pages read with tesseract
     ocr_files = 50                   # ... at most this many files per sweep
     ocr_seconds = 600                # ... and this much reading time per sweep
+    [site_checks]                    # full sweeps: interaction channels, site search, article tags
+    interaction = true               # find 领导信箱/留言板/12345 channels and read their message lists
+    max_channels = 4                 # channels opened per site
+    list_pages = 6                   # message-list pages read per channel
+    lookback_days = 366              # lists are read back this far (the rule judges the past year)
+    search = true                    # query the site search with a recent homepage title
+    articles = 3                     # article pages sampled per site for ArticleTitle/PubDate (0: none)
 
     [browser]
     executable = ""                  # default: /usr/lib/chromium/chromium or /usr/bin/chromium
@@ -126,6 +133,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator, PrivateAttr, ValidationError, field_validator
 
 from crawlers.alerts_config import AlertsConfig
+from crawlers.checksconfig import SiteChecksConfig
 from crawlers.configerrors import closest, describe_errors
 from crawlers.configsections import (
     DEFAULT_ES_URL,
@@ -180,6 +188,7 @@ class Config(Section):
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
+    site_checks: SiteChecksConfig = Field(default_factory=SiteChecksConfig)
     alerts: Annotated[AlertsConfig, PlainValidator(alerts_table)] = Field(
         default_factory=AlertsConfig, repr=False
     )  # secrets: webhook tokens, SMTP password

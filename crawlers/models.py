@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from crawlers.sitefacts import ArticleFacts, ChannelFacts, SearchFacts
+
 TargetKind = Literal["site", "account"]
 Severity = Literal["veto", "deduction", "notice"]
 # pending_review: a security-watch hit (``*-SEC-*``) waiting for a person; confirmed it becomes open,
@@ -99,7 +101,7 @@ class PageObservation(Record):
 
     target_id: str
     url: str
-    role: str  # homepage | column | sitemap | article | probe | budget
+    role: str  # homepage | column | sitemap | probe | budget | interaction | search | article
     fetched_at: datetime
     status: int | None = None  # HTTP status; None when the fetch failed below HTTP
     # timeout | dns | refused | tls | http | too_large | redirect_loop | too_many_redirects | not_html
@@ -129,6 +131,10 @@ class PageObservation(Record):
     links_not_checked: int = 0
     homepage_links_not_checked: int = 0  # of those, links found on the homepage
     pages_not_fetched: int = 0
+    # site checks' facts (crawlers.sitefacts): interaction channels, the site search, a sampled article
+    interaction: ChannelFacts | None = None
+    search: SearchFacts | None = None
+    article: ArticleFacts | None = None
 
     @property
     def ok(self) -> bool:
@@ -247,9 +253,10 @@ class SiteObservations(Record):
     # earlier checks (other sweeps, from the store) of the URLs failing now: the dead-link rules count
     # a suspected link's failed tries over the retry window from them
     earlier_links: list[LinkCheck] = field(default_factory=list)
+    pages: list[PageObservation] = field(default_factory=list)  # other roles: the site checks' pages
 
     def add_page(self, page: PageObservation) -> None:
-        """File one page observation where the judge looks for it (other roles are not judged)."""
+        """File one page observation where the judge looks for it."""
         if page.role == "homepage":
             self.homepage = page
             self.https = {
@@ -260,6 +267,8 @@ class SiteObservations(Record):
             self.columns.append(page)
         elif page.role == "budget":  # what a budget left undone: the rules it affects say unverified
             self.cuts.append(page)
+        else:  # the site checks' pages (interaction, search, article): read by their own rules
+            self.pages.append(page)
 
     texts: list[TextObservation] = field(default_factory=list)  # content watch: pages, attachments
     # security watch (crawlers/watchmodels.py): each fetch of a watched page (WatchObservation), its
@@ -377,6 +386,9 @@ class AccountObservation(Record):
     reason: str = ""  # why, for unverified / gone / private
     evidence: dict[str, Any] = field(default_factory=dict)  # urls, statuses, codes (never secrets)
     name: str = ""  # the account's display name, when shown
+    verification: str = ""  # the platform's verification text (认证信息), when shown
+    comments_shown: int = 0  # posts whose comment switch the platform showed (0: it shows none)
+    comments_closed: int = 0  # ... of them with comments closed
     requests: int = 0
     browser: bool = False  # True when the check needed Chromium
     elapsed_ms: float | None = None

@@ -17,6 +17,8 @@ from pipelines.rules import (
     RULES,
     account_freq,
     account_gone,
+    account_interaction,
+    account_name,
     account_no_update,
     account_one_per_platform,
     account_sec_wording,
@@ -31,7 +33,14 @@ __all__ = ["ACCOUNT_RULES", "Rules", "judge_account", "judge_registry", "judge_s
 
 # Account rules, in order: the vetoes first, so rules marked SKIP_WHEN_VETOED can see them.
 WORDING_INDICATORS = ("SITE-SEC-WORDING", "ACCOUNT-SEC-WORDING")
-ACCOUNT_RULES = (account_no_update, account_gone, account_freq, account_sec_wording)
+ACCOUNT_RULES = (
+    account_no_update,
+    account_gone,
+    account_freq,
+    account_sec_wording,
+    account_interaction,
+    account_name,
+)
 
 
 def load_rules(override: str | Path | None = None) -> Rules:

@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.models import AccountObservation, Finding, SiteObservations, Target
+from pipelines.checkscover import ACCOUNT_CHECK_INDICATORS, SITE_CHECK_INDICATORS, looked
 from pipelines.rules import (
     account_freq,
     account_gone,
@@ -51,7 +52,10 @@ from pipelines.rules import (
     wrong_link,
 )
 
-ACCOUNT_INDICATORS = frozenset({account_no_update.INDICATOR, account_gone.INDICATOR, account_freq.INDICATOR})
+ACCOUNT_INDICATORS = (
+    frozenset({account_no_update.INDICATOR, account_gone.INDICATOR, account_freq.INDICATOR})
+    | ACCOUNT_CHECK_INDICATORS
+)
 # judged over the whole registry, not one target's observations
 REGISTRY_INDICATORS = frozenset({account_one_per_platform.INDICATOR})
 # the security watch on homepages and key pages (every patrol, and full sweeps too)
@@ -72,13 +76,17 @@ PATROL_INDICATORS = (
     | WATCH_INDICATORS
 )
 # a full sweep (and a re-check, which crawls like one) checks every column and page too
-FULL_INDICATORS = PATROL_INDICATORS | {
-    column_stale.INDICATOR,
-    dead_link_other.INDICATOR,
-    policy_stale.INDICATOR,
-    footer_marks.INDICATOR,
-    meta.INDICATOR,
-}
+FULL_INDICATORS = (
+    PATROL_INDICATORS
+    | {
+        column_stale.INDICATOR,
+        dead_link_other.INDICATOR,
+        policy_stale.INDICATOR,
+        footer_marks.INDICATOR,
+        meta.INDICATOR,
+    }
+    | SITE_CHECK_INDICATORS
+)  # each only where this sweep gathered its facts (pipelines.checkscover)
 KIND_INDICATORS: dict[str, frozenset[str]] = {
     "patrol": PATROL_INDICATORS | REGISTRY_INDICATORS,
     "full": FULL_INDICATORS | REGISTRY_INDICATORS,
@@ -370,7 +378,9 @@ class SweepLifecycle:
         result = reconcile(
             self.by_target.pop(target.id, []),
             findings,
-            lambda doc: checked and self._wanted(doc) and sec_watch.covers(doc, observed),
+            lambda doc: (
+                checked and self._wanted(doc) and looked(doc, observed) and sec_watch.covers(doc, observed)
+            ),
             self.sweep,
             self.as_of,
             lambda doc: rectification_evidence(doc, observed, sweep_id, self.as_of),

@@ -103,6 +103,10 @@ def _truth(account: SimAccount, as_of: datetime, thresholds: dict[str, Any]) -> 
         expect["ACCOUNT-VETO-NO-UPDATE"] = "warning"
     if state == "gone":
         expect["ACCOUNT-GONE"] = "violation"
+    if account.case == "name_mismatch":
+        expect["ACCOUNT-REQ-NAME"] = "violation"
+    if account.case == "comments_closed":
+        expect["ACCOUNT-VETO-NO-INTERACTION"] = "violation"
     return {
         "platform": account.platform,
         "case": account.case,
@@ -165,11 +169,15 @@ def build_accounts(as_of: datetime, seed: int = 20241, platforms: list[str] | No
     return world
 
 
+# A display name that names neither a place nor a unit (ACCOUNT-REQ-NAME's planted cases).
+PLAIN_NAME = "城市生活服务"
+
+
 def sim_account(n: int, key: str, case: str, as_of: datetime, rng: random.Random, digits: int) -> SimAccount:
     """Account number ``n`` of platform ``key`` in ``case``: id ``A<n>``, an owner from OWNERS."""
     owner, name, region = OWNERS[n % len(OWNERS)]
     number = f"{n:0{digits}d}"
-    return SimAccount(
+    account = SimAccount(
         target_id=f"A{number}",
         platform=key,
         case=case,
@@ -179,3 +187,11 @@ def sim_account(n: int, key: str, case: str, as_of: datetime, rng: random.Random
         region=region,
         posts=make_posts(case, as_of, rng, prefix=f"{key[:2]}{number}"),
     )
+    if case == "name_mismatch":
+        account.name, account.verification = PLAIN_NAME, ""
+    if case == "name_verified":
+        account.name, account.verification = PLAIN_NAME, f"{owner}官方账号"
+    if case == "comments_closed":
+        for post in account.posts:
+            post.comments_open = False
+    return account

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from crawlers.names import name_has
 from crawlers.thresholds import load_thresholds
+from simweb.checkplan import plan_checks
 from simweb.cms import column_path, item_path
 from simweb.content import (
     COLUMN_SLUGS,
@@ -165,6 +166,8 @@ def _plan_for(spec: SiteSpec, rng: random.Random, as_of_day: date) -> list[_Plan
     if "yearless_new_year" in profiles:
         cross = (as_of_day - date(as_of_day.year - 1, 12, 20)).days
         _set(plan, "统计数据", age=min(cross, YEARLESS_MAX_AGE_DAYS - 10))
+    if "compact" in profiles:  # the site checks' sites: the core columns only
+        plan = [p for p in plan if p.name in core]
     return plan
 
 
@@ -268,7 +271,7 @@ def build_site(spec: SiteSpec, as_of: datetime, seed: int) -> Site:
             family = COLUMN_TITLES.get(p.name, "other")
             newest = p.age if p.age is not None else rng.randint(*_FRESH[family])
             per_page = max(8, min(20, colid % 13 + 8))
-            pages = 1 if p.js else rng.randint(1, 3)
+            pages = 1 if p.js or "compact" in profiles else rng.randint(1, 3)
             col.items = _items(rng, spec, col, newest, fmt, per_page * pages, day0)
             if "date_in_link" in profiles:
                 for item in col.items:
@@ -284,6 +287,7 @@ def build_site(spec: SiteSpec, as_of: datetime, seed: int) -> Site:
 
     _home(site, rng, profiles, home_fmt, fmt, day0, spec)
     _plant(site, profiles)
+    site.checks = plan_checks(profiles, spec.cms, rng, day0)
     return site
 
 

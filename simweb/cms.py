@@ -6,15 +6,15 @@ footer marks). ``pages.py`` decides which pages a site serves.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from simweb.content import format_date
 from simweb.model import PORT_TOKEN, Column, Item, Site
+from simweb.searchform import search_form
 
 CMS_STYLES: tuple[str, ...] = ("trs", "hanweb", "govcn", "handmade")
 
-SEARCH_PATH = "/search.html"  # the site search: /search.html?q=... lists items whose title matches
 ZHAOCUO_JS = "/exposure/jiucuo.js"  # the national 找错 widget, on zfwzgl.www.gov.cn
 ZHAOCUO_HOST = "zfwzgl.www.gov.cn"
 
@@ -204,7 +204,7 @@ def chrome(
 {head}
 </head><body>
 <div class="topbar"><span>欢迎访问{escape(site.name)}</span> <a href="{sitemap}">网站地图</a>
-<form class="search" action="{SEARCH_PATH}" method="get"><input type="text" name="q" placeholder="请输入关键字"><button type="submit">搜索</button></form></div>
+{search_form(site)}</div>
 <div class="header"><a href="/"><img src="/images/logo.png" alt="{escape(site.name)}"></a></div>
 {nav}
 <div class="main">
@@ -232,6 +232,8 @@ def footer(site: Site) -> str:
     zhaocuo = (
         f"<script id=\"_jiucuo_\" sitecode='{site.footer_code or site.site_code}' "
         f"src='http://{ZHAOCUO_HOST}:{PORT_TOKEN}{ZHAOCUO_JS}'></script>"
+        if site.checks.zhaocuo
+        else ""
     )
     return f"""<div class="footer">
 <p>主办单位：{escape(site.owner)}　承办单位：{escape(site.name)}信息中心</p>
@@ -259,10 +261,8 @@ def article_html(site: Site, column: Column, item: Item, body: str) -> str:
 <div class="info">发布日期：{pub[:10]}　来源：{escape(site.owner)}</div>
 <meta name="ContentStart"><div {zoom.get(site.cms, 'class="content"')}>
 {body}</div><meta name="ContentEnd"></div>"""
-    meta = {
-        "ColumnName": column.shown,
-        "ArticleTitle": item.title,
-        "PubDate": pub,
-        "ContentSource": site.owner,
-    }
+    meta = {"ColumnName": column.shown, "ContentSource": site.owner}
+    if site.checks.articles != "untagged":
+        shifted = item.date + timedelta(days=site.checks.pubdate_shift_days)
+        meta |= {"ArticleTitle": item.title, "PubDate": shifted.strftime("%Y-%m-%d %H:%M")}
     return chrome(site, f"{item.title}_{site.name}", inner, meta=meta)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from simweb.checkplan import SiteChecks
+
 # Placeholders in page text, replaced when served: the world is built before its port is known.
 PORT_TOKEN = "@@SIMWEB_PORT@@"
 CLOSED_TOKEN = "@@SIMWEB_CLOSED_PORT@@"
@@ -102,6 +104,7 @@ class Site:
     closed: bool = False  # served on the refused port (nothing listens)
     nav_only: bool = False
     variant: int = 0  # chooses among a CMS's list markups
+    checks: SiteChecks = field(default_factory=SiteChecks)  # the site checks' plants (simweb.checkplan)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)

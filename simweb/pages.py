@@ -6,15 +6,12 @@ Articles are rendered on request (a site has hundreds), everything else once.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from html import escape
-from urllib.parse import parse_qs, urlsplit
 
 from simweb.cms import (
     PAGER_SCRIPT,
-    SEARCH_PATH,
     SITEMAP_PATHS,
     article_html,
     chrome,
@@ -25,7 +22,9 @@ from simweb.cms import (
     pager_html,
 )
 from simweb.content import article_body, format_date
+from simweb.letters import home_block, mailbox_routes
 from simweb.model import PORT_TOKEN, Column, Item, Response, Route, Site
+from simweb.searchsim import search_routes
 
 # 1x1 transparent PNG: logos, badges and banners that exist.
 PNG = bytes.fromhex(
@@ -99,6 +98,7 @@ def _home_body(site: Site) -> str:
         f'<li><a href="http://www.js.gov.cn:{PORT_TOKEN}/" target="_blank">江苏省人民政府</a></li>'
         f"{planted}</ul></div>"
     )
+    parts.append(home_block(site))
     return "\n".join(parts)
 
 
@@ -173,28 +173,6 @@ def _article_route(site: Site, column: Column, item: Item) -> Route:
     return render
 
 
-def _search_route(site: Site) -> Route:
-    """/search.html?q=...: the items whose title contains the query (newest first)."""
-
-    def search(path: str) -> Response:
-        query = parse_qs(urlsplit(path).query).get("q", [""])[0].strip()
-        hits = sorted(
-            (i for c in site.columns for i in c.items if query and query in i.title),
-            key=lambda i: i.date,
-            reverse=True,
-        )[:20]
-        found = (
-            list_html(site, [dataclasses.replace(i, pinned=False) for i in hits])
-            if hits
-            else "<p>未找到相关信息</p>"
-        )
-        body = f'<div class="search-result"><h2>搜索“{escape(query)}”：共{len(hits)}条</h2>\n{found}</div>'
-        return _page(site, "search", chrome(site, f"搜索结果_{site.name}", body))
-
-    search.wants_path = True  # type: ignore[attr-defined]
-    return search
-
-
 def site_routes(site: Site) -> dict[str, Route]:
     """Every path the site answers; anything else is a 404."""
     if site.closed:
@@ -213,7 +191,8 @@ def site_routes(site: Site) -> dict[str, Route]:
     for path, status, location in site.redirects:
         routes[path] = Response(status=status, headers={"Location": location}, body="", delay=site.home_delay)
     routes[SITEMAP_PATHS[site.cms]] = _page(site, "sitemap", _sitemap(site))
-    routes[SEARCH_PATH] = _search_route(site)
+    routes.update(search_routes(site))
+    routes.update(mailbox_routes(site)[0])
     for column in site.columns:
         for page in range(len(_pages_of(column))):
             html = _column_page(site, column, page)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simweb.checkplan import CHECK_PROFILES
+
 
 @dataclass(frozen=True)
 class SiteSpec:
@@ -53,6 +55,7 @@ PROFILES: tuple[str, ...] = (
     "policy_stale",
     "spaced_names",  # first-level column names rendered spaced out (政 策 文 件), as CMS templates do
     "non_gov_domain",
+    *CHECK_PROFILES,  # the site checks' plants (interaction, search, 找错, article tags): simweb.checkplan
 )
 
 _GOV = "人民政府"
@@ -240,6 +243,79 @@ SITE_SPECS: tuple[SiteSpec, ...] = (
         "320117",
         "policy_stale",
         "spaced_names",  # the stale 政 策 文 件 column gets its SITE-DED-POLICY-STALE like 政策文件 does
+    ),
+    # the site checks' sites (simweb.checkplan): each spoils a few of interaction, search, 找错, article tags
+    _gov(
+        "S036",
+        "www.rugao.gov.cn",
+        "trs",
+        "如皋市",
+        "江苏省南通市如皋市",
+        "320682",
+        "letters_unanswered",
+        "search_broken",
+        "article_untagged",
+        "compact",
+    ),
+    _gov(
+        "S037",
+        "www.qidong.gov.cn",
+        "hanweb",
+        "启东市",
+        "江苏省南通市启东市",
+        "320681",
+        "letters_warning",
+        "letters_late",
+        "zhaocuo_missing",
+        "channel_in_column",
+        "compact",
+    ),
+    _unit(
+        "S038",
+        "slj.nantong.gov.cn",
+        "handmade",
+        "南通市水利局",
+        "江苏省南通市",
+        "市水利局",
+        "320600",
+        "channel_submit_404",
+        "zhaocuo_missing",  # a department's site: no 找错 finding (portals only), the look-alike
+        "search_provincial",
+        "compact",
+    ),
+    _gov(
+        "S039",
+        "www.danyang.gov.cn",
+        "govcn",
+        "丹阳市",
+        "江苏省镇江市丹阳市",
+        "321181",
+        "channel_other_host",
+        "search_js",
+        "article_pubdate_mismatch",
+        "compact",
+    ),
+    _gov(
+        "S040",
+        "www.dongtai.gov.cn",
+        "handmade",
+        "东台市",
+        "江苏省盐城市东台市",
+        "320981",
+        "letters_json",
+        "search_missing",
+        "article_pubdate_future",
+        "compact",
+    ),
+    _gov(
+        "S041",
+        "www.liyang.gov.cn",
+        "trs",
+        "溧阳市",
+        "江苏省常州市溧阳市",
+        "320481",
+        "letters_unreadable",
+        "compact",
     ),
 )
 

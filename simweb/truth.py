@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.names import name_has
+from simweb.checkstruth import check_expect
 from simweb.model import Site
 
 
@@ -100,6 +101,7 @@ def expectations(site: Site, as_of: datetime, th: dict[str, Any]) -> tuple[dict[
         expect["SITE-REQ-META"] = "violation"
     if not site.host.endswith(th["SITE-REQ-DOMAIN"]["suffix"]):
         expect["SITE-REQ-DOMAIN"] = "violation"
+    expect.update(check_expect(site, as_of, th)[0])  # interaction, search, 找错, article tags
     return (
         {k: v for k, v in expect.items() if v},
         {k: v for k, v in column_stale.items() if v},
@@ -134,6 +136,7 @@ def site_truth(
         if not site.closed
     ]
     expect, column_stale = expectations(site, as_of, th) if up else ({}, {})
+    _levels, unverified, articles = check_expect(site, as_of, th) if up else ({}, [], False)
     veto = [k for k, v in expect.items() if v == "violation" and th.get(k, {}).get("severity") == "veto"]
     return {
         "url": url_of(site.host, "/"),
@@ -156,5 +159,7 @@ def site_truth(
         "not_dead_links": [absolute(link.url) for link in site.links if not link.why],
         "expect": expect,
         "expect_column_stale": column_stale,
+        "expect_unverified": unverified,  # site checks that must say unverified (checkstruth)
+        "expect_articles": articles,  # SITE-REQ-META must report the sampled articles' tags
         "healthy": up and not veto,
     }

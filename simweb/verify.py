@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.models import Finding, TargetSummary
+from simweb.checkstruth import compare_checks
 
 DEAD_LINK_INDICATORS = ("SITE-DED-DEAD-LINK-HOME", "SITE-DED-DEAD-LINK")
 
@@ -72,6 +73,7 @@ def compare_site(
     if truth.get("healthy") and vetoes:
         out.append(f"{site_id}: healthy site vetoed ({', '.join(sorted(vetoes))})")
 
+    out += compare_checks(site_id, truth, findings)  # interaction, search, 找错, article tags
     dead = {f.subject_url: f for f in findings if f.indicator in DEAD_LINK_INDICATORS}
     for link in truth.get("dead_links", []):
         wanted = DEAD_LINK_INDICATORS[0] if link.get("on_homepage") else DEAD_LINK_INDICATORS[1]
@@ -184,7 +186,8 @@ def compare_content_watch(truth: dict[str, Any], findings: list[Finding]) -> lis
     return out
 
 
-ACCOUNT_VETOES = ("ACCOUNT-VETO-NO-UPDATE", "ACCOUNT-GONE")
+# found exactly as planted: no open finding of these on an account that does not plant it
+ACCOUNT_EXACT = ("ACCOUNT-VETO-NO-UPDATE", "ACCOUNT-GONE", "ACCOUNT-VETO-NO-INTERACTION", "ACCOUNT-REQ-NAME")
 
 
 def compare_account(
@@ -207,7 +210,7 @@ def compare_account(
             out.append(f"{label}: missing {indicator} ({level})")
     for f in findings:
         if (
-            f.indicator in ACCOUNT_VETOES
+            f.indicator in ACCOUNT_EXACT
             and f.level == "violation"
             and f.status == "open"
             and expect.get(f.indicator) != "violation"

@@ -18,9 +18,12 @@ from typing import Any, cast
 from crawlers.thresholds import load_thresholds
 from simweb import contentlimits, contentwatch, securitywatch
 from simweb.build import build_site
+from simweb.checkplan import SEARCH_HOST
 from simweb.cms import ZHAOCUO_HOST, ZHAOCUO_JS
+from simweb.letters import mailbox_routes
 from simweb.model import CLOSED_TOKEN, PORT_TOKEN, Response, Route, Site
 from simweb.pages import site_routes
+from simweb.searchsim import provincial_routes
 from simweb.sites import EXTERNAL_HOSTS, PROFILES, REFUSED_EXTERNAL_HOST, SITE_SPECS
 from simweb.truth import site_truth
 
@@ -162,6 +165,9 @@ def build_world(as_of: datetime, seed: int = 20241) -> World:
     for site in sites.values():
         if not site.closed:
             world.routes[site.host] = site_routes(site)
+            for host, table in mailbox_routes(site)[1].items():  # channels on a provincial platform
+                world.routes.setdefault(host, {}).update(table)
+    world.routes[SEARCH_HOST] = provincial_routes(list(sites.values()))
     world.routes[contentwatch.HOST] = contentwatch.site_routes(as_of.date().isoformat())
     world.routes[contentlimits.HOST] = contentlimits.routes(as_of.date().isoformat())  # its tests only
     world.routes.update(securitywatch.routes(0))  # the security watch's day (SW01-SW11), at its first patrol

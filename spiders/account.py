@@ -308,6 +308,7 @@ class AccountSpider(TargetSpider):
         latest = result.latest
         post = latest.to_dict() if latest is not None else {}
         post.pop("date", None)
+        post.pop("comments_open", None)  # counted over every post below
         now = self._now()
         if post.get("title"):  # the same masking as the content watch's texts
             post["title"] = mask_personal_numbers(str(post["title"]), now.date())[0]
@@ -323,6 +324,9 @@ class AccountSpider(TargetSpider):
             reason=scrub(result.reason, state.secrets),
             evidence=scrub(dict(result.evidence), state.secrets),
             name=result.name,
+            verification=result.verification,
+            comments_shown=sum(1 for p in result.posts if p.comments_open is not None),
+            comments_closed=sum(1 for p in result.posts if p.comments_open is False),
             requests=state.requests,
             browser=state.browser,
             elapsed_ms=round(state.elapsed_ms, 1),

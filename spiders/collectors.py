@@ -8,8 +8,9 @@ listed in ``SiteSpider.collectors``: the spider hands it each fetched page of it
 any render) and yields what it returns. A collector that needs another page asks
 :meth:`FollowPages.follow`; that page is fetched within the site's page and time budgets, counted
 like any page of the site (the site is not done before it is), recorded as an observation with the
-collector's role, and handed to the collector's ``on_page``. Collectors record facts; judging them
-is a rule's job.
+collector's role, and handed to the collector's ``on_page`` -- a page that failed too, with no tree
+(``root`` None), so a collector can say what it could not read. A collector records its facts on the
+observation it is handed (in fields of its own) before returning; judging them is a rule's job.
 
 Three more things a collector may have: the in-site pages the link checks read (role
 :data:`LINKED`: no request of its own, handed with their HTML and where the site links them; for these
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from lxml.html import HtmlElement
@@ -47,6 +49,7 @@ class FetchedPage:
     html: str = ""  # role LINKED: the page as the link check read it (its first megabyte)
     found_on: tuple[str, ...] = ()  # role LINKED: the site's pages that link to it
     link_text: str = ""  # role LINKED: the text of a link to it
+    text: str = ""  # the decoded body of a followed page (a JSON answer has no useful tree)
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,18 @@ class FollowPages(Protocol):
     mode: str
     crawler: Crawler
     words: PageWords
+    as_of: datetime  # the check time: dates are read, and lists read back, relative to it
 
-    def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
-        """A further page of the same site (None when the site's page budget is spent)."""
+    @property
+    def full(self) -> bool:
+        """A full sweep (False in the 2-hour patrol)."""
+        ...
+
+    def follow(
+        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, render: bool = False
+    ) -> Request | None:
+        """A further page for the site, on its host or another (None when the site's page budget is
+        spent); ``render``: opened in Chromium, for a page its script writes."""
         ...
 
     def fetch_file(self, page: FetchedPage, url: str, on_file: OnFile, *, max_bytes: int) -> Request | None:

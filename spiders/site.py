@@ -28,11 +28,15 @@ from scrapy.http import Request, Response
 from crawlers import columns
 from crawlers.links import ColumnRef, is_internal
 from crawlers.models import PageObservation, Target
+from spiders.articlecollect import ArticleCollector
 from spiders.budget import SiteBudget
 from spiders.collectors import LINKED, FetchedPage, OnPage, PageCollector
 from spiders.contentwatch import ContentCollector
+from spiders.interactcollect import InteractionCollector
 from spiders.linkcheck import LinkResult, LinkUse
+from spiders.searchcollect import SearchCollector
 from spiders.sitecore import SiteState
+from spiders.sitepages import render_meta
 from spiders.sitework import SiteWork
 from spiders.watch import SecurityWatch
 
@@ -42,7 +46,13 @@ class SiteSpider(SiteWork):
 
     name = "site"
     # per-page fact collectors (see spiders.collectors); a subclass or a later watch adds its own
-    collectors: ClassVar[tuple[PageCollector, ...]] = (SecurityWatch(), ContentCollector())
+    collectors: ClassVar[tuple[PageCollector, ...]] = (
+        SecurityWatch(),
+        ContentCollector(),
+        InteractionCollector(),
+        SearchCollector(),
+        ArticleCollector(),
+    )
 
     async def start(self) -> AsyncIterator[Any]:
         """Sites are started as others finish (``[crawl] sites_in_flight`` at once): a province of
@@ -132,28 +142,33 @@ class SiteSpider(SiteWork):
                 out += [item for item in collector.collect(page, self) if item is not None]
         return out
 
-    def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
-        """A collector's further page of the same site, within its page budget (see spiders.collectors)."""
+    def follow(
+        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, render: bool = False
+    ) -> Request | None:
+        """A collector's further page, within the site's page budget (see spiders.collectors)."""
         state = self.sites[page.target.id]
         if state.done or not state.budget.take_page():
             return None
+        timeout = self.config.crawl.page_timeout
+        browser = render_meta(timeout) if render else {}
         return self._request(
             state,
             url,
             self._on_followed,
             self._on_page_error,
-            timeout=self.config.crawl.page_timeout,
+            timeout=timeout * 2 if render else timeout,
             page=True,
             role=role,
             patrol_on_page=on_page,
+            **browser,
         )
 
     def _on_followed(self, response: Response) -> Iterable[Any]:
         state = self.sites[response.meta["target_id"]]
-        obs, root, _ = self._observe(response, response.meta["role"])
+        obs, root, text = self._observe(response, response.meta["role"])
         self._remember(state, obs)
         on_page: OnPage = response.meta["patrol_on_page"]
-        return [obs, *on_page(FetchedPage(state.target, obs, root)), *self._page_done(state)]
+        return [obs, *on_page(FetchedPage(state.target, obs, root, text=text)), *self._page_done(state)]
 
     # ------------------------------------------------------------------ homepage, site map, columns
 

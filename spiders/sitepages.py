@@ -24,6 +24,7 @@ from crawlers import links, pagefacts
 from crawlers.listpage import extract_list
 from crawlers.models import PageObservation
 from crawlers.tlscheck import META_DETAIL, META_KEY, certificate_meta
+from spiders.collectors import FetchedPage
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, non_html, redirect_failure
 from spiders.linkcheck import LinkResult, PageSignals
 from spiders.sitecore import SiteState
@@ -42,6 +43,16 @@ RENDERED_FIELDS = (
     "text_excerpt",
     "links",
 )
+
+
+def render_meta(timeout: float) -> dict[str, Any]:
+    """Request meta that opens a page in Chromium and waits for its network to go quiet."""
+    return {
+        "playwright": True,
+        "playwright_context": "render",
+        "playwright_context_kwargs": {"ignore_https_errors": True},
+        "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle", timeout=timeout * 1000)],
+    }
 
 
 class SitePages(SiteLinks):
@@ -125,14 +136,9 @@ class SitePages(SiteLinks):
             self._on_render_error,
             timeout=timeout * 2,
             page=True,
-            playwright=True,
-            playwright_context="render",
-            playwright_context_kwargs={"ignore_https_errors": True},
-            playwright_page_methods=[
-                PageMethod("wait_for_load_state", "networkidle", timeout=timeout * 1000)
-            ],
             patrol_static=obs,
             patrol_static_html=html,
+            **render_meta(timeout),
             **meta,
         )
 
@@ -216,7 +222,10 @@ class SitePages(SiteLinks):
         if obs.role == "column":
             self._column_fields(obs, meta)
         self._remember(state, obs)
-        return [obs, *self._page_done(state)]
+        out: list[Any] = [obs]
+        if on_page := meta.get("patrol_on_page"):  # a collector's page: it hears of the failure too
+            out += on_page(FetchedPage(state.target, obs, None))
+        return [*out, *self._page_done(state)]
 
     def _failure(self, state: SiteState, failure: Failure, request: Request) -> tuple[str, str]:
         """The failure class, with redirect chains told apart and budget cuts counted."""

@@ -77,6 +77,7 @@ class Post(Record):
     pinned: bool = False
     source: str = "json"  # json | html | captured
     text: str = ""  # all the post's words the page object saw (title, description, text), untruncated
+    comments_open: bool | None = None  # the post's comment switch, where the platform shows it
 
     def to_dict(self) -> dict[str, Any]:
         """Without ``text``: it may hold personal numbers, and reaches storage only masked, through
@@ -96,6 +97,7 @@ class AccountResult(Record):
     reason: str = ""  # why, for unverified / gone / private ("captcha", "HTTP 432", "no public list")
     evidence: dict[str, Any] = field(default_factory=dict)  # url, status, markers, counts
     name: str = ""  # the account's display name, when the platform showed it
+    verification: str = ""  # its verification text (认证信息), when the platform showed it
     transient: bool = False  # the page object suspects a passing cause (a slow render): worth one retry
 
 

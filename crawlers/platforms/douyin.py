@@ -45,6 +45,8 @@ F_STATUS = "status_code"  # 0 = ok; anything else is the API refusing us
 F_LIST = "aweme_list"  # missing while status_code is 0 = cookie not logged in (anti-bot)
 F_ID, F_DESC, F_TIME, F_TOP = "aweme_id", "desc", "create_time", "is_top"  # create_time: unix s
 F_AUTHOR_NAME = ("author", "nickname")
+F_VERIFY = (("author", "custom_verify"), ("author", "enterprise_verify_reason"))  # 认证信息
+F_CAN_COMMENT = ("aweme_control", "can_comment")  # the work's comment switch [field name unconfirmed]
 
 # Page wordings (visible text) that decide what an empty aweme_list means.
 GONE_MARKERS = (
@@ -92,9 +94,15 @@ def _posts(items: list[Any]) -> list[Post]:
                 text=post_words(dig(item, F_DESC)),
                 pinned=bool(dig(item, F_TOP, default=0)),
                 source="captured",
+                comments_open=_switch(dig(item, *F_CAN_COMMENT)),
             )
         )
     return posts
+
+
+def _switch(value: Any) -> bool | None:
+    """A comment switch as shown (True/False, 1/0), None when the answer does not show it."""
+    return bool(value) if isinstance(value, bool | int) else None
 
 
 def _empty_list(reply: Reply, ev: dict[str, Any]) -> AccountResult:
@@ -128,6 +136,7 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
     if posts:
         result = from_posts(posts, reply, **ev)
         result.name = str(dig(items, 0, *F_AUTHOR_NAME, default="") or "")
+        result.verification = " ".join(str(v) for f in F_VERIFY if (v := dig(items, 0, *f)))
         return result
     if items:
         return unverified("aweme_list items carry no create_time", reply, items=len(items), **ev)

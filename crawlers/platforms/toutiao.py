@@ -41,6 +41,7 @@ FEED_PATH = "/api/pc/list/feed"  # what the page's script fetches (category=prof
 F_DATA = "data"  # [] = nothing published; null = refused (RSSHub rejects it)
 F_ID, F_GROUP_ID, F_TIME, F_CELL = "id", "group_id", "publish_time", "cell_type"
 F_TITLE, F_CONTENT = "title", "content"  # 微头条 (cell_type 32) has content, not a title
+F_BAN_COMMENT = "ban_comment"  # 1 = comments closed on the item [field name unconfirmed]
 ITEM_URLS = {  # cell_type -> the item's public URL
     0: "https://www.toutiao.com/video/{id}/",
     49: "https://www.toutiao.com/video/{id}/",
@@ -85,6 +86,7 @@ def _posts(items: list[Any]) -> list[Post]:
                 title=text.split("\n", 1)[0][:100],
                 text=post_words(dig(item, F_TITLE), dig(item, F_CONTENT)),
                 source="captured",
+                comments_open=None if (ban := dig(item, F_BAN_COMMENT)) is None else not ban,
             )
         )
     return posts

@@ -54,6 +54,7 @@ POSTS_CONTAINER_PREFIX = "107603"  # the posts container when tabsInfo lacks one
 POST_CARD_TYPE = 9  # cards[].card_type carrying an mblog; type 11 groups nest more cards
 COUNT_FIELD = "statuses_count"
 NAME_FIELD = "screen_name"
+VERIFIED_FIELD = "verified_reason"  # the account's 认证信息
 DATE_FIELD = "created_at"  # "Thu Sep 26 10:00:00 +0800 2024", or 刚刚/5分钟前/昨天 12:30/06-27
 PINNED_FLAG = "isTop"  # isTop: 1 on pinned posts
 PINNED_MBLOGTYPE = 2  # mblogtype 2 = pinned
@@ -179,6 +180,7 @@ def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: 
             reply.fetch.headers,
             uid=state["uid"],
             name=str(user.get(NAME_FIELD) or ""),
+            verification=str(user.get(VERIFIED_FIELD) or ""),
             count=count if isinstance(count, int) else None,
         )
     count = state.get("count")
@@ -196,6 +198,7 @@ def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult: 
         )
     result = from_posts(posts, reply, statuses_count=count, pinned=sum(p.pinned for p in posts))
     result.name = state.get("name", "")
+    result.verification = state.get("verification", "")
     return result
 
 

@@ -1,4 +1,5 @@
-"""SITE-REQ-META (页面标签): the standard <meta> tags on the homepage and the column pages.
+"""SITE-REQ-META (页面标签): the standard <meta> tags on the homepage, the column pages and a sample of
+article pages (:mod:`pipelines.rules.meta_articles`).
 
 SiteIDCode must also equal the footer's 标识码: two different codes mean a copied template.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from crawlers.models import Finding
 from pipelines.rules.base import RuleContext, page_url
+from pipelines.rules.meta_articles import article_finding
 
 INDICATOR = "SITE-REQ-META"
 NEEDS_HOMEPAGE = True
@@ -33,7 +35,7 @@ def check(ctx: RuleContext) -> list[Finding]:
     if meta_code and footer_code and meta_code != footer_code:
         problems.append(f"SiteIDCode“{meta_code}”与底部标识码“{footer_code}”不一致")
     if not problems:
-        return []
+        return article_finding(ctx)
     url = page_url(home)
     evidence = {
         "url": url,
@@ -49,5 +51,6 @@ def check(ctx: RuleContext) -> list[Finding]:
             subject_url=url,
             evidence=evidence,
             message=f"页面标签不规范：{'；'.join(problems)}",
-        )
+        ),
+        *article_finding(ctx),
     ]

@@ -39,6 +39,9 @@ CASE_STATES: dict[str, str] = {
     "empty_body": "unverified",  # HTTP 200, empty body
     "malformed": "unverified",  # HTTP 200, broken JSON
     "no_public_list": "unverified",  # WeChat without album/article URLs or credentials
+    "name_mismatch": "latest",  # active, but its name and verification text do not name its owner
+    "name_verified": "latest",  # a name without its owner, whose verification text names it: fine
+    "comments_closed": "latest",  # active, comments closed on every post: no interaction (veto)
 }
 
 
@@ -48,6 +51,7 @@ class SimPost:
     title: str
     date: datetime  # whole minutes, Beijing time
     pinned: bool = False
+    comments_open: bool = True  # the post's comment switch (Douyin can_comment, Toutiao ban_comment)
 
 
 @dataclass
@@ -63,6 +67,7 @@ class SimAccount:
     profile_url: str = ""  # the real-host URL for the registry: set by the App
     extra: dict[str, Any] = field(default_factory=dict)  # platform-specific (uk, album id, ...)
     planted: list[dict[str, Any]] = field(default_factory=list)  # content watch: expressions in its posts
+    verification: str | None = None  # the verification text platforms show (None: the owner's name)
 
 
 @dataclass

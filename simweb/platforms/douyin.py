@@ -78,6 +78,8 @@ class App(SignedPageApp):
         "throttled",
         "empty_body",
         "malformed",
+        "name_mismatch",
+        "comments_closed",
     )
 
     def account_id_for(self, account: SimAccount, n: int) -> str:
@@ -143,7 +145,12 @@ class App(SignedPageApp):
                 "desc": p.title,
                 "create_time": int(p.date.timestamp()),
                 "is_top": 1 if p.pinned else 0,
-                "author": {"sec_uid": account.account_id, "nickname": account.name},
+                "aweme_control": {"can_forward": True, "can_share": True, "can_comment": p.comments_open},
+                "author": {
+                    "sec_uid": account.account_id,
+                    "nickname": account.name,
+                    "custom_verify": account.owner if account.verification is None else account.verification,
+                },
             }
             for p in account.posts
         ]

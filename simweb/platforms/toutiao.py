@@ -65,6 +65,7 @@ class App(SignedPageApp):
         "throttled",
         "empty_body",
         "malformed",
+        "comments_closed",
     )
 
     def account_id_for(self, account: SimAccount, n: int) -> str:
@@ -122,6 +123,7 @@ class App(SignedPageApp):
             ts = int(post.date.timestamp())
             item = {"id": ident, "group_id": ident, "cell_type": cell, "publish_time": ts}
             item["behot_time"] = ts
+            item["ban_comment"] = 0 if post.comments_open else 1
             item["content" if cell == 32 else "title"] = post.title
             items.append(item)
         return Resp.json(

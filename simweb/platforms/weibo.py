@@ -74,6 +74,8 @@ class App(PlatformApp):
         "throttled",
         "empty_body",
         "malformed",
+        "name_mismatch",
+        "name_verified",
     )
 
     def account_id_for(self, account: SimAccount, n: int) -> str:
@@ -118,7 +120,9 @@ class App(PlatformApp):
                         "screen_name": account.name,
                         "statuses_count": count,
                         "verified": True,
-                        "verified_reason": account.owner,
+                        "verified_reason": account.owner
+                        if account.verification is None
+                        else account.verification,
                         "profile_url": f"https://m.weibo.cn/u/{uid}",
                     },
                     "tabsInfo": {

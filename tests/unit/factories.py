@@ -10,6 +10,7 @@ from crawlers.models import (
     AccountObservation,
     DatedItem,
     LinkCheck,
+    LinkRef,
     PageObservation,
     SiteObservations,
     Target,
@@ -29,6 +30,8 @@ GOOD_FOOTER = {
     "beian": "苏公网安备 32050002000000号",
     "conac_badge": True,
 }
+# the national 找错 widget every healthy portal homepage loads (SITE-REQ-ZHAOCUO)
+ZHAOCUO = LinkRef(url="https://zfwzgl.www.gov.cn/exposure/jiucuo.js", kind="script")
 GOOD_META = {"SiteName": "某某市人民政府", "SiteDomain": "www.example.gov.cn", "SiteIDCode": SITE_CODE}
 
 
@@ -68,6 +71,7 @@ def homepage(newest_days: float | None = 1.0, **changes: object) -> PageObservat
         "items": [newest] if newest else [],
         "newest": newest,
         "navigation_only": newest is None,
+        "links": [ZHAOCUO],
     }
     fields |= changes
     return PageObservation(**fields)  # type: ignore[arg-type]
@@ -226,6 +230,7 @@ def account(
         "latest_post": post,
         "post_dates": dates,
         "name": "某某发布",
+        "comments_shown": len(dates),  # the platform shows each post's comment switch: all open
         "evidence": {"url": PROFILE, "status": 200},
     }
     fields |= changes

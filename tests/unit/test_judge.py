@@ -126,7 +126,8 @@ def test_unreachable_homepage_is_unverified_and_nothing_else_is_judged(homepage,
     assert [x.indicator for x in findings] == [HOME_STALE]
     (hit,) = findings
     assert (hit.severity, hit.status) == ("veto", "unverified")
-    assert hit.evidence == {"error": error, "status": status, "url": f.HOME}
+    basis = f.RULES.table("SITE-VETO-HOME-STALE")["source"]  # the document behind the rule, cited
+    assert hit.evidence == {"error": error, "status": status, "url": f.HOME, "basis": basis}
     assert summary.verdict == "unverified"
     assert summary.score is None
     assert summary.latest_update is None
