@@ -20,7 +20,9 @@ from crawlers.models import Record
 
 EventStatus = Literal["open", "closed"]
 
-_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.I)
+_DURATION = re.compile(
+    r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.I
+)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -105,7 +107,11 @@ class EventWatch:
     target_ids: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "since": self.since.isoformat(), "target_ids": list(self.target_ids)}
+        return {
+            "event_id": self.event_id,
+            "since": self.since.isoformat(),
+            "target_ids": list(self.target_ids),
+        }
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> EventWatch:

@@ -180,10 +180,16 @@ class RowChecker:
             )
         account_type = values.get("account_type", "")
         if account_type and account_type not in ACCOUNT_TYPES:
-            yield "account_type", f"unknown account_type '{account_type[:50]}' (expected {' or '.join(ACCOUNT_TYPES)})"
+            yield (
+                "account_type",
+                f"unknown account_type '{account_type[:50]}' (expected {' or '.join(ACCOUNT_TYPES)})",
+            )
 
 
-ACCOUNT_TYPES = ("订阅号", "服务号")  # WeChat 公众号 kinds: a subscription account's repost deadline is longer
+ACCOUNT_TYPES = (
+    "订阅号",
+    "服务号",
+)  # WeChat 公众号 kinds: a subscription account's repost deadline is longer
 
 
 def platform_problem(kind: str, platform: str, key: str | None) -> str:

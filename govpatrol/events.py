@@ -116,7 +116,11 @@ def new_event(
     if not accounts:
         given = [
             f"--{name} {','.join(values)}"
-            for name, values in (("region", scope.regions), ("owner", scope.owners), ("platform", scope.platforms))
+            for name, values in (
+                ("region", scope.regions),
+                ("owner", scope.owners),
+                ("platform", scope.platforms),
+            )
             if values
         ]
         where = scope.targets_file or "the registry"
@@ -151,7 +155,9 @@ class EventStore:
             self.store.es.indices.create(index=self.index)
         except ApiError as exc:
             if exc.error != "resource_already_exists_exception":
-                raise StoreUnavailable(f"Elasticsearch at {self.store.url}: cannot create {self.index}: {exc}") from exc
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self.store.url}: cannot create {self.index}: {exc}"
+                ) from exc
         except TransportError as exc:
             raise StoreUnavailable(f"Elasticsearch at {self.store.url} unavailable: {exc}") from exc
 
@@ -160,7 +166,9 @@ class EventStore:
         try:
             self.store.es.index(index=self.index, id=event.id, document=doc, refresh="wait_for")
         except (ApiError, TransportError) as exc:
-            raise StoreUnavailable(f"Elasticsearch at {self.store.url}: cannot store event {event.id}: {exc}") from exc
+            raise StoreUnavailable(
+                f"Elasticsearch at {self.store.url}: cannot store event {event.id}: {exc}"
+            ) from exc
 
     def get(self, event_id: str) -> Event | None:
         try:
@@ -168,7 +176,9 @@ class EventStore:
         except NotFoundError:
             return None
         except (ApiError, TransportError) as exc:
-            raise StoreUnavailable(f"Elasticsearch at {self.store.url}: cannot read event {event_id}: {exc}") from exc
+            raise StoreUnavailable(
+                f"Elasticsearch at {self.store.url}: cannot read event {event_id}: {exc}"
+            ) from exc
         return Event.from_dict(doc["_source"])
 
     def events(self, status: str | None = None) -> list[Event]:
@@ -186,12 +196,16 @@ class EventStore:
         """Every repost-watch fact recorded for these events."""
         if not event_ids:
             return []
-        query = {"bool": {"filter": [{"term": {"doc_type": "repost"}}, {"terms": {"event_id": list(event_ids)}}]}}
+        query = {
+            "bool": {"filter": [{"term": {"doc_type": "repost"}}, {"terms": {"event_id": list(event_ids)}}]}
+        }
         sort = [{"event_id": "asc"}, {"target_id": "asc"}, {"@timestamp": "asc"}, {"sweep_id": "asc"}]
         return [RepostObservation.from_dict(d) for d in self.store.search_all("observations", query, sort)]
 
 
-def verdicts_of(es: EventStore, events: Sequence[Event], as_of: datetime, rules: Rules) -> dict[str, list[RepostVerdict]]:
+def verdicts_of(
+    es: EventStore, events: Sequence[Event], as_of: datetime, rules: Rules
+) -> dict[str, list[RepostVerdict]]:
     """Each event's verdicts at ``as_of``, from the facts on record."""
     facts = es.facts([e.id for e in events])
     return {e.id: judge_event(e, [f for f in facts if f.event_id == e.id], as_of, rules) for e in events}
@@ -274,7 +288,10 @@ def record_findings(
         for doc in stale:
             v = passing.get(doc.get("subject", ""))
             if v is not None and doc.get("target_id") == v.target_id:
-                evidence = {"outcome": "reposted", "reposted_at": v.reposted_at.isoformat() if v.reposted_at else None}
+                evidence = {
+                    "outcome": "reposted",
+                    "reposted_at": v.reposted_at.isoformat() if v.reposted_at else None,
+                }
                 updates[doc["id"]] = {
                     "status": "rectified",
                     "rectified_at": as_of.isoformat(),

@@ -159,7 +159,9 @@ class SweepRecorder:
         elif isinstance(item, TargetDone):
             self._finish_target(item.target_id)
 
-    def _emit_observation(self, obs: PageObservation | LinkCheck | AccountObservation | RepostObservation) -> None:
+    def _emit_observation(
+        self, obs: PageObservation | LinkCheck | AccountObservation | RepostObservation
+    ) -> None:
         self.result.observations += 1
         takers = [s for s in self.sinks if getattr(s, "wants_observations", True)]
         if not takers:  # JSON Lines alone: no document to build

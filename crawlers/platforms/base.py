@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from html import unescape
 from typing import Any, Literal, Protocol
 
 from crawlers.models import Record, Target

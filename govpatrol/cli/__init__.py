@@ -31,6 +31,7 @@ common jobs:
   govpatrol sweeps                      the runs on record and their ids, newest first
   govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
   govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
+  govpatrol event add --title T --published ISO8601   a 重大事件 to repost; `event show ID`: who did, when
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -52,6 +53,7 @@ COMMANDS = (
     "services",
     "spool",
     "targets",
+    "event",
 )
 
 

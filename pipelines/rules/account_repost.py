@@ -172,7 +172,12 @@ def judge_event_account(
         verdict.status = "late"
         evidence |= {
             "outcome": "late",
-            "repost": {"url": post.url, "title": post.title[:200], "date": post.date.isoformat(), "raw": post.raw},
+            "repost": {
+                "url": post.url,
+                "title": post.title[:200],
+                "date": post.date.isoformat(),
+                "raw": post.raw,
+            },
             "matched_by": match.by,
             "match_detail": match.detail,
             "similarity": match.similarity,
@@ -214,7 +219,9 @@ def judge_event_account(
         verdict.reason = "posts read do not reach back to the event"
     evidence |= {"outcome": "unverified", "reason": verdict.reason, "posts_read": _posts_read(facts)}
     message = f"未能核实是否转载重大信息“{event.title}”：{verdict.reason}"
-    verdict.finding = _finding(target, params, evidence, as_of, message, event, target.url, status="unverified")
+    verdict.finding = _finding(
+        target, params, evidence, as_of, message, event, target.url, status="unverified"
+    )
     return verdict
 
 

@@ -37,7 +37,9 @@ class Match:
 
 def normalise(text: str, strip_words: Iterable[str] = ()) -> str:
     folded = unicodedata.normalize("NFKC", text or "").lower()
-    for word in sorted((unicodedata.normalize("NFKC", w).lower() for w in strip_words), key=len, reverse=True):
+    for word in sorted(
+        (unicodedata.normalize("NFKC", w).lower() for w in strip_words), key=len, reverse=True
+    ):
         if word:
             folded = folded.replace(word, "")
     return _NOT_WORD.sub("", folded)
