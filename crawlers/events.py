@@ -140,6 +140,7 @@ class RepostObservation(Record):
     platform: str
     url: str  # the profile checked
     fetched_at: datetime
+    as_of: datetime  # the sweep's check time (its --as-of): what the rule judges the check by
     state: str  # the account check's state: latest | no_posts | gone | private | unverified
     since: datetime  # the event's publication: posts before it are not kept
     posts: list[RepostPost] = field(default_factory=list)  # posts published since the event
@@ -166,14 +167,16 @@ class RepostObservation(Record):
         ]
         since = when(doc.get("since"))
         fetched = when(doc.get("fetched_at"))
-        if since is None or fetched is None:
-            raise ValueError("repost observation without since / fetched_at")
+        as_of = when(doc.get("as_of"))
+        if since is None or fetched is None or as_of is None:
+            raise ValueError("repost observation without since / fetched_at / as_of")
         return cls(
             event_id=str(doc["event_id"]),
             target_id=str(doc["target_id"]),
             platform=str(doc.get("platform") or ""),
             url=str(doc.get("url") or ""),
             fetched_at=fetched,
+            as_of=as_of,
             state=str(doc.get("state") or ""),
             since=since,
             posts=posts,

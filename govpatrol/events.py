@@ -36,7 +36,7 @@ STATUS_ZH = {
     "reposted": "已按时转载",
 }
 DEADLINE_KIND_ZH = {"hours": "小时时限", "working_day": "次一工作日（订阅号）"}
-FINAL = ("reposted", "late", "missing")  # no more watching needed for these accounts
+FINAL = ("reposted", "late")  # a repost seen: no more watching (a missing one may still come, late)
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,9 @@ class AccountSpider(TargetSpider):
             elapsed_ms=round(state.elapsed_ms, 1),
         )
         self._inc(f"patrol/accounts/{result.state}")
-        watched = repost_facts(self.watches, state.target, result, obs.fetched_at, state.key)  # open events
+        watched = repost_facts(
+            self.watches, state.target, result, obs.fetched_at, state.key, self.as_of
+        )  # open events
         return [obs, *watched, TargetDone(target_id=state.target.id, requests=state.requests)]
 
     # ------------------------------------------------------------------ safety net

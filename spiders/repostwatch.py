@@ -32,7 +32,12 @@ def _post(target: Target, post: Post, fetched_at: datetime) -> RepostPost:
 
 
 def repost_facts(
-    watches: Iterable[EventWatch], target: Target, result: AccountResult, fetched_at: datetime, platform: str
+    watches: Iterable[EventWatch],
+    target: Target,
+    result: AccountResult,
+    fetched_at: datetime,
+    platform: str,
+    as_of: datetime,
 ) -> list[RepostObservation]:
     """One fact per event watching ``target`` (none when no open event names it)."""
     out = []
@@ -49,6 +54,7 @@ def repost_facts(
                 platform=platform,
                 url=target.url,
                 fetched_at=fetched_at,
+                as_of=as_of,
                 state=result.state,
                 since=watch.since,
                 posts=[_post(target, p, fetched_at) for p in sorted(since, key=lambda p: p.date)],

@@ -23,6 +23,7 @@ from crawlers.dates import BEIJING
 from crawlers.events import Event, RepostObservation, RepostPost, format_duration
 from crawlers.models import Finding, Target
 from crawlers.workdays import WorkCalendar
+from pipelines.rules.account_base import reason_words
 from pipelines.rules.base import Rules, make_finding
 from pipelines.rules.repost_match import Match, match_post
 
@@ -105,16 +106,16 @@ def _covered_until(event: Event, facts: list[RepostObservation]) -> datetime | N
     """Up to when the posts read cover every post since the event (None: not from the start).
 
     A readable check covers from its oldest post read (or from the start, when the list held
-    everything or reached back before the event) up to its own time; the checks' windows are
+    everything or reached back before the event) up to its check time (the sweep's as-of); the checks' windows are
     joined in time order, a gap ends the coverage."""
     until: datetime | None = None
-    for obs in sorted(facts, key=lambda o: o.fetched_at):
+    for obs in sorted(facts, key=lambda o: o.as_of):
         if obs.state not in READABLE:
             continue
         start = obs.oldest_seen if obs.state == "latest" and obs.oldest_seen else None
         reaches = start is None or start <= event.published or (until is not None and start <= until)
-        if reaches and (until is None or obs.fetched_at > until):
-            until = obs.fetched_at
+        if reaches and (until is None or obs.as_of > until):
+            until = obs.as_of
     return until
 
 
@@ -122,6 +123,14 @@ def _posts_read(facts: list[RepostObservation]) -> list[dict[str, Any]]:
     posts = {(p.url, p.date): p for obs in facts for p in obs.posts}
     newest = sorted(posts.values(), key=lambda p: p.date, reverse=True)[:POSTS_IN_EVIDENCE]
     return [{"date": p.date.isoformat(), "title": p.title[:120], "url": p.url} for p in newest]
+
+
+def _why_unread(obs: RepostObservation) -> str:
+    if obs.state == "gone":
+        return "账号已注销或被封禁"
+    if obs.state == "private":
+        return "账号内容不公开"
+    return reason_words(obs.reason or obs.state)
 
 
 def _when(value: datetime) -> str:
@@ -135,7 +144,7 @@ def judge_event_account(
     unverified after the deadline."""
     params = rules.table(INDICATOR)
     target = target_of(account)
-    facts = sorted((f for f in facts if f.fetched_at <= as_of), key=lambda f: f.fetched_at)
+    facts = sorted((f for f in facts if f.as_of <= as_of), key=lambda f: f.as_of)
     deadline, kind = deadline_for(event, target, params)
     verdict = RepostVerdict(
         event_id=event.id,
@@ -148,7 +157,7 @@ def judge_event_account(
         status="pending",
         deadline=deadline,
         deadline_kind=kind,
-        checked_at=facts[-1].fetched_at if facts else None,
+        checked_at=facts[-1].as_of if facts else None,
         posts_read=len({(p.url, p.date) for f in facts for p in f.posts}),
     )
     evidence: dict[str, Any] = {
@@ -181,7 +190,7 @@ def judge_event_account(
             "matched_by": match.by,
             "match_detail": match.detail,
             "similarity": match.similarity,
-            "found_at": obs.fetched_at.isoformat(),
+            "found_at": obs.as_of.isoformat(),
             "delay_minutes": int(delay.total_seconds() // 60),
             "delay": format_duration(delay),
         }
@@ -191,8 +200,10 @@ def judge_event_account(
         )
         verdict.finding = _finding(target, params, evidence, as_of, message, event, post.url or target.url)
         return verdict
-    if as_of < deadline:
-        return verdict  # pending: nothing seen yet, still in time
+    if as_of < deadline:  # pending: nothing seen yet, still in time
+        last = facts[-1] if facts else None
+        verdict.reason = _why_unread(last) if last is not None and last.state not in READABLE else ""
+        return verdict
     covered = _covered_until(event, facts)
     if covered is not None and covered >= deadline:
         verdict.status = "missing"
@@ -212,11 +223,11 @@ def judge_event_account(
     verdict.status = "unverified"
     last = facts[-1] if facts else None
     if last is None:
-        verdict.reason = "not checked since the event"
+        verdict.reason = "事件发布后尚未检查该账号"
     elif last.state not in READABLE:
-        verdict.reason = last.reason or last.state
+        verdict.reason = _why_unread(last)
     else:
-        verdict.reason = "posts read do not reach back to the event"
+        verdict.reason = "读到的发布未覆盖事件发布以来的全部内容"
     evidence |= {"outcome": "unverified", "reason": verdict.reason, "posts_read": _posts_read(facts)}
     message = f"未能核实是否转载重大信息“{event.title}”：{verdict.reason}"
     verdict.finding = _finding(
