@@ -182,7 +182,7 @@ def _list(args: argparse.Namespace, config: Config, store: Any) -> int:
             *(str(c) for c in counts.values()),
             status,
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200, highlight=False).print(table)
     return 0
 
 
@@ -227,7 +227,7 @@ def print_table(event_id: str, rows: list[dict[str, Any]], as_of: datetime) -> N
             r["overdue"],
             note,
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200, highlight=False).print(table)
 
 
 def format_duration_s(seconds: int) -> str:

@@ -109,7 +109,8 @@ def test_a_repost_within_the_deadline_passes_with_its_delay() -> None:
 
 def test_a_repost_after_the_deadline_is_late_with_its_delay_in_the_evidence() -> None:
     v = verdict([check(FRIDAY + 3 * H, [(130 * M, TITLE)])], FRIDAY + 3 * H)
-    assert v.status == "late" and v.finding is not None
+    assert v.status == "late"
+    assert v.finding is not None
     f = v.finding
     assert (f.indicator, f.status, f.severity, f.subject) == (
         "ACCOUNT-REPOST-LATE",
@@ -117,9 +118,12 @@ def test_a_repost_after_the_deadline_is_late_with_its_delay_in_the_evidence() ->
         "deduction",
         "event:ev-1",
     )
-    assert f.evidence["delay_minutes"] == 130 and f.evidence["delay"] == "2小时10分"
-    assert f.evidence["repost"]["url"] == "https://x/p0" and f.subject_url == "https://x/p0"
-    assert "转载不及时" in f.message and f.points == PARAMS["points"]
+    assert f.evidence["delay_minutes"] == 130
+    assert f.evidence["delay"] == "2小时10分"
+    assert f.evidence["repost"]["url"] == "https://x/p0"
+    assert f.subject_url == "https://x/p0"
+    assert "转载不及时" in f.message
+    assert f.points == PARAMS["points"]
 
 
 def test_no_repost_by_the_deadline_is_missing_with_the_posts_read() -> None:
@@ -127,7 +131,8 @@ def test_no_repost_by_the_deadline_is_missing_with_the_posts_read() -> None:
         [check(FRIDAY + 3 * H, [(40 * M, "苏州市防汛防旱指挥部关于加强汛期安全防范的提示")])], FRIDAY + 3 * H
     )
     assert v.status == "missing"
-    assert v.finding is not None and v.finding.evidence["outcome"] == "missing"
+    assert v.finding is not None
+    assert v.finding.evidence["outcome"] == "missing"
     assert v.finding.evidence["posts_read"][0]["title"].startswith("苏州市防汛防旱指挥部关于加强")
     assert "未转载" in v.finding.message
 
@@ -139,7 +144,9 @@ def test_before_the_deadline_nothing_seen_is_pending_and_raises_nothing() -> Non
 
 def test_an_account_we_could_not_read_is_unverified_never_late() -> None:
     v = verdict([check(FRIDAY + 3 * H, state="unverified")], FRIDAY + 3 * H)
-    assert v.status == "unverified" and v.finding is not None and v.finding.status == "unverified"
+    assert v.status == "unverified"
+    assert v.finding is not None
+    assert v.finding.status == "unverified"
     assert v.finding.points == 0.0
     assert verdict([], FRIDAY + 3 * H).status == "unverified"  # never checked since the event
 

@@ -35,26 +35,29 @@ def post(title: str, text: str = "", links: list[str] | None = None) -> RepostPo
 )
 def test_the_same_title_with_a_reposts_labels_matches_by_title(title: str) -> None:
     match = match_post(post(title), EVENT, PARAMS)
-    assert match is not None and match.by == "title"
+    assert match is not None
+    assert match.by == "title"
     assert match.similarity >= PARAMS["title_similarity"]
 
 
 def test_the_title_inside_a_longer_text_matches_by_title() -> None:
     text = f"#苏州防汛# 【{TITLE}】 全文如下，请市民注意出行安全。"
     match = match_post(post(text[:30], text), EVENT, PARAMS)
-    assert match is not None and match.by == "title"
+    assert match is not None
+    assert match.by == "title"
 
 
 def test_a_reworded_title_with_every_keyword_matches_by_keywords() -> None:
     match = match_post(post("昆山紧急提醒：苏州启动防汛Ⅳ级应急响应"), EVENT, PARAMS)
-    assert match is not None and match.by == "keywords"
+    assert match is not None
+    assert match.by == "keywords"
     assert match.similarity < PARAMS["title_similarity"]
 
 
 def test_only_a_link_to_the_source_matches_by_link_even_behind_a_redirect_wrapper() -> None:
     wrapped = f"https://weibo.cn/sinaurl?u={quote(URL, safe='')}"
     assert match_post(post("扩散周知！", links=[wrapped]), EVENT, PARAMS).by == "link"  # type: ignore[union-attr]
-    in_text = post("扩散周知！", text=f"扩散周知！原文：http://suzhou.gov.cn/szsrmzf/tzgg/fxyj-iv.shtml/")
+    in_text = post("扩散周知！", text="扩散周知！原文：http://suzhou.gov.cn/szsrmzf/tzgg/fxyj-iv.shtml/")
     assert match_post(in_text, EVENT, PARAMS).by == "link"  # type: ignore[union-attr]
 
 
