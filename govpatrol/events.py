@@ -270,7 +270,12 @@ def record_findings(
     findings = [v.finding for vs in verdicts.values() for v in vs if v.finding is not None]
     for f in findings:
         f.sweep_id, f.first_seen, f.last_seen = sweep_id, None, as_of
-    passing = {f"event:{v.event_id}": v for vs in verdicts.values() for v in vs if v.status == "reposted"}
+    passing = {
+        (f"event:{v.event_id}", v.target_id): v
+        for vs in verdicts.values()
+        for v in vs
+        if v.status == "reposted"
+    }
     if findings:
         store.upsert_findings(findings)
     if passing:
@@ -278,7 +283,7 @@ def record_findings(
             "bool": {
                 "filter": [
                     {"term": {"indicator": INDICATOR}},
-                    {"terms": {"subject": sorted(passing)}},
+                    {"terms": {"subject": sorted({subject for subject, _ in passing})}},
                     {"terms": {"status": ["open", "unverified"]}},
                 ]
             }
@@ -286,8 +291,8 @@ def record_findings(
         stale = store.search_all("findings", query, [{"id": "asc"}])
         updates = {}
         for doc in stale:
-            v = passing.get(doc.get("subject", ""))
-            if v is not None and doc.get("target_id") == v.target_id:
+            v = passing.get((doc.get("subject", ""), doc.get("target_id", "")))
+            if v is not None:
                 evidence = {
                     "outcome": "reposted",
                     "reposted_at": v.reposted_at.isoformat() if v.reposted_at else None,
