@@ -21,7 +21,9 @@ DEMO_PREFIX = "govpatrol-demo"
 
 def run_demo(args: argparse.Namespace) -> int:
     from govpatrol import services
+    from govpatrol.demoevent import demo_event_rows, register_demo_event, repost_problems
     from simweb.accounts import build_accounts
+    from simweb.reposts import plant_repost_event
     from simweb.server import SimulatedWeb
     from simweb.verify import compare_with_truth
     from simweb.world import build_world
@@ -44,7 +46,10 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         es_url = services.ensure_elasticsearch()
         started_es = not was_running
-    web = SimulatedWeb(build_world(as_of), accounts=build_accounts(as_of)).start()
+    accounts = build_accounts(as_of)
+    plan = plant_repost_event(accounts)  # a 重大事件 the Kunshan accounts must repost
+    web = SimulatedWeb(build_world(as_of), accounts=accounts).start()
+    event, rows = None, []
     try:
         targets = web.write_targets_csv(out / "targets.csv", content_watch=True)
         config = web.write_config(out / "config.toml", es_url=es_url, index_prefix=DEMO_PREFIX)
@@ -66,7 +71,11 @@ def run_demo(args: argparse.Namespace) -> int:
             use_es=not args.no_es,
             config_path=str(config),
         )
+        if not args.no_es:
+            event = register_demo_event(config, targets, plan, as_of)
         result = run_sweep(options)
+        if event is not None:
+            rows = demo_event_rows(config, event, as_of)
         reports = _write_reports(out, result.sweep_id, config) if not args.no_es else []
     except (InputError, SweepFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -77,15 +86,21 @@ def run_demo(args: argparse.Namespace) -> int:
             services.stop(["elasticsearch"])
     print_summary(result, output=options.output)
     print_review(result.findings)
+    if event is not None:
+        from govpatrol.cli.event import print_table
+
+        print_table(event.id, rows, as_of)
     problems = compare_with_truth(truth, result.findings, result.summaries, content_watch=True)
+    problems += repost_problems(truth, rows) if event is not None else []
     if problems:
         print(f"ground truth: {len(problems)} differences:")
         for line in problems:
             print(f"  - {line}")
     else:
         print(
-            "ground truth: every planted problem found, no healthy site vetoed, every account's state right "
-            f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts); content watch: "
+            "ground truth: every planted problem found, no healthy site vetoed, every account's state right"
+            + (", every account of the 重大事件 judged right " if event is not None else " ")
+            + f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts); content watch: "
             f"{planted_hits(truth)} planted expressions and personal numbers raised for review, nothing else"
         )
     if es_url and (args.keep_services or not started_es):

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from crawlers.events import RepostObservation
 from crawlers.models import (
     AccountObservation,
     Finding,
@@ -29,11 +30,20 @@ TEXT_FIELD = "content"
 
 
 def observation_doc(
-    obs: PageObservation | LinkCheck | AccountObservation | TextObservation | WatchObservation, sweep_id: str
+    obs: PageObservation
+    | LinkCheck
+    | AccountObservation
+    | TextObservation
+    | WatchObservation
+    | RepostObservation,
+    sweep_id: str,
 ) -> dict[str, Any]:
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
-    if isinstance(obs, TextObservation):  # content watch: personal numbers already masked
+    if isinstance(obs, RepostObservation):  # the repost watch: posts since an event
+        doc["doc_type"] = "repost"
+        doc["@timestamp"] = doc["fetched_at"]
+    elif isinstance(obs, TextObservation):  # content watch: personal numbers already masked
         doc[TEXT_FIELD] = doc.pop("text")
         doc["doc_type"] = "text"
         doc["@timestamp"] = doc["fetched_at"]

@@ -33,6 +33,7 @@ common jobs:
   govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
   govpatrol review list                 security hits (暗链, 挂马, 篡改, ...) awaiting a person: confirm or dismiss
   govpatrol baseline show --target ID   the accepted look of watched pages; accept a redesign
+  govpatrol event add --title T --published ISO8601   a 重大事件 to repost; `event show ID`: who did, when
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -56,6 +57,7 @@ COMMANDS = (
     "targets",
     "review",
     "baseline",
+    "event",
 )
 
 

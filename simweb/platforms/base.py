@@ -52,6 +52,7 @@ class SimPost:
     date: datetime  # whole minutes, Beijing time
     pinned: bool = False
     comments_open: bool = True  # the post's comment switch (Douyin can_comment, Toutiao ban_comment)
+    text: str = ""  # the post's text where the platform shows more than a title (HTML on Weibo)
 
 
 @dataclass
