@@ -21,7 +21,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from crawlers.config import ElasticsearchConfig
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("targets", "observations", "findings", "sweeps", "alerts")
+KINDS = ("targets", "observations", "findings", "sweeps", "alerts", "users", "roster")
 
 
 class StoreUnavailable(RuntimeError):
@@ -96,7 +96,7 @@ class StoreBase:
             for kind in KINDS:
                 body = load_template(kind, self.prefix)
                 self.es.indices.put_index_template(name=f"{self.prefix}-{kind}", **body)
-            for kind in ("targets", "findings", "sweeps", "alerts"):
+            for kind in ("targets", "findings", "sweeps", "users", "roster", "alerts"):  # alerts last: see has_index
                 try:
                     self.es.indices.create(index=self.index_name(kind))
                 except ApiError as exc:

@@ -31,6 +31,7 @@ common jobs:
   govpatrol sweeps                      the runs on record and their ids, newest first
   govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
   govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
+  govpatrol web                         the duty desk (值班台) in a browser; `govpatrol users add` first
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -52,6 +53,8 @@ COMMANDS = (
     "services",
     "spool",
     "targets",
+    "web",
+    "users",
 )
 
 
