@@ -96,7 +96,8 @@ class StoreBase:
             for kind in KINDS:
                 body = load_template(kind, self.prefix)
                 self.es.indices.put_index_template(name=f"{self.prefix}-{kind}", **body)
-            for kind in ("targets", "findings", "sweeps", "users", "roster", "alerts"):  # alerts last: see has_index
+            # alerts last: the session takes its presence for all of them (pipelines/session.py)
+            for kind in ("targets", "findings", "sweeps", "users", "roster", "alerts"):
                 try:
                     self.es.indices.create(index=self.index_name(kind))
                 except ApiError as exc:
