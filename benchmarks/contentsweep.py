@@ -160,6 +160,6 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if stored:
         out["text_docs"] = stored[0]["docs"].get("text", 0)
         out["index_bytes_on"] = stored[0]["bytes"]
-        off = [r["store"]["bytes"] for r in rows if not r["content_watch"] and "store" in r]
-        out["index_bytes_off"] = off[0] if off else None
+        bytes_off = [r["store"]["bytes"] for r in rows if not r["content_watch"] and "store" in r]
+        out["index_bytes_off"] = bytes_off[0] if bytes_off else None
     return out

@@ -12,8 +12,9 @@ import pytest
 from crawlers import html as html_facts
 from crawlers import links
 from crawlers.config import ConfigError, load_config
+from crawlers.contentwatch import observe_page
 from crawlers.listpage import extract_list
-from crawlers.models import PageObservation, TargetDone
+from crawlers.models import PageObservation, TargetDone, TextObservation
 from govpatrol.distributed.codec import (
     CodecError,
     decode_items,
@@ -82,6 +83,16 @@ def test_every_item_kind_of_one_target_round_trips_in_order():
         TargetDone(target_id="site-001", requests=17),
     ]
     assert decode_items(encode_items(items)) == items
+
+
+def test_a_content_watch_text_travels_masked_with_its_privacy_candidates():
+    html = "<html><body><p>张三 身份证 110101199003074477 电话 13912345678</p></body></html>"
+    text = observe_page("site-001", "https://www.example.gov.cn/gs.html", html, fetched_at=factories.AS_OF)
+    assert text.privacy
+    assert "110101199003074477" not in text.text
+    (back,) = decode_items(encode_items([text]))
+    assert back == text
+    assert isinstance(back, TextObservation)
 
 
 def test_targets_and_plans_round_trip():
