@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from crawlers.config import load_config
+from govpatrol.report.data import gather
 from govpatrol.review import pending
 from pipelines.store import Store
 from pipelines.watchstore import load_baselines, reviews
@@ -250,3 +251,17 @@ def test_an_accepted_redesign_is_the_new_baseline(day: dict[str, Any]) -> None:
     base = load_baselines(day["store"], ["SW02"])["SW02"][sw.url(day["port"], "www.swb.gov.cn")]
     assert (base.version, base.accepted_by, base.note) == (2, "王五", "网站改版")
     assert "（新版）" in base.title
+
+
+def test_the_report_counts_confirmed_incidents_only(day: dict[str, Any]) -> None:
+    last = next(r for r in day["runs"][7] if r["type"] == "sweep")
+    counted = gather(day["store"], sweep_id=last["id"]).findings
+    confirmed = day["steps"]["confirmed"]["id"]
+    # confirmed, then rectified: the one security incident of the period
+    assert {f["id"] for f in counted if "-SEC-" in f["indicator"]} == {confirmed}
+    # SW07's hidden frame went away before anyone looked: still waiting for a person (an intermittent
+    # injection is an incident too), and not counted unless confirmed
+    frame = sw.url(day["port"], sw.BET, "/x")
+    queued = [d for d in pending(day["store"], target_id="SW07") if d["subject_url"] == frame]
+    assert len(queued) == 1
+    assert frame not in {h["subject_url"] for h in hits(day["runs"][7])}
