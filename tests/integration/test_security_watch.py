@@ -131,6 +131,9 @@ def day(
                     config, "baseline", "accept", "--target", "SW02", "--note", "网站改版", "--by", "王五"
                 )
                 steps["baseline_show"] = cli(config, "baseline", "show", "--target", "SW02")
+        steps["unknown"] = cli(config, "review", "show", "no-such-id")
+        steps["no_id"] = cli(config, "review", "confirm")
+        steps["no_baseline"] = cli(config, "baseline", "show", "--target", "NOPE")
         steps["posts_at_end"] = len(robot.posts)
         steps["inert"] = (tmp / "inert.html").read_text(encoding="utf-8")
         seconds = sum(
@@ -265,3 +268,13 @@ def test_the_report_counts_confirmed_incidents_only(day: dict[str, Any]) -> None
     queued = [d for d in pending(day["store"], target_id="SW07") if d["subject_url"] == frame]
     assert len(queued) == 1
     assert frame not in {h["subject_url"] for h in hits(day["runs"][7])}
+
+
+def test_review_and_baseline_commands_reject_bad_input_with_exit_code_2(day: dict[str, Any]) -> None:
+    steps = day["steps"]
+    assert steps["unknown"].returncode == 2
+    assert "no-such-id" in steps["unknown"].stderr
+    assert steps["no_id"].returncode == 2
+    assert "needs a finding id" in steps["no_id"].stderr
+    assert steps["no_baseline"].returncode == 2
+    assert "NOPE" in steps["no_baseline"].stderr
