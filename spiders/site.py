@@ -99,10 +99,12 @@ class SiteSpider(SitePages):
                 out += [item for item in collector.collect(page, self) if item is not None]
         return out
 
-    def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
+    def follow(
+        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, refetch: bool = False
+    ) -> Request | None:
         """A collector's further page of the same site, within its page budget (see spiders.collectors)."""
         state = self.sites[page.target.id]
-        if state.done or not state.budget.take_page():
+        if state.done or not (refetch or state.budget.take_page()):
             return None
         return self._request(
             state,
