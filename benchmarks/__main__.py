@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|contentwatch|contentsweep|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|contentwatch|contentsweep|watch|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     cs = sub.add_parser("contentsweep", help="content watch on vs off: a full sweep of the simulated web")
     cs.add_argument("--rounds", type=int, default=1, help="on/off pairs (medians are reported)")
     cs.add_argument("--es", action="store_true", help="also write to Elasticsearch and measure the index")
+    wa = sub.add_parser(
+        "watch", help="the patrol with the security watch vs without, 1,000 homepages at 50 ms"
+    )
+    wa.add_argument("--sites", type=int, default=1000)
+    wa.add_argument("--latency", type=int, default=50)
+    wa.add_argument("--render", choices=("auto", "always", "never"), default="auto")
+    wa.add_argument("--cap", type=int, default=64)
+    wa.add_argument("--per-host", type=int, default=4)
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
@@ -57,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import contentwatch
 
         contentwatch.main(args.mb, args.rows, args.entries)
+        return 0
+    if args.bench == "watch":
+        from benchmarks import watch
+
+        watch.main(args.sites, args.latency, args.render, args.cap, args.per_host)
         return 0
     if args.bench in ("linkcheck", "all"):
         from benchmarks import linkcheck

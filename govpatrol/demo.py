@@ -1,4 +1,5 @@
-"""``govpatrol demo``: the whole job offline — local Elasticsearch, the simulated web, a full sweep.
+"""``govpatrol demo``: the whole job offline — local Elasticsearch, the simulated web, a full sweep,
+then two 2-hour patrols of the simulated hacked sites with the review step (:mod:`govpatrol.demowatch`).
 
 It also checks the sweep against the simulated web's ground truth and says what, if anything, was
 missed, so the demo doubles as a smoke test a user can run on a new machine.
@@ -13,6 +14,7 @@ from typing import Any
 
 from crawlers.models import Finding
 from govpatrol.console import print_summary
+from govpatrol.demowatch import run_watch_demo
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
 # the demo's own indices: a node it reuses (the office's, kept across restarts) keeps its data apart
@@ -77,7 +79,8 @@ def run_demo(args: argparse.Namespace) -> int:
         if event is not None:
             rows = demo_event_rows(config, event, as_of)
         reports = _write_reports(out, result.sweep_id, config) if not args.no_es else []
-    except (InputError, SweepFailed) as exc:
+        watch = run_watch_demo(web, out, es_url, f"{DEMO_PREFIX}-watch", not args.no_es)
+    except (InputError, SweepFailed, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -102,6 +105,12 @@ def run_demo(args: argparse.Namespace) -> int:
             + (", every account of the 重大事件 judged right " if event is not None else " ")
             + f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts); content watch: "
             f"{planted_hits(truth)} planted expressions and personal numbers raised for review, nothing else"
+        )
+    for line in watch:
+        print(f"  - security watch: {line}")
+    if not watch:
+        print(
+            "security watch: every planted incident raised, nothing on the healthy sites, the dismissed hit not again"
         )
     if es_url and (args.keep_services or not started_es):
         print(f"Elasticsearch: findings in {es_url} (index prefix {DEMO_PREFIX}), left running")

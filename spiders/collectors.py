@@ -86,10 +86,19 @@ class FollowPages(Protocol):
         ...
 
     def follow(
-        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, render: bool = False
+        self,
+        page: FetchedPage,
+        url: str,
+        role: str,
+        on_page: OnPage,
+        *,
+        render: bool = False,
+        refetch: bool = False,
     ) -> Request | None:
         """A further page for the site, on its host or another (None when the site's page budget is
-        spent); ``render``: opened in Chromium, for a page its script writes."""
+        spent); ``render``: opened in Chromium, for a page its script writes. ``refetch``: the same page
+        fetched again another way (another User-Agent, in a browser), which takes no page from the
+        budget -- a collector asks a bounded number of those per page it watches."""
         ...
 
     def fetch_file(self, page: FetchedPage, url: str, on_file: OnFile, *, max_bytes: int) -> Request | None:

@@ -143,11 +143,19 @@ class SiteSpider(SiteWork):
         return out
 
     def follow(
-        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, render: bool = False
+    def follow(
+        self,
+        page: FetchedPage,
+        url: str,
+        role: str,
+        on_page: OnPage,
+        *,
+        render: bool = False,
+        refetch: bool = False,
     ) -> Request | None:
         """A collector's further page, within the site's page budget (see spiders.collectors)."""
         state = self.sites[page.target.id]
-        if state.done or not state.budget.take_page():
+        if state.done or not (refetch or state.budget.take_page()):
             return None
         timeout = self.config.crawl.page_timeout
         browser = render_meta(timeout) if render else {}

@@ -77,6 +77,7 @@ class SecurityWatch:
                     page.obs.final_url or url,
                     VARIANT_ROLES[variant],
                     partial(self._on_variant, spider, url, role, variant),
+                    refetch=True,
                 )
                 if request is not None:
                     request.headers.update(headers)
@@ -101,7 +102,9 @@ class SecurityWatch:
             / f"{hashlib.sha1(f'{page.target.id} {url}'.encode(), usedforsecurity=False).hexdigest()}.png"
         )
         on_page = partial(self._on_variant, spider, url, role, "rendered", reason=reason, shot=shot)
-        request = spider.follow(page, page.obs.final_url or url, VARIANT_ROLES["rendered"], on_page)
+        request = spider.follow(
+            page, page.obs.final_url or url, VARIANT_ROLES["rendered"], on_page, refetch=True
+        )
         if request is None:
             return []
         timeout = spider.config.crawl.page_timeout

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from crawlers.config import load_config
+from govpatrol.report.data import gather
 from govpatrol.review import pending
 from pipelines.store import Store
 from pipelines.watchstore import load_baselines, reviews
@@ -130,6 +131,9 @@ def day(
                     config, "baseline", "accept", "--target", "SW02", "--note", "网站改版", "--by", "王五"
                 )
                 steps["baseline_show"] = cli(config, "baseline", "show", "--target", "SW02")
+        steps["unknown"] = cli(config, "review", "show", "no-such-id")
+        steps["no_id"] = cli(config, "review", "confirm")
+        steps["no_baseline"] = cli(config, "baseline", "show", "--target", "NOPE")
         steps["posts_at_end"] = len(robot.posts)
         steps["inert"] = (tmp / "inert.html").read_text(encoding="utf-8")
         seconds = sum(
@@ -250,3 +254,27 @@ def test_an_accepted_redesign_is_the_new_baseline(day: dict[str, Any]) -> None:
     base = load_baselines(day["store"], ["SW02"])["SW02"][sw.url(day["port"], "www.swb.gov.cn")]
     assert (base.version, base.accepted_by, base.note) == (2, "王五", "网站改版")
     assert "（新版）" in base.title
+
+
+def test_the_report_counts_confirmed_incidents_only(day: dict[str, Any]) -> None:
+    last = next(r for r in day["runs"][7] if r["type"] == "sweep")
+    counted = gather(day["store"], sweep_id=last["id"]).findings
+    confirmed = day["steps"]["confirmed"]["id"]
+    # confirmed, then rectified: the one security incident of the period
+    assert {f["id"] for f in counted if "-SEC-" in f["indicator"]} == {confirmed}
+    # SW07's hidden frame went away before anyone looked: still waiting for a person (an intermittent
+    # injection is an incident too), and not counted unless confirmed
+    frame = sw.url(day["port"], sw.BET, "/x")
+    queued = [d for d in pending(day["store"], target_id="SW07") if d["subject_url"] == frame]
+    assert len(queued) == 1
+    assert frame not in {h["subject_url"] for h in hits(day["runs"][7])}
+
+
+def test_review_and_baseline_commands_reject_bad_input_with_exit_code_2(day: dict[str, Any]) -> None:
+    steps = day["steps"]
+    assert steps["unknown"].returncode == 2
+    assert "no-such-id" in steps["unknown"].stderr
+    assert steps["no_id"].returncode == 2
+    assert "needs a finding id" in steps["no_id"].stderr
+    assert steps["no_baseline"].returncode == 2
+    assert "NOPE" in steps["no_baseline"].stderr

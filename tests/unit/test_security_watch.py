@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
+from crawlers.hiddenlinks import MAX_HIDDEN
 from crawlers.models import Finding, LinkCheck, SiteObservations
 from crawlers.pagewords import load_page_words
 from crawlers.watchfacts import read_watch, render_reason
@@ -216,3 +217,19 @@ def test_a_wrong_link_is_suspected_first_and_counted_when_seen_on_a_second_sweep
     assert second[0].level == "violation"
     assert second[0].points > 0
     assert second[0].evidence["sweeps_seen"] == 2
+
+
+def test_a_page_of_thousands_of_hidden_links_stays_within_its_caps() -> None:
+    links = "".join(f'<a href="http://spam{i}.example.com/">赌场{i}</a>' for i in range(3000))
+    html = f'<html><head><title>t</title></head><body><div style="display:none">{links}</div></body></html>'
+    obs = observe("SW02", 0, html)
+    assert len(obs.hidden_links) == MAX_HIDDEN
+    assert obs.hidden_links_cut == 3000 - MAX_HIDDEN
+    hits = [f for f in judge("SW02", 0, [obs]) if f.indicator == "SITE-SEC-DARK-LINK"]
+    assert 0 < len(hits) <= MAX_HIDDEN
+
+
+def test_a_watched_page_that_fails_to_load_is_no_security_hit() -> None:
+    failed = observe("SW03", 6)  # the defaced page, but the fetch of it failed
+    failed.status, failed.error = 503, "HTTP 503"
+    assert judge("SW03", 6, [failed]) == []
