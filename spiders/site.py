@@ -143,7 +143,6 @@ class SiteSpider(SiteWork):
         return out
 
     def follow(
-    def follow(
         self,
         page: FetchedPage,
         url: str,
