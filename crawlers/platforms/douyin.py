@@ -10,6 +10,7 @@ recognised wording is ``unverified``, never ``no_posts`` or ``gone``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,7 @@ F_STATUS = "status_code"  # 0 = ok; anything else is the API refusing us
 F_LIST = "aweme_list"  # missing while status_code is 0 = cookie not logged in (anti-bot)
 F_ID, F_DESC, F_TIME, F_TOP = "aweme_id", "desc", "create_time", "is_top"  # create_time: unix s
 F_AUTHOR_NAME = ("author", "nickname")
+F_AUTHOR_UID = ("author", "sec_uid")
 F_VERIFY = (("author", "custom_verify"), ("author", "enterprise_verify_reason"))  # 认证信息
 F_CAN_COMMENT = ("aweme_control", "can_comment")  # the work's comment switch [field name unconfirmed]
 
@@ -143,6 +145,21 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
     return _empty_list(reply, ev)
 
 
+def posts_of(sec_uid: str) -> Callable[[Any], bool]:
+    """The shape of this account's post list, whatever address the page asked: an ``aweme_list``
+    of works whose author is the account (the profile page also fetches lists of others' works --
+    liked, recommended -- in the same shape)."""
+
+    def shape(data: Any) -> bool:
+        items = data.get(F_LIST) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not items:
+            return False
+        authors = {dig(item, *F_AUTHOR_UID) for item in items}
+        return bool(sec_uid) and authors == {sec_uid}
+
+    return shape
+
+
 def _antibot_page(reply: Reply, ev: dict[str, Any]) -> AccountResult | None:
     """Douyin's own verification page and cookie challenge (only when no dated list was captured)."""
     if marker := first_marker(reply.page_text + reply.text[:4000], ANTIBOT_MARKERS):
@@ -154,6 +171,13 @@ def _antibot_page(reply: Reply, ev: dict[str, Any]) -> AccountResult | None:
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
     """Judge the opened profile page: captured post list first, then the page's own wording."""
+    sec_uid = str(reply.fetch.data.get("sec_uid", ""))
     return judge_page(
-        reply, POSTS_PATH, _read_capture, GONE_MARKERS, "the page fetched no post list", _antibot_page
+        reply,
+        POSTS_PATH,
+        _read_capture,
+        GONE_MARKERS,
+        "the page fetched no post list",
+        _antibot_page,
+        shape=posts_of(sec_uid),
     )
