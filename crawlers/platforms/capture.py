@@ -88,12 +88,13 @@ def _parsed(cap: Captured) -> Any:
         return None
 
 
-def captures(reply: Reply, path: str, shape: Shape | None = None) -> list[Captured]:
+def captures(reply: Reply, path: str | tuple[str, ...], shape: Shape | None = None) -> list[Captured]:
     """The captured answers that are the post list: first those whose JSON has the platform's
     ``shape`` (whatever address the page asked: a REST path, a GraphQL endpoint), then those at the
-    known ``path`` (an error, an empty or malformed body has no shape), each in the page's order."""
+    known ``path`` or paths (an error, an empty or malformed body has no shape), in the page's order."""
+    paths = (path,) if isinstance(path, str) else path
     shaped = [c for c in reply.captured if shape is not None and shape(_parsed(c))] if shape else []
-    return shaped + [c for c in reply.captured if path in c.url and c not in shaped]
+    return shaped + [c for c in reply.captured if any(p in c.url for p in paths) and c not in shaped]
 
 
 def capture_reply(reply: Reply, cap: Captured) -> Reply:
@@ -123,7 +124,7 @@ def capture_data(cap: Captured, reply: Reply, what: str, ev: dict[str, Any]) -> 
 
 def judge_page(
     reply: Reply,
-    capture: str,
+    capture: str | tuple[str, ...],
     read: CaptureReader,
     gone_markers: tuple[str, ...],
     missing: str,
