@@ -18,6 +18,7 @@ from lxml import etree
 
 from crawlers.datastore import DATASTORE_CLASS
 from crawlers.dates import date_from_url, find_dates
+from crawlers.entrylinks import carries_script_url, script_url
 from crawlers.html import CHROME_OR_LINK_BLOCK, is_chrome
 from crawlers.models import DatedItem
 
@@ -110,7 +111,9 @@ class ListScanner:
             if event == "start":
                 self.order[el] = seq
                 text = el.text
-                if el.tag == "a" and self._is_article_link(el):
+                if (el.tag == "a" or el.get("onclick") or el.get("data-url") or el.get("data-href")) and (
+                    self._is_article_link(el)
+                ):
                     self._credit(el, "anchors", el)
             else:
                 text = el.tail
@@ -132,9 +135,16 @@ class ListScanner:
     def _link_text(self, a: Any) -> str:
         return _squash(a.text_content()) or _squash(a.get("title", ""))
 
+    def _href(self, a: Any) -> str:
+        """The entry link's address: its href, or the one its script opens (crawlers.entrylinks)."""
+        return script_url(a) if carries_script_url(a) else (a.get("href") or "").strip()
+
     def _is_article_link(self, a: Any) -> bool:
-        href = a.get("href")
-        if href is None or _SKIP_HREF.match(href):
+        scripted = carries_script_url(a)
+        if scripted and a.tag != "a" and any(self._plain_link(x) for x in a.iter("a")):
+            return False  # a clickable row around a real link: the link is the entry's
+        href = self._href(a) if scripted or a.tag == "a" else ""
+        if not href or _SKIP_HREF.match(href):
             return False
         text = self._link_text(a)
         if len(text) < 2 or _CHROME_TEXT.search(text):
@@ -143,6 +153,11 @@ class ListScanner:
         if not href.lower().startswith(("http:", "https:", "//")):
             return True  # relative: same site as the page
         return not _CHROME_HOSTS.search(urlsplit(href).hostname or "")
+
+    @staticmethod
+    def _plain_link(a: Any) -> bool:
+        href = a.get("href")
+        return href is not None and not _SKIP_HREF.match(href)
 
     # ------------------------------------------------------------------ units and entries
     def _units(self, parent: Any) -> list[_Unit]:
@@ -202,7 +217,7 @@ class ListScanner:
         """Dates in the link's title attribute and in its URL (cached: asked once per container)."""
         cached = self._link_date_cache.get(a)
         if cached is None:
-            url = urljoin(self.base_url, (a.get("href") or "").strip())
+            url = urljoin(self.base_url, self._href(a))
             cached = self._link_date_cache[a] = (find_dates(a.get("title", ""), self.now), date_from_url(url))
         return cached
 
@@ -216,7 +231,7 @@ class ListScanner:
     def _item(self, unit: _Unit) -> DatedItem | None:
         a = self._title_anchor(unit)
         title = self._title(a)
-        url = urljoin(self.base_url, a.get("href", "").strip())
+        url = urljoin(self.base_url, self._href(a))
         pinned = self._pinned(unit)
         if unit.date_only:
             hit = max(unit.date_only, key=lambda h: h.seq)  # the last date column: publication

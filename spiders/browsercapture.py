@@ -20,6 +20,16 @@ log = logging.getLogger(__name__)
 
 BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
 LATE_CAPTURE_MS = 8000  # extra wait for a page whose own JSON request comes late
+# The page's own data requests are kept whatever their address: page objects pick their post list by
+# the answer's shape (a REST path, a GraphQL endpoint, a renamed API). Bounded per page.
+SCRIPT_TYPES = ("xhr", "fetch")
+MAX_CAPTURED = 40
+
+
+def wanted_answer(capture: str, url: str, resource_type: str) -> bool:
+    """Keep this answer of the page? At the page object's known path, or any request the page's
+    script made (the post list may come from another address; the page object reads the shape)."""
+    return bool(capture) and (capture in url or resource_type in SCRIPT_TYPES)
 
 
 def host_of(url: str) -> str:
@@ -61,8 +71,21 @@ class BrowserCapture:
         return got._replace(scheme=real.scheme, netloc=real.netloc).geturl()
 
     def on_response(self, response: Any) -> None:
-        if self.fetch.capture and self.fetch.capture in response.url:
+        if not self.fetch.capture or len(self.responses) >= MAX_CAPTURED:
+            return
+        if self._scripted(response):
             self.responses.append(response)
+
+    def _scripted(self, response: Any) -> bool:
+        try:
+            kind = str(response.request.resource_type)
+        except Exception:  # noqa: BLE001 - a response without its request tells us nothing
+            kind = ""
+        return wanted_answer(self.fetch.capture, response.url, kind)
+
+    def _wanted(self) -> bool:
+        """Has the page fetched anything that may be the post list yet?"""
+        return bool(self.responses)
 
     async def init_page(self, page: Any, request: Request) -> None:
         """Before navigation: platform cookies into this platform's context, real hosts to the origin."""
@@ -96,12 +119,13 @@ class BrowserCapture:
             await page.wait_for_load_state("networkidle", timeout=self.idle_ms)
         except Exception:  # noqa: BLE001 - a page that never idles still shows what it loaded
             log.info("network not idle after %d ms: %s", self.idle_ms, self.fetch.step)
-        if self.fetch.capture and not self.responses:
+        if self.fetch.capture and not self._wanted():
             # On a loaded machine the page's script may sign and send its request only after the
             # network first went quiet: give it a bounded while longer before concluding "nothing".
             try:
                 await page.wait_for_response(
-                    lambda r: self.fetch.capture in r.url, timeout=min(self.idle_ms, LATE_CAPTURE_MS)
+                    self._scripted,
+                    timeout=min(self.idle_ms, LATE_CAPTURE_MS),
                 )
                 await page.wait_for_load_state("networkidle", timeout=LATE_CAPTURE_MS)
             except Exception:  # noqa: BLE001 - no such request: the page object decides from the text

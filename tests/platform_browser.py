@@ -3,7 +3,7 @@
 Some platforms show an account's posts only to their own page script. A page object then asks for
 ``Fetch(browser=True, capture=...)``; this module opens the page (origin rewritten to the simulated
 platform), lets the page's script run until the network is idle, and hands back the JSON responses
-whose URL contains ``fetch.capture`` plus the page's visible text — the same :class:`Reply` the
+the page's script fetched (:func:`spiders.browsercapture.wanted_answer`) plus the page's visible text — the same :class:`Reply` the
 account spider builds inside a crawl. Requests to hosts that are neither the platform's nor the
 origin are aborted: the test network is offline and a hanging third-party request would only delay
 "network idle".
@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from crawlers.browser import CHROMIUM_ARGS
 from crawlers.platforms.base import Captured, Fetch, Reply, rewrite_origin
 from govpatrol.services import chromium_path
+from spiders.browsercapture import MAX_CAPTURED, wanted_answer
 
 NAV_TIMEOUT_MS = 20_000
 IDLE_TIMEOUT_MS = 10_000
@@ -87,7 +88,7 @@ def _error_kind(message: str) -> str:
 def browser_fetch(fetch: Fetch, origin: str, hosts: tuple[str, ...]) -> Reply:
     """Open ``fetch.url`` in headless Chromium (its origin rewritten to ``origin`` when the host is one
     of ``hosts``), wait for network idle, and return the main document's status, headers and HTML,
-    every response whose URL contains ``fetch.capture`` (status and text) and the visible text."""
+    every answer the page's script fetched (status and text) and the visible text."""
     page_url = rewrite_origin(fetch.url, hosts, origin)
     allowed = set(hosts) | {urlsplit(page_url).hostname or ""}
     if origin:
@@ -122,7 +123,15 @@ def browser_fetch(fetch: Fetch, origin: str, hosts: tuple[str, ...]) -> Reply:
         context.route("**/*", route)
         page = context.new_page()
         if fetch.capture:
-            page.on("response", lambda resp: seen.append(resp) if fetch.capture in resp.url else None)
+            page.on(
+                "response",
+                lambda resp: (
+                    seen.append(resp)
+                    if len(seen) < MAX_CAPTURED
+                    and wanted_answer(fetch.capture, resp.url, resp.request.resource_type)
+                    else None
+                ),
+            )
         try:
             main = page.goto(page_url, wait_until="load", timeout=NAV_TIMEOUT_MS)
         except Exception as err:  # noqa: BLE001 - any navigation failure is a network-level failure

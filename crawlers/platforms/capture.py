@@ -8,6 +8,7 @@ paths, field names, markers and the decisions about what its answers mean.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,8 @@ from crawlers.platforms.base import (
     unverified,
 )
 
+# shape(parsed JSON) -> True when the answer is the platform's post list (in any of its forms)
+Shape = Callable[[Any], bool]
 # read(captured answer, page reply, evidence) -> the platform's verdict on that answer
 CaptureReader = Callable[[Captured, Reply, dict[str, Any]], AccountResult]
 # page_check(page reply, evidence) -> a verdict from the page's own wording, or None
@@ -75,9 +78,23 @@ def profile_fetch(
     return Fetch(url=url, step="profile", browser=True, capture=capture, data={data_key: ident})
 
 
-def captures(reply: Reply, path: str) -> list[Captured]:
-    """The captured answers whose URL contains ``path``, in the order the page fetched them."""
-    return [c for c in reply.captured if path in c.url]
+def _parsed(cap: Captured) -> Any:
+    text = cap.text.lstrip()
+    if not text.startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def captures(reply: Reply, path: str | tuple[str, ...], shape: Shape | None = None) -> list[Captured]:
+    """The captured answers that are the post list: first those whose JSON has the platform's
+    ``shape`` (whatever address the page asked: a REST path, a GraphQL endpoint), then those at the
+    known ``path`` or paths (an error, an empty or malformed body has no shape), in the page's order."""
+    paths = (path,) if isinstance(path, str) else path
+    shaped = [c for c in reply.captured if shape is not None and shape(_parsed(c))] if shape else []
+    return shaped + [c for c in reply.captured if any(p in c.url for p in paths) and c not in shaped]
 
 
 def capture_reply(reply: Reply, cap: Captured) -> Reply:
@@ -107,11 +124,12 @@ def capture_data(cap: Captured, reply: Reply, what: str, ev: dict[str, Any]) -> 
 
 def judge_page(
     reply: Reply,
-    capture: str,
+    capture: str | tuple[str, ...],
     read: CaptureReader,
     gone_markers: tuple[str, ...],
     missing: str,
     page_check: PageCheck | None = None,
+    shape: Shape | None = None,
 ) -> AccountResult:
     """Judge an opened profile page: the first captured ``capture`` answer, read by ``read``, wins
     when it dates posts (the platform's own list beats any wording around it); otherwise the page's
@@ -120,7 +138,7 @@ def judge_page(
     ev: dict[str, Any] = {"captured": len(reply.captured)}
     if reply.error:
         return unverified(f"network: {reply.error}", reply, transient=reply.error == "timeout")
-    caps = captures(reply, capture)
+    caps = captures(reply, capture, shape)
     result = read(caps[0], reply, ev) if caps else None
     if result is not None and result.state == "latest":
         return result

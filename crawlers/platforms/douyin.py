@@ -4,14 +4,19 @@ The post endpoint needs ``a_bogus``/``msToken`` computed by Douyin's own JavaScr
 query, so we never build that request ourselves: the page does, and we capture its JSON
 (platforms.md §3). Private and banned accounts both answer with an empty ``aweme_list``; only the
 page's own wording tells them (and a genuinely empty account) apart, so an empty list without a
-recognised wording is ``unverified``, never ``no_posts`` or ``gone``.
+recognised wording is ``unverified``, never ``no_posts`` or ``gone``. The post list is picked by its
+shape (the account's own works), whatever address the page used; the older server-rendered page
+(``RENDER_DATA``) is read when no list was captured.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from crawlers.dates import parse_timestamp
 from crawlers.models import Target
@@ -45,6 +50,11 @@ F_STATUS = "status_code"  # 0 = ok; anything else is the API refusing us
 F_LIST = "aweme_list"  # missing while status_code is 0 = cookie not logged in (anti-bot)
 F_ID, F_DESC, F_TIME, F_TOP = "aweme_id", "desc", "create_time", "is_top"  # create_time: unix s
 F_AUTHOR_NAME = ("author", "nickname")
+F_AUTHOR_UID = ("author", "sec_uid")
+# The older server-rendered form (RENDER_DATA) [possibly outdated]: read when no post list was captured.
+SSR_SCRIPT = re.compile(r'<script[^>]*\bid="RENDER_DATA"[^>]*>(.*?)</script>', re.S)
+SSR_POSTS = ("post", "data")
+SSR_ID, SSR_TIME, SSR_TOP = "awemeId", "createTime", "isTop"
 F_VERIFY = (("author", "custom_verify"), ("author", "enterprise_verify_reason"))  # 认证信息
 F_CAN_COMMENT = ("aweme_control", "can_comment")  # the work's comment switch [field name unconfirmed]
 
@@ -143,6 +153,66 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
     return _empty_list(reply, ev)
 
 
+def _walk_lists(value: Any, depth: int = 0) -> list[list[Any]]:
+    """Every ``post.data`` list in the page's server-rendered state."""
+    found: list[list[Any]] = []
+    if depth > 6 or not isinstance(value, dict):
+        return found
+    listing = dig(value, *SSR_POSTS)
+    if isinstance(listing, list):
+        found.append(listing)
+    for child in value.values():
+        found += _walk_lists(child, depth + 1)
+    return found
+
+
+def ssr_posts(html: str) -> list[Post]:
+    """The older page form: ``<script id="RENDER_DATA">`` holding URL-encoded JSON whose ``post.data``
+    lists the works (camelCase: ``awemeId``, ``desc``, ``createTime`` in unix seconds, ``isTop``)."""
+    match = SSR_SCRIPT.search(html)
+    if not match:
+        return []
+    try:
+        state = json.loads(unquote(match.group(1)))
+    except ValueError:
+        return []
+    posts = []
+    for listing in _walk_lists(state):
+        for item in listing:
+            raw = dig(item, SSR_TIME)
+            if not raw:
+                continue
+            aweme_id = str(dig(item, SSR_ID, default="") or "")
+            posts.append(
+                Post(
+                    date=parse_timestamp(raw),
+                    raw=str(raw),
+                    id=aweme_id,
+                    url=VIDEO_URL.format(aweme_id=aweme_id) if aweme_id else "",
+                    title=str(dig(item, F_DESC, default="") or ""),
+                    text=post_words(dig(item, F_DESC)),
+                    pinned=bool(dig(item, SSR_TOP, default=False)),
+                    source="html",
+                )
+            )
+    return posts
+
+
+def posts_of(sec_uid: str) -> Callable[[Any], bool]:
+    """The shape of this account's post list, whatever address the page asked: an ``aweme_list``
+    of works whose author is the account (the profile page also fetches lists of others' works --
+    liked, recommended -- in the same shape)."""
+
+    def shape(data: Any) -> bool:
+        items = data.get(F_LIST) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not items:
+            return False
+        authors = {dig(item, *F_AUTHOR_UID) for item in items}
+        return bool(sec_uid) and authors == {sec_uid}
+
+    return shape
+
+
 def _antibot_page(reply: Reply, ev: dict[str, Any]) -> AccountResult | None:
     """Douyin's own verification page and cookie challenge (only when no dated list was captured)."""
     if marker := first_marker(reply.page_text + reply.text[:4000], ANTIBOT_MARKERS):
@@ -154,6 +224,16 @@ def _antibot_page(reply: Reply, ev: dict[str, Any]) -> AccountResult | None:
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
     """Judge the opened profile page: captured post list first, then the page's own wording."""
-    return judge_page(
-        reply, POSTS_PATH, _read_capture, GONE_MARKERS, "the page fetched no post list", _antibot_page
+    sec_uid = str(reply.fetch.data.get("sec_uid", ""))
+    result = judge_page(
+        reply,
+        POSTS_PATH,
+        _read_capture,
+        GONE_MARKERS,
+        "the page fetched no post list",
+        _antibot_page,
+        shape=posts_of(sec_uid),
     )
+    if result.state != "latest" and (older := ssr_posts(reply.text)):
+        return from_posts(older, reply, form="RENDER_DATA", captured=len(reply.captured))
+    return result

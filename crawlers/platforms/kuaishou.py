@@ -1,9 +1,11 @@
 """Kuaishou (快手) accounts: open the profile page in Chromium and read the feed its script fetches.
 
 ``/rest/v/profile/feed`` needs ``__NS_hxfalcon`` computed by Kuaishou's JavaScript over the body,
-so the page makes the request and we capture its JSON (platforms.md §6). ``result`` 1 is the only
-answer that carries posts; every other code (rate limit, captcha, unsigned, verification) means we
-could not look.
+so the page makes the request and we capture its JSON. The older page asked ``POST /graphql``
+(``visionProfilePhotoList``) for the same list inside ``data.visionProfilePhotoList``; both answers
+are recognised by their shape, whatever address the page used. ``result`` 1 is the only answer that
+carries posts; every other code (rate limit, captcha, unsigned, verification) and GraphQL
+``errors`` mean we could not look.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ PHOTO_URL = "https://www.kuaishou.com/short-video/{id}"
 F_RESULT, F_FEEDS, F_HOST = "result", "feeds", "hostName"
 F_PHOTO, F_ID, F_CAPTION, F_TIME = "photo", "id", "caption", "timestamp"  # timestamp: unix ms
 F_TOP = "profileUserTopPhoto"  # the pinned (置顶) work
+GRAPHQL_LIST = ("data", "visionProfilePhotoList")  # where the GraphQL answer keeps the same fields
 RESULT_OK = 1
 RESULT_INVALID_ID = 21  # 参数格式错误: gone only when the page says so too
 RESULT_REASONS = {  # the codes seen in the wild and why they mean "could not look"
@@ -92,10 +95,27 @@ def _posts(feeds: list[Any]) -> list[Post]:
     return posts
 
 
+def _listing(data: Any) -> Any:
+    """The feed fields of either answer: the REST object itself, or GraphQL's inner object."""
+    inner = dig(data, *GRAPHQL_LIST) if isinstance(data, dict) else None
+    return inner if isinstance(inner, dict) else data
+
+
+def is_feed(data: Any) -> bool:
+    """The shape of a works-list answer: a ``result`` code with ``feeds`` (REST), or any answer
+    inside GraphQL's ``data.visionProfilePhotoList``. (A GraphQL answer with only ``errors`` has no
+    list: the page fetched no feed, so the account is not verified.)"""
+    if not isinstance(data, dict):
+        return False
+    listing = _listing(data)
+    return isinstance(listing, dict) and F_RESULT in listing and (F_FEEDS in listing or listing is not data)
+
+
 def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountResult:
     data = capture_data(cap, reply, "feed", ev)
     if isinstance(data, AccountResult):
         return data
+    data = _listing(data)
     code = dig(data, F_RESULT)
     ev[F_RESULT] = code
     if code == RESULT_INVALID_ID and (marker := first_marker(reply.page_text, GONE_MARKERS)):
@@ -121,4 +141,6 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
     """Judge the opened profile page: the captured feed first, then the page's own wording."""
-    return judge_page(reply, FEED_PATH, _read_capture, GONE_MARKERS, "the page fetched no feed")
+    return judge_page(
+        reply, FEED_PATH, _read_capture, GONE_MARKERS, "the page fetched no feed", shape=is_feed
+    )

@@ -36,6 +36,9 @@ NEEDS_BROWSER = True
 PROFILE_URL = "https://www.toutiao.com/c/user/token/{token}/"
 PROFILE_PATH = re.compile(r"^/c/user/token/(?P<id>[A-Za-z0-9_\-]+)")
 FEED_PATH = "/api/pc/list/feed"  # what the page's script fetches (category=profile_all, signed)
+OLD_FEED_PATH = "/api/pc/list/user/feed"  # the older form (_signature): the same data[] answer
+# The feed's items name no author, so a list of others' items would have the same shape: the
+# answer is picked by the two addresses the profile's own feed has had.
 
 # Fields of the feed answer: data[] with publish_time in unix seconds.
 F_DATA = "data"  # [] = nothing published; null = refused (RSSHub rejects it)
@@ -114,4 +117,6 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001
     """Judge the opened profile page: the captured feed first, then the page's own wording."""
-    return judge_page(reply, FEED_PATH, _read_capture, GONE_MARKERS, "the page fetched no feed")
+    return judge_page(
+        reply, (FEED_PATH, OLD_FEED_PATH), _read_capture, GONE_MARKERS, "the page fetched no feed"
+    )

@@ -41,7 +41,8 @@ CASE_STATES: dict[str, str] = {
     "no_public_list": "unverified",  # WeChat without album/article URLs or credentials
     "name_mismatch": "latest",  # active, but its name and verification text do not name its owner
     "name_verified": "latest",  # a name without its owner, whose verification text names it: fine
-    "comments_closed": "latest",  # active, comments closed on every post: no interaction (veto)
+    "comments_closed": "latest",
+    "graphql_feed": "latest",  # Kuaishou: the page reads its works through the older GraphQL answer  # active, comments closed on every post: no interaction (veto)
 }
 
 

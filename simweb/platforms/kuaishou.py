@@ -3,7 +3,9 @@
 ``POST /rest/v/profile/feed?__NS_hxfalcon=...&caver=2`` answers only when ``__NS_hxfalcon`` is the
 signature the page's JavaScript computed (a 32-bit FNV-1a hash of a per-page nonce, also set as
 the ``did`` cookie, and the exact JSON body); anything else gets ``{"result":50}`` (unsigned or
-expired token), as the real endpoint does, so only a real browser reads these accounts.
+expired token), as the real endpoint does, so only a real browser reads these accounts. The
+``graphql_feed`` case's page reads its works through the older ``POST /graphql``
+(``visionProfilePhotoList``) instead: the crawler must recognise that answer by its shape.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
 from simweb.platforms.signed import SIGN_JS, SignedPageApp
 
 FEED_PATH = "/rest/v/profile/feed"
+GRAPHQL_PATH = "/graphql"  # the older endpoint: visionProfilePhotoList (case graphql_feed)
 PROFILE_PREFIX = "/profile/"
 
 PAGE = """<!DOCTYPE html>
@@ -27,13 +30,20 @@ PAGE = """<!DOCTYPE html>
 (function () {{
   var nonce = "{nonce}";
   document.cookie = "did=web_" + nonce + "; path=/";
-  var body = JSON.stringify({{user_id: "{principal_id}", pcursor: "", page: "profile"}});
-  fetch("{feed_path}?__NS_hxfalcon=" + sign(nonce + "|" + body) + "&caver=2", {{
+  var graphql = {graphql};
+  var body = graphql
+    ? JSON.stringify({{operationName: "visionProfilePhotoList",
+        variables: {{userId: "{principal_id}", pcursor: "", page: "profile"}},
+        query: "fragment photoContent on PhotoEntity {{ id caption timestamp }} query visionProfilePhotoList"}})
+    : JSON.stringify({{user_id: "{principal_id}", pcursor: "", page: "profile"}});
+  var url = graphql ? "{graphql_path}" : "{feed_path}?__NS_hxfalcon=" + sign(nonce + "|" + body) + "&caver=2";
+  fetch(url, {{
     method: "POST", credentials: "same-origin",
     headers: {{"Content-Type": "application/json"}}, body: body
   }}).then(function (r) {{ return r.text(); }})
     .then(function (t) {{
       var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
+      if (graphql) {{ d = (d.data || {{}}).visionProfilePhotoList || {{}}; }}
       if (d.result !== 1) {{ return; }}
       var ul = document.getElementById("works"), list = d.feeds || [];
       list.forEach(function (f) {{
@@ -66,6 +76,7 @@ class App(SignedPageApp):
         "throttled",
         "empty_body",
         "malformed",
+        "graphql_feed",
     )
 
     def account_id_for(self, account: SimAccount, n: int) -> str:
@@ -79,6 +90,8 @@ class App(SignedPageApp):
             return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
         if req.path == FEED_PATH and req.method == "POST":
             return self._feed(req)
+        if req.path == GRAPHQL_PATH and req.method == "POST":
+            return self._graphql(req)
         return NOT_FOUND
 
     def _profile(self, principal_id: str) -> Resp:
@@ -92,6 +105,8 @@ class App(SignedPageApp):
                 nonce=nonce,
                 principal_id=principal_id,
                 feed_path=FEED_PATH,
+                graphql_path=GRAPHQL_PATH,
+                graphql="true" if account.case == "graphql_feed" else "false",
                 sign_js=SIGN_JS,
             )
         )
@@ -123,17 +138,32 @@ class App(SignedPageApp):
             return Resp(status=200, body="")
         if case == "malformed":
             return Resp(status=200, body='{"result":1,"feeds":[{"photo":{"id":"3xab')
-        feeds = [
-            {
-                "type": 1,
-                "author": {"id": account.account_id, "name": account.name},
-                "photo": {
-                    "id": "3x" + hashlib.md5(post.id.encode()).hexdigest()[:13],
-                    "caption": post.title,
-                    "timestamp": int(post.date.timestamp()) * 1000,
-                    "profileUserTopPhoto": post.pinned,
-                },
-            }
-            for post in account.posts
-        ]
-        return Resp.json({"result": 1, "pcursor": "no_more", "hostName": account.name, "feeds": feeds})
+        return Resp.json(
+            {"result": 1, "pcursor": "no_more", "hostName": account.name, "feeds": _feeds(account)}
+        )
+
+    def _graphql(self, req: Req) -> Resp:
+        """The older GraphQL answer: the same list inside ``data.visionProfilePhotoList``."""
+        asked = req.json() or {}
+        user_id = str((asked.get("variables") or {}).get("userId", ""))
+        account = self.by_id(user_id)
+        if asked.get("operationName") != "visionProfilePhotoList" or account is None:
+            return Resp.json({"errors": [{"message": "bad request"}], "data": None})
+        listing = {"result": 1, "pcursor": "no_more", "hostName": account.name, "feeds": _feeds(account)}
+        return Resp.json({"data": {"visionProfilePhotoList": listing}})
+
+
+def _feeds(account: SimAccount) -> list[dict[str, object]]:
+    return [
+        {
+            "type": 1,
+            "author": {"id": account.account_id, "name": account.name},
+            "photo": {
+                "id": "3x" + hashlib.md5(post.id.encode()).hexdigest()[:13],
+                "caption": post.title,
+                "timestamp": int(post.date.timestamp()) * 1000,
+                "profileUserTopPhoto": post.pinned,
+            },
+        }
+        for post in account.posts
+    ]

@@ -159,9 +159,11 @@ def test_the_javascript_list_is_rendered_in_chromium_and_dated(crawled):
             assert parse_date(page["newest"]["date"]) == parse_date(column["latest"])
             found += 1
     assert found
-    assert (
-        sum(1 for p in of_type(items, "PageObservation") if p["rendered"]) == found
-    )  # browser only when needed
+    rendered = [p for p in of_type(items, "PageObservation") if p["rendered"]]
+    # browser only when needed: the script-written lists, and the one script-written search answer
+    assert sum(1 for p in rendered if p["role"] != "search") == found
+    script_search = {sid for sid, t in crawled["truth"].items() if "search_js" in t["profiles"]}
+    assert {p["target_id"] for p in rendered if p["role"] == "search"} == script_search
 
 
 @pytest.mark.parametrize("profile", ["gbk", "gbk_mislabelled"])
