@@ -98,6 +98,7 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         targets = [t for t in targets if t.id in options.target_ids]
     watching = None  # open 重大事件: the accounts of this sweep to watch for reposts (not distributed yet)
     if not options.distributed:
+        # imported here, like the crawl: the rules it loads would slow every CLI command's start
         from govpatrol.eventwatch import EventWatching
 
         watching = EventWatching.start(config, targets, options.as_of, options.use_es)
