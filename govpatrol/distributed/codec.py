@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from crawlers.events import RepostObservation
 from crawlers.models import AccountObservation, LinkCheck, PageObservation, Target, TargetDone
 from crawlers.records import RecordError, record_from_dict
 
 #: the record types a worker may send; anything else is refused on both ends
 ITEM_TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (PageObservation, LinkCheck, AccountObservation, TargetDone)
+    cls.__name__: cls
+    for cls in (PageObservation, LinkCheck, AccountObservation, RepostObservation, TargetDone)
 }
 
 
