@@ -96,11 +96,11 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         targets = sample.targets
     if options.target_ids is not None:  # a re-check sweeps only the targets of its findings
         targets = [t for t in targets if t.id in options.target_ids]
-    watching = None  # open 重大事件: the accounts of this sweep to watch for reposts (not distributed yet)
-    if not options.distributed:
-        from govpatrol.eventwatch import EventWatching
+    # open 重大事件: the accounts of this sweep to watch for reposts (imported here, like the crawl:
+    # the rules it loads would slow every CLI command's start)
+    from govpatrol.eventwatch import EventWatching
 
-        watching = EventWatching.start(config, targets, options.as_of, options.use_es)
+    watching = EventWatching.start(config, targets, options.as_of, options.use_es)
     progress = SweepProgress(total=len(targets), enabled=not options.quiet)
     session = SweepSession.open(
         config,
@@ -153,6 +153,7 @@ def _crawl(
         url=options.redis_url,
         workers=options.workers,
         quiet=options.quiet,
+        watches=watches,
     )
 
 

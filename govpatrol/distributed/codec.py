@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from crawlers.events import RepostObservation
 from crawlers.models import (
     AccountObservation,
     LinkCheck,
@@ -28,6 +29,7 @@ ITEM_TYPES: dict[str, type] = {
         PageObservation,
         LinkCheck,
         AccountObservation,
+        RepostObservation,
         TextObservation,
         TargetDone,
         WatchObservation,

@@ -21,7 +21,7 @@ M = timedelta(minutes=1)
 IDS = ("A1", "A2", "A3")
 
 
-def account(tid: str) -> dict:  # type: ignore[type-arg]
+def account(tid: str) -> dict[str, object]:
     return Target(
         tid, "account", f"账号{tid}", "某单位", "江苏省苏州市", f"https://x/{tid}", "weibo"
     ).to_dict()

@@ -64,7 +64,7 @@ def watch(office: dict[str, Any], at: datetime) -> str:
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory, es_url: str, measurements) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def office(tmp_path_factory, es_url: str, measurements) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("reposts")
     store = Store(ElasticsearchConfig(url=es_url, index_prefix=f"govpatrol-test-{uuid.uuid4().hex[:8]}"))
     store.ensure_indices()
@@ -107,7 +107,7 @@ def rows_at(office: dict[str, Any], at: datetime) -> dict[str, dict[str, Any]]:
     return {r["target_id"]: r for r in event_rows(office["store"], office["id"], at)}
 
 
-def test_every_planted_account_is_judged_right_at_the_check_time(office) -> None:  # type: ignore[no-untyped-def]
+def test_every_planted_account_is_judged_right_at_the_check_time(office) -> None:
     shown = cli("event", "show", office["id"], "--config", str(office["config"]), "--as-of", AS_OF.isoformat(),
                 "--format", "json")  # fmt: skip
     rows = [json.loads(line) for line in shown.splitlines()]
@@ -116,7 +116,7 @@ def test_every_planted_account_is_judged_right_at_the_check_time(office) -> None
     assert rows[-1]["status"] == "reposted"
 
 
-def test_the_table_follows_the_check_time(office) -> None:  # type: ignore[no-untyped-def]
+def test_the_table_follows_the_check_time(office) -> None:
     published = office["published"]
     before = rows_at(office, published + 100 * M)
     assert before["E01"]["status"] == "reposted"
@@ -135,7 +135,7 @@ def test_the_table_follows_the_check_time(office) -> None:  # type: ignore[no-un
     assert later["E07"]["status"] == "pending"
 
 
-def test_the_terminal_table_has_chinese_headers(office) -> None:  # type: ignore[no-untyped-def]
+def test_the_terminal_table_has_chinese_headers(office) -> None:
     shown = cli(
         "event", "show", office["id"], "--config", str(office["config"]), "--as-of", AS_OF.isoformat()
     )
@@ -146,7 +146,7 @@ def test_the_terminal_table_has_chinese_headers(office) -> None:  # type: ignore
     assert "无法核实" in shown
 
 
-def test_one_alert_before_the_deadline_and_one_at_it_each_sent_once(office) -> None:  # type: ignore[no-untyped-def]
+def test_one_alert_before_the_deadline_and_one_at_it_each_sent_once(office) -> None:
     assert office["alerts_after"] == [1, 1, 2, 2, 2]
     pre, due = (json.dumps(p["body"], ensure_ascii=False) for p in office["robot"].posts)
     assert "转载时限将至" in pre
@@ -162,7 +162,7 @@ def test_one_alert_before_the_deadline_and_one_at_it_each_sent_once(office) -> N
     assert "昆山融媒" not in due  # reposted at 1 h 50 min, before the deadline
 
 
-def test_late_and_missing_accounts_are_findings_with_their_delays(office) -> None:  # type: ignore[no-untyped-def]
+def test_late_and_missing_accounts_are_findings_with_their_delays(office) -> None:
     store = office["store"]
     store.refresh()
     docs = store.search_all("findings", {"term": {"indicator": "ACCOUNT-REPOST-LATE"}}, [{"id": "asc"}])
@@ -177,7 +177,7 @@ def test_late_and_missing_accounts_are_findings_with_their_delays(office) -> Non
     assert all(d["subject"] == f"event:{office['id']}" and d["severity"] == "deduction" for d in docs)
 
 
-def test_the_report_lists_late_and_missing_accounts_with_their_delays(office) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_lists_late_and_missing_accounts_with_their_delays(office) -> None:
     store = office["store"]
     sweeps = store.search_all(
         "sweeps", {"term": {"kind": "watch"}}, [{"as_of": "desc"}, {"id": "asc"}], limit=1
@@ -193,7 +193,7 @@ def test_the_report_lists_late_and_missing_accounts_with_their_delays(office) ->
     assert "昆山发布" not in section  # reposted in time
 
 
-def test_a_closed_event_is_no_longer_watched(office) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_event_is_no_longer_watched(office) -> None:
     listed = cli("event", "list", "--config", str(office["config"]))
     assert office["id"] in listed
     cli("event", "close", office["id"], "--config", str(office["config"]))

@@ -54,14 +54,14 @@ def add(registry: Path, *extra: str) -> int:
         (["--url", "ftp://x/y", "--published", "2025-07-01T15:00"], "--url"),
     ],
 )
-def test_bad_input_exits_2_naming_the_option(registry: Path, capsys, args: list[str], option: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_exits_2_naming_the_option(registry: Path, capsys, args: list[str], option: str) -> None:
     assert add(registry, *args) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: "), err
     assert option in err, err
 
 
-def test_a_missing_registry_is_named(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_registry_is_named(tmp_path: Path, capsys) -> None:
     assert add(tmp_path / "nope.csv", "--title", "通告", "--published", "2025-07-01T15:00") == 2
     assert "nope.csv" in capsys.readouterr().err
 

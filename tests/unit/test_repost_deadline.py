@@ -3,6 +3,7 @@ day, weekends, holidays and 调休 counted) and the verdicts from the repost-wat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -34,7 +35,7 @@ def event(
                  accounts=accounts or [account()])  # fmt: skip
 
 
-def check(at: datetime, posts: list[tuple[timedelta, str]] = (), state: str = "latest",
+def check(at: datetime, posts: Sequence[tuple[timedelta, str]] = (), state: str = "latest",
           oldest: datetime | None = None, ev: Event | None = None, tid: str = "A1") -> RepostObservation:  # fmt: skip
     ev = ev or event()
     return RepostObservation(
@@ -97,7 +98,7 @@ def test_an_office_holiday_list_moves_the_deadline() -> None:
 # ---------------------------------------------------------------- verdicts
 
 
-def verdict(facts: list[RepostObservation], at: datetime, ev: Event | None = None):  # type: ignore[no-untyped-def]
+def verdict(facts: list[RepostObservation], at: datetime, ev: Event | None = None):
     ev = ev or event()
     return judge_event_account(ev, ev.accounts[0], facts, at, RULES)
 
