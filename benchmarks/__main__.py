@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|contentwatch|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|contentwatch|desk|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -42,9 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
     cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
     cw.add_argument("--entries", type=int, default=5000, help="made-up office entries for the large run")
+    dk = sub.add_parser("desk", help="the duty desk's page times with 10,000 findings and 1,000 targets")
+    dk.add_argument("--targets", type=int, default=1000)
+    dk.add_argument("--findings", type=int, default=10000)
+    dk.add_argument("--runs", type=int, default=5, help="timed requests per page (after one warm-up)")
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
+    if args.bench == "desk":
+        from benchmarks import desk
+
+        desk.main(args.targets, args.findings, args.runs)
+        return 0
     if args.bench == "contentwatch":
         from benchmarks import contentwatch
 
