@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from govpatrol.console import print_summary
+from govpatrol.demodesk import serve_demo_desk
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
 # the demo's own indices: a node it reuses (the office's, kept across restarts) keeps its data apart
@@ -71,7 +72,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return 1
     finally:
         web.stop()
-        if started_es and not args.keep_services:
+        if started_es and not args.keep_services and not _desk(args):
             services.stop(["elasticsearch"])
     print_summary(result, output=options.output)
     problems = compare_with_truth(truth, result.findings, result.summaries)
@@ -93,7 +94,18 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     for path in reports:
         print(f"report (通报): {path}")
+    if _desk(args):
+        try:
+            serve_demo_desk(config, args.desk_port)
+        finally:
+            if started_es and not args.keep_services:
+                services.stop(["elasticsearch"])
     return 0
+
+
+def _desk(args: argparse.Namespace) -> bool:
+    """Whether the demo serves the duty desk after the sweep (not without Elasticsearch)."""
+    return not args.no_es and not getattr(args, "no_desk", True)
 
 
 def _write_reports(out: Path, sweep_id: str, config: Path) -> list[Path]:
