@@ -111,6 +111,7 @@ def test_login_logout_and_wrong_passwords_are_rate_limited(desk: tuple[TestClien
     assert page.status_code == 200
     assert "值守员甲" in page.text
     assert "今日值守" in page.text
+    assert 'id="all-quiet"' in page.text  # nothing down, nothing new, nothing waiting: said plainly
     cookie = page.request.headers.get("cookie", "")
     assert "govpatrol_desk=" in cookie
     client.post("/logout", data={"csrf": _csrf(client, "/")}, follow_redirects=False)
