@@ -247,3 +247,11 @@ def test_govpatrol_web_serves_the_login_page_on_loopback(desk_store: Store, tmp_
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_govpatrol_web_says_when_elasticsearch_does_not_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]  # nothing listens here once the socket is closed
+    assert main(["web", "--es", f"http://127.0.0.1:{closed}", "--port", "1"]) == 1
+    assert f"127.0.0.1:{closed}" in capsys.readouterr().err
