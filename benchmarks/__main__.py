@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|contentwatch|contentsweep|watch|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|contentwatch|contentsweep|watch|desk|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     wa.add_argument("--render", choices=("auto", "always", "never"), default="auto")
     wa.add_argument("--cap", type=int, default=64)
     wa.add_argument("--per-host", type=int, default=4)
+    dk = sub.add_parser("desk", help="the duty desk's page times with 10,000 findings and 1,000 targets")
+    dk.add_argument("--targets", type=int, default=1000)
+    dk.add_argument("--findings", type=int, default=10000)
+    dk.add_argument("--runs", type=int, default=5, help="timed requests per page (after one warm-up)")
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
@@ -60,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import contentsweep
 
         contentsweep.main(args.rounds, args.es)
+        return 0
+    if args.bench == "desk":
+        from benchmarks import desk
+
+        desk.main(args.targets, args.findings, args.runs)
         return 0
     if args.bench == "contentwatch":
         from benchmarks import contentwatch

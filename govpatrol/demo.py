@@ -14,6 +14,7 @@ from typing import Any
 
 from crawlers.models import Finding
 from govpatrol.console import print_summary
+from govpatrol.demodesk import serve_demo_desk
 from govpatrol.demowatch import run_watch_demo
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
@@ -85,7 +86,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return 1
     finally:
         web.stop()
-        if started_es and not args.keep_services:
+        if started_es and not args.keep_services and not _desk(args):
             services.stop(["elasticsearch"])
     print_summary(result, output=options.output)
     print_review(result.findings)
@@ -121,6 +122,12 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     for path in reports:
         print(f"report (通报): {path}")
+    if _desk(args):
+        try:
+            serve_demo_desk(config, args.desk_port)
+        finally:
+            if started_es and not args.keep_services:
+                services.stop(["elasticsearch"])
     return 0
 
 
@@ -141,6 +148,11 @@ def planted_hits(truth: dict[str, Any]) -> int:
     """How many content-watch hits the simulated web plants (pages, attachments, posts)."""
     sites = sum(len(site["expect"]) for site in truth.get("content_watch", {}).values())
     return sites + sum(len(a.get("content_watch", [])) for a in truth.get("accounts", {}).values())
+
+
+def _desk(args: argparse.Namespace) -> bool:
+    """Whether the demo serves the duty desk after the sweep (not without Elasticsearch)."""
+    return not args.no_es and not getattr(args, "no_desk", True)
 
 
 def _write_reports(out: Path, sweep_id: str, config: Path) -> list[Path]:

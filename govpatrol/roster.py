@@ -45,7 +45,6 @@ def month_roster(store: Store, month: str) -> dict[date, Duty]:
     """The month's entries by day (days nobody was put on are missing)."""
     start, end = month_bounds(month)
     query = {"range": {"day": {"gte": start.date().isoformat(), "lt": end.date().isoformat()}}}
-    store.refresh("roster")
     docs = store.search_all("roster", query, [{"day": "asc"}])
     out: dict[date, Duty] = {}
     for doc in docs:

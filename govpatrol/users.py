@@ -140,7 +140,6 @@ class UserStore:
         return _user(doc) if doc and not doc.get("disabled") else None
 
     def list(self) -> list[User]:
-        self.store.refresh("users")
         docs = self.store.search_all("users", {"match_all": {}}, [{"username": "asc"}])
         return [_user(doc) for doc in docs]
 
@@ -162,9 +161,7 @@ class UserStore:
     def touch_visit(self, username: str, when: datetime) -> None:
         """Remember the officer's visit to 今日值守 (the next visit's "new since" starts here)."""
         try:
-            self.store.es.update(
-                index=self.index, id=username, doc={"last_visit": when.isoformat()}, refresh=True
-            )
+            self.store.es.update(index=self.index, id=username, doc={"last_visit": when.isoformat()})
         except NotFoundError:
             return
         except (TransportError, ApiError) as exc:

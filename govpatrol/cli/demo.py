@@ -15,6 +15,10 @@ accounts), sweep it, print the summary table and the findings count, and compare
 world's ground truth.
 
 Files written to --out: targets.csv, config.toml, truth.json, findings.jsonl.
+
+Then it serves the duty desk (值班台) on the demo's data at http://127.0.0.1:8800/ and prints a
+first login (user demo-admin, a new password each run, shown once) until Ctrl-C; --no-desk ends
+after the sweep instead.
 """
 
 
@@ -35,4 +39,10 @@ def add_cli(sub: Any) -> None:
         action="store_true",
         help="leave a local Elasticsearch the demo started running afterwards (to explore the findings)",
     )
+    p.add_argument(
+        "--no-desk",
+        action="store_true",
+        help="end after the sweep instead of serving the duty desk (值班台) on the demo's data",
+    )
+    p.add_argument("--desk-port", type=int, default=8800, help="the desk's port on 127.0.0.1 (default: 8800)")
     p.set_defaults(func=run_demo)

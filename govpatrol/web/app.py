@@ -48,7 +48,8 @@ def create_app(config: Config, *, secret_key: str | None = None, https: bool = F
     """The desk over ``config``'s Elasticsearch; sessions signed with ``secret_key`` (random if none:
     everyone signs in again after a restart)."""
     store = Store(config.elasticsearch)
-    store.ensure_indices()
+    if not (store.has_index("users") and store.has_index("roster")):  # a node set up before the desk
+        store.ensure_indices()
     desk = Desk(config=config, store=store, users=UserStore(store))
     routes = [
         Route("/desk.css", stylesheet, methods=["GET"]),

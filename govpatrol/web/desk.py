@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from crawlers.config import Config
 from crawlers.dates import BEIJING
+from govpatrol.findings_search import indicator_names
 from govpatrol.users import UserStore
 from govpatrol.web.security import LoginLimiter, csrf_token, current_user
 from pipelines.store import Store
@@ -65,6 +67,11 @@ class Desk:
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     templates: Jinja2Templates = field(default_factory=_templates)
 
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Indicator id -> Chinese name, read once from the indicator data the CLI uses."""
+        return indicator_names(self.config.indicators_file or None)
+
     def render(self, request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
         context.update(
             user=current_user(request),
@@ -72,6 +79,7 @@ class Desk:
             nav=NAV,
             path=request.url.path,
             now=datetime.now(BEIJING),
+            names=self.names,
         )
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 

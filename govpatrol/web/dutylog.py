@@ -51,7 +51,6 @@ def _month(request: Request) -> str:
 def log_page(request: Request) -> Response:
     desk = desk_of(request)
     month = _month(request)
-    desk.store.refresh("sweeps")
     rows = ledger_rows(desk.store, month)
     roster = month_roster(desk.store, month)
     for row in rows:
@@ -68,7 +67,6 @@ def log_page(request: Request) -> Response:
 def log_export(request: Request) -> Response:
     desk = desk_of(request)
     month = _month(request)
-    desk.store.refresh("sweeps")
     rows = ledger_rows(desk.store, month)
     with tempfile.TemporaryDirectory(prefix="govpatrol-desk-") as tmp:
         out = write_ledger(rows, month, "xlsx", Path(tmp) / f"ledger-{month}.xlsx")

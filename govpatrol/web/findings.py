@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from crawlers.models import PLATFORMS
 from govpatrol.cli.findings import HEADERS, TABLE_COLUMNS, finding_row, write_findings
-from govpatrol.findings_search import KINDS, STATUSES, SearchError, build_query, indicator_names, search
+from govpatrol.findings_search import KINDS, SORT, STATUSES, SearchError, build_query, search
 from govpatrol.labels import PLATFORM_LABELS, STATUS_ZH
 from govpatrol.web.desk import desk_of
 from govpatrol.web.security import require
@@ -31,6 +31,7 @@ def _filters(request: Request) -> dict[str, str]:
 
 
 def _search(request: Request, limit: int) -> tuple[dict[str, str], list[dict[str, Any]], int, str]:
+    """The filters as typed, the first ``limit`` findings in the CLI's order, the total, an error."""
     desk = desk_of(request)
     filters = _filters(request)
     used = {key: value for key, value in filters.items() if value}
@@ -39,21 +40,27 @@ def _search(request: Request, limit: int) -> tuple[dict[str, str], list[dict[str
         query = build_query(**used, indicators_file=indicators_file)  # type: ignore[arg-type]
     except SearchError as exc:
         return filters, [], 0, str(exc)
-    desk.store.refresh("findings")
-    total = int(
-        desk.store.es.count(index=desk.store.index_name("findings"), query=query, ignore_unavailable=True)[
-            "count"
-        ]
+    if limit > SHOWN:  # the export: every match, paged like `govpatrol findings`
+        docs = search(desk.store, **used, limit=limit, indicators_file=indicators_file)
+        return filters, docs, len(docs), ""
+    # the page: one request gives the first rows and the total
+    resp = desk.store.es.search(
+        index=desk.store.index_name("findings"),
+        query=query,
+        sort=SORT,
+        size=limit,
+        track_total_hits=True,
+        ignore_unavailable=True,
     )
-    docs = search(desk.store, **used, limit=limit, indicators_file=indicators_file)
-    return filters, docs, total, ""
+    docs = [hit["_source"] for hit in resp["hits"]["hits"]]
+    return filters, docs, int(resp["hits"]["total"]["value"]), ""
 
 
 @require()
 def findings_page(request: Request) -> Response:
     desk = desk_of(request)
     filters, docs, total, error = _search(request, SHOWN)
-    names = indicator_names(desk.config.indicators_file or None)
+    names = desk.names
     rows = [(doc, [finding_row(doc, names)[i] for i in TABLE_COLUMNS]) for doc in docs]
     return desk.render(
         request,
@@ -92,11 +99,10 @@ def findings_export(request: Request) -> Response:
 def finding_page(request: Request) -> Response:
     desk = desk_of(request)
     finding_id = request.path_params["finding_id"]
-    desk.store.refresh("findings")
     doc = desk.store.get_findings([finding_id]).get(finding_id)
     if doc is None:
         raise HTTPException(404, "没有这条问题记录。")
-    names = indicator_names(desk.config.indicators_file or None)
+    names = desk.names
     return desk.render(
         request,
         "finding.html",

@@ -2,6 +2,8 @@
 
 "New" means first seen since the officer last opened this page (the first visit looks back a day);
 the visit is remembered after the page is built, so a reload shows only what came in meanwhile.
+Pages read without forcing a refresh: what a sweep wrote is searchable within Elasticsearch's
+one-second refresh interval, and the desk's own writes wait for it.
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ def _count(store: Store, kind: str, query: dict[str, Any]) -> int:
 def build_today(store: Store, *, since: datetime, now: datetime, patrol_hours: int) -> Today:
     """The page's facts from Elasticsearch (a handful of small queries, each with a limit)."""
     view = Today(now=now, since=since)
-    store.refresh("sweeps", "findings", "alerts")
     last = store.search_all(
         "sweeps", {"terms": {"kind": PATROL_KINDS}}, [{"started_at": "desc"}, {"id": "asc"}], limit=1
     )

@@ -5,6 +5,7 @@ Every page is saved as a screenshot under artifacts/desk/."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -73,6 +74,16 @@ def world(es_url: str) -> Iterator[tuple[Store, Config]]:
             "findings_closed": 0,
         }
     )
+    down = {"id": "outage-ks-gaj", "kind": "outage", "target_id": "ks-gaj", "target_name": "ks-gaj 网站",
+            "owner": "昆山市公安局", "state": "down", "down_since": (NOW - timedelta(hours=3, minutes=5)).isoformat()}  # fmt: skip
+    up = {**down, "id": "outage-sz-jyj", "target_id": "sz-jyj", "target_name": "sz-jyj 网站", "state": "up"}
+    store.write_ops(
+        [
+            op
+            for doc in (down, up)
+            for op in ({"index": {"_index": store.index_name("alerts"), "_id": doc["id"]}}, doc)
+        ]
+    )
     store.refresh()
     users = UserStore(store)
     users.add("admin1", "admin", PASSWORD, "管理员老李")
@@ -116,6 +127,10 @@ def test_officer_sees_today_searches_and_exports_findings(desk: tuple[str, Any],
     today = page.inner_text("main")
     assert "上次巡检：日常巡检(2小时)" in today
     assert "ks-gaj 网站" in today
+    down = page.inner_text("section:has(h2:has-text('当前宕机的网站'))")
+    assert "当前宕机的网站（1）" in down
+    assert re.search(r"3小时\d+分", down)  # down since 3 h 5 min before the module started
+    assert "sz-jyj" not in down  # back up
     assert "自 " in today
     assert page.locator("#all-quiet").count() == 0
     shot(page, "today")

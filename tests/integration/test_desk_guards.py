@@ -5,16 +5,26 @@ that forbids script, and a non-loopback address needs TLS or --insecure."""
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from crawlers.config import Config
+from crawlers.config import Config, ElasticsearchConfig
+from crawlers.dates import BEIJING
 from govpatrol.cli import main
 from govpatrol.cli.web import check_binding
+from govpatrol.demodesk import DEMO_USER, first_login
+from govpatrol.roster import month_roster, on_duty
 from govpatrol.users import UserStore
 from govpatrol.web.app import create_app
 from pipelines.store import Store
@@ -22,17 +32,27 @@ from pipelines.store import Store
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture
-def desk(store: Store) -> Iterator[tuple[TestClient, UserStore]]:
-    config = Config()
-    config.elasticsearch = store.cfg
-    app = create_app(config, secret_key="test-secret")
+@pytest.fixture(scope="module")
+def desk_store(es_url: str) -> Iterator[Store]:
+    """One index prefix for the module (creating indices is the slow part on a busy node)."""
+    store = Store(ElasticsearchConfig(url=es_url, index_prefix=f"govpatrol-test-{uuid.uuid4().hex[:8]}"))
+    store.ensure_indices()
     users = UserStore(store)
     users.add("duty1", "duty", PASSWORD, "值守员甲")
     users.add("insp1", "inspector", PASSWORD)
     users.add("admin1", "admin", PASSWORD)
+    yield store
+    store.delete_indices()
+
+
+@pytest.fixture
+def desk(desk_store: Store) -> Iterator[tuple[TestClient, UserStore]]:
+    """A fresh desk (its own login limiter) over the module's store."""
+    config = Config()
+    config.elasticsearch = desk_store.cfg
+    app = create_app(config, secret_key="test-secret")
     with TestClient(app, base_url="http://127.0.0.1") as client:
-        yield client, users
+        yield client, UserStore(desk_store)
 
 
 def _csrf(client: TestClient, path: str = "/login") -> str:
@@ -91,6 +111,7 @@ def test_login_logout_and_wrong_passwords_are_rate_limited(desk: tuple[TestClien
     assert page.status_code == 200
     assert "值守员甲" in page.text
     assert "今日值守" in page.text
+    assert 'id="all-quiet"' in page.text  # nothing down, nothing new, nothing waiting: said plainly
     cookie = page.request.headers.get("cookie", "")
     assert "govpatrol_desk=" in cookie
     client.post("/logout", data={"csrf": _csrf(client, "/")}, follow_redirects=False)
@@ -127,8 +148,8 @@ def test_pages_forbid_script_and_roles_gate_the_roster(desk: tuple[TestClient, U
     assert resp.status_code == 403  # an inspector cannot edit the roster
 
 
-def test_passwords_are_stored_as_argon2_hashes(desk: tuple[TestClient, UserStore], store: Store) -> None:
-    doc = store.es.get(index=store.index_name("users"), id="duty1")["_source"]
+def test_passwords_are_stored_as_argon2_hashes(desk: tuple[TestClient, UserStore], desk_store: Store) -> None:
+    doc = desk_store.es.get(index=desk_store.index_name("users"), id="duty1")["_source"]
     assert doc["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in str(doc)
     _, users = desk
@@ -137,10 +158,13 @@ def test_passwords_are_stored_as_argon2_hashes(desk: tuple[TestClient, UserStore
     assert users.authenticate("nobody", PASSWORD) is None
 
 
-def test_users_cli_add_passwd_list(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_users_cli_add_passwd_list(
+    desk_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "desk.toml"
     cfg.write_text(
-        f'[elasticsearch]\nurl = "{store.cfg.url}"\nindex_prefix = "{store.prefix}"\n', encoding="utf-8"
+        f'[elasticsearch]\nurl = "{desk_store.cfg.url}"\nindex_prefix = "{desk_store.prefix}"\n',
+        encoding="utf-8",
     )
     base = ["users", "--config", str(cfg)]
     assert main([*base, "add", "--role", "值守人员", "--name", "王五", "--generate", "wang"]) == 0
@@ -148,7 +172,7 @@ def test_users_cli_add_passwd_list(store: Store, tmp_path: Path, capsys: pytest.
     password = re.search(r"password: (\S+)", printed)
     assert password
     assert "shown once" in printed
-    users = UserStore(store)
+    users = UserStore(desk_store)
     assert users.authenticate("wang", password.group(1)) is not None
     assert main([*base, "add", "--role", "duty", "--generate", "wang"]) == 2  # exists
     assert "already exists" in capsys.readouterr().err
@@ -177,3 +201,57 @@ def test_a_non_loopback_address_needs_tls_or_insecure(tmp_path: Path) -> None:
     assert check_binding("10.0.0.5", str(cert), str(key), False) is None
     assert check_binding("10.0.0.5", str(cert), None, False) == "--cert and --key go together"
     assert main(["web", "--host", "0.0.0.0", "--port", "1"]) == 2
+
+
+def test_the_demo_prints_a_first_login_that_works_and_puts_its_admin_on_duty(desk_store: Store) -> None:
+    first = first_login(desk_store)
+    users = UserStore(desk_store)
+    admin = users.authenticate(DEMO_USER, first)
+    assert admin is not None
+    assert admin.role == "admin"
+    again = first_login(desk_store)  # a second demo run: a new password, the old one no longer works
+    assert again != first
+    assert users.authenticate(DEMO_USER, first) is None
+    today = datetime.now(BEIJING)
+    assert on_duty(month_roster(desk_store, today.strftime("%Y-%m")), today).officer == DEMO_USER  # type: ignore[union-attr]
+
+
+def test_govpatrol_web_serves_the_login_page_on_loopback(desk_store: Store, tmp_path: Path) -> None:
+    cfg = tmp_path / "desk.toml"
+    cfg.write_text(
+        f'[elasticsearch]\nurl = "{desk_store.cfg.url}"\nindex_prefix = "{desk_store.prefix}"\n',
+        encoding="utf-8",
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    govpatrol = Path(sys.executable).with_name("govpatrol")
+    proc = subprocess.Popen(
+        [str(govpatrol), "web", "--config", str(cfg), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == f"duty desk: http://127.0.0.1:{port}/"
+        for _ in range(100):  # the address is printed just before uvicorn binds
+            try:
+                resp = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert resp.status_code == 200
+        assert "登录值班台" in resp.text
+        assert "default-src 'none'" in resp.headers["content-security-policy"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_govpatrol_web_says_when_elasticsearch_does_not_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]  # nothing listens here once the socket is closed
+    assert main(["web", "--es", f"http://127.0.0.1:{closed}", "--port", "1"]) == 1
+    assert f"127.0.0.1:{closed}" in capsys.readouterr().err
