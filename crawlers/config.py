@@ -40,6 +40,11 @@ Example (all keys shown with their defaults)::
     max_links = 3000                 # link checks per site; links beyond are recorded as not checked
     sites_in_flight = 32             # sites crawled at once: memory stays flat however many sites
     check_certificates = true        # verify each https site's certificate (SITE-REQ-HTTPS evidence)
+    link_cache_hours = 0             # incremental sweeps: a link that answered is not checked again for
+                                     # this long (results shared by workers in Redis; 24 in a province)
+    link_cache_page_hours = 0        # ... an in-site page read for the soft-404 test (6 in a province)
+    link_cache_failed_hours = 0      # ... a failure (a cached failure is never counted as a new try)
+    http_cache_dir = ""              # pages kept here and re-asked with If-None-Match / If-Modified-Since
 
     [browser]
     executable = ""                  # default: /usr/lib/chromium/chromium or /usr/bin/chromium

@@ -66,6 +66,7 @@ class LinkResult:
     final_url: str = ""
     signals: PageSignals | None = None
     elapsed_ms: float | None = None
+    cached: bool = False  # answered from the link cache: ``checked_at`` is when it was really checked
 
 
 def read_signals(html: str, words: PageWords) -> PageSignals | None:
@@ -114,6 +115,7 @@ def make_check(use: LinkUse, url: str, site_url: str, result: LinkResult) -> Lin
         text_chars=signals.text_chars if signals else None,
         text_excerpt=signals.text_excerpt if signals else "",
         tagged=signals.tagged if signals else False,
+        cached=result.cached,
     )
 
 
