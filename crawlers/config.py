@@ -93,6 +93,9 @@ Example (all keys shown with their defaults)::
     origin = ""                      # send this platform's requests to another origin
     cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
     credentials = {}                 # wechat: the office's MP back-office {token, cookie}; never logged
+    requests_per_minute = 12         # the platform's budget per address (0: none); default: the data in
+    backoff_seconds = 120            #   crawlers/data/platform_budgets.toml; pause after a throttle answer
+    throttle_retries = 3             # tries of a throttled account later in the same sweep
 
 The schema is pydantic (v2) models: every key is typed (strict: ``1`` is not ``true``, ``"8"`` is
 not ``8``), range-checked, finite (``inf`` and ``nan`` are refused), and the loader reports every

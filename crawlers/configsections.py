@@ -246,6 +246,10 @@ class PlatformConfig(Section):
     origin: HttpUrl = ""
     cookies: dict[str, str] = Field(default_factory=dict, repr=False)  # secrets: never logged
     credentials: dict[str, str] = Field(default_factory=dict, repr=False)  # e.g. WeChat MP token, cookie
+    # the platform's request budget and backoff (None: crawlers/data/platform_budgets.toml)
+    requests_per_minute: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    backoff_seconds: Annotated[float, Field(ge=0, le=86_400)] | None = None
+    throttle_retries: Annotated[int, Field(ge=0, le=100)] | None = None
 
 
 def alerts_table(value: Any) -> AlertsConfig:

@@ -283,8 +283,21 @@ class SimulatedWeb:
                 entries.append(f"{host}:{port}")
         return entries
 
-    def write_config(self, path: str | Path, *, es_url: str = "", index_prefix: str = "govpatrol") -> Path:
-        """A govpatrol TOML config that reaches the simulated web (and nothing else)."""
+    def write_config(
+        self,
+        path: str | Path,
+        *,
+        es_url: str = "",
+        index_prefix: str = "govpatrol",
+        platform_budget: dict[str, float] | None = None,
+    ) -> Path:
+        """A govpatrol TOML config that reaches the simulated web (and nothing else).
+
+        The simulated platforms answer as fast as they are asked unless a test limits their rate,
+        so their request budget is off and a throttle pause short; ``platform_budget`` sets other
+        ``[platforms.<key>]`` budget values (``requests_per_minute``, ``backoff_seconds``, ...).
+        """
+        budget = {"requests_per_minute": 0, "backoff_seconds": 0.2} | (platform_budget or {})
         resolve = ", ".join(f"{json.dumps(h)} = {json.dumps(ip)}" for h, ip in self.resolve_map().items())
         allow = ", ".join(json.dumps(entry) for entry in self.allow_hosts())
         text = (
@@ -299,6 +312,7 @@ class SimulatedWeb:
         )
         for key, origin in (self.accounts.origins() if self.accounts else {}).items():
             text += f"\n[platforms.{key}]\norigin = {json.dumps(origin)}\n"
+            text += "".join(f"{name} = {json.dumps(value)}\n" for name, value in budget.items())
             app = self.accounts.apps[key] if self.accounts else None
             if app is not None and hasattr(app, "credentials"):  # the office's own back-office login
                 creds = ", ".join(f"{k} = {json.dumps(v)}" for k, v in app.credentials().items())
