@@ -33,30 +33,38 @@ class Pace:
         self.budget = budget
         self.next_at = 0.0  # monotonic time of the next free turn
         self.paused_until = 0.0  # after a throttle answer, nothing goes out before this
-        self.slowdown = 1.0
+        self.interval = budget.interval_s  # seconds between turns: the budget's, longer after throttles
         self.throttles = 0  # throttle answers in a row
         self.taken = 0
 
     def reserve(self, now: float) -> float:
         """The start time of the next turn, reserved now: never before ``now`` or the pause's end."""
         at = max(now, self.next_at, self.paused_until)
-        self.next_at = at + self.budget.interval_s * self.slowdown
+        self.next_at = at + self.interval
         self.taken += 1
         return at
 
     def throttled(self, now: float) -> float:
-        """The platform said "too fast": pause it and slow its pace; returns the pause in seconds."""
+        """The platform said "too fast": pause it and slow its pace; returns the pause in seconds.
+
+        Answers to requests already out when the pause began (a burst's) keep the pause as it is:
+        only a throttle after a pause has ended escalates it.
+        """
+        if now < self.paused_until:
+            return self.paused_until - now
         self.throttles += 1
         pause = self.budget.backoff_s(self.throttles)
         self.paused_until = max(self.paused_until, now + pause)
         self.next_at = max(self.next_at, self.paused_until)
-        self.slowdown = min(MAX_SLOWDOWN, self.slowdown * 2)
+        # twice as slow (a platform without a budget gets one: a quarter of the pause), up to a limit
+        slowest = max(self.budget.interval_s * MAX_SLOWDOWN, self.budget.backoff_seconds)
+        self.interval = min(slowest, max(self.interval * 2, self.budget.backoff_seconds / 4))
         return pause
 
     def answered(self) -> None:
         """An answer came through: the run of throttles ends; the pace recovers step by step."""
         self.throttles = 0
-        self.slowdown = max(1.0, self.slowdown * 0.9)
+        self.interval = max(self.budget.interval_s, self.interval * 0.9)
 
 
 class PlatformTurns(TargetSpider):

@@ -28,26 +28,38 @@ def test_requests_take_turns_at_the_budgets_interval():
     assert pace.reserve(110.0) == 110.0  # an idle platform's turn is now
 
 
+def test_without_a_budget_a_throttle_answer_sets_a_pace():
+    pace = Pace(budget_for("weibo", {"requests_per_minute": 0, "backoff_seconds": 8}))
+    assert [pace.reserve(0.0) for _ in range(3)] == [0.0, 0.0, 0.0]  # as fast as asked
+    pace.throttled(0.0)
+    assert [pace.reserve(1.0) for _ in range(3)] == [
+        8.0,
+        10.0,
+        12.0,
+    ]  # after the pause: a quarter of it apart
+
+
 def test_a_throttle_answer_pauses_the_platform_doubles_each_time_and_slows_the_pace():
     pace = Pace(budget_for("weibo", {"requests_per_minute": 30, "backoff_seconds": 10}))
     assert pace.throttled(100.0) == 10
     assert pace.reserve(101.0) == 110.0  # nothing goes out during the pause
     assert pace.reserve(101.0) == 114.0  # ... and the pace is half as fast after it
-    assert pace.throttled(115.0) == 20  # a second throttle in a row: twice the pause
+    assert pace.throttled(105.0) == 5  # a burst's other answers, during the pause: no escalation
+    assert pace.throttled(115.0) == 20  # a throttle after the pause ended: twice the pause
     assert pace.reserve(116.0) == 135.0
     for n in range(20):
-        pace.throttled(200.0 + n)
-    assert pace.slowdown == MAX_SLOWDOWN
-    assert pace.throttled(300.0) == pace.budget.backoff_max_seconds
+        pace.throttled(200.0 + 1000 * n)
+    assert pace.interval == pace.budget.interval_s * MAX_SLOWDOWN
+    assert pace.throttled(100_000.0) == pace.budget.backoff_max_seconds
 
 
 @pytest.mark.parametrize("answers", [1, 5, 50])
 def test_answers_that_come_through_end_the_run_and_the_pace_recovers(answers):
     pace = Pace(budget_for("weibo", {"requests_per_minute": 30, "backoff_seconds": 10}))
     pace.throttled(0.0)
-    pace.throttled(0.0)
+    pace.throttled(100.0)
     for _ in range(answers):
         pace.answered()
     assert pace.throttles == 0
-    assert 1.0 <= pace.slowdown < 4.0
+    assert pace.budget.interval_s <= pace.interval < 8.0
     assert pace.throttled(1000.0) == 10  # the next throttle starts the doubling again
