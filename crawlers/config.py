@@ -40,6 +40,11 @@ Example (all keys shown with their defaults)::
     max_links = 3000                 # link checks per site; links beyond are recorded as not checked
     sites_in_flight = 32             # sites crawled at once: memory stays flat however many sites
     check_certificates = true        # verify each https site's certificate (SITE-REQ-HTTPS evidence)
+    link_cache_hours = 0             # incremental sweeps: a link that answered is not checked again for
+                                     # this long (results shared by workers in Redis; 24 in a province)
+    link_cache_page_hours = 0        # ... an in-site page read for the soft-404 test (6 in a province)
+    link_cache_failed_hours = 0      # ... a failure (a cached failure is never counted as a new try)
+    http_cache_dir = ""              # pages kept here and re-asked with If-None-Match / If-Modified-Since
 
     [content_watch]                  # wrong expressions (错敏词) and personal numbers in what is read
     enabled = true                   # false: no page, attachment or post text is read or stored
@@ -114,6 +119,9 @@ Example (all keys shown with their defaults)::
     origin = ""                      # send this platform's requests to another origin
     cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
     credentials = {}                 # wechat: the office's MP back-office {token, cookie}; never logged
+    requests_per_minute = 12         # the platform's budget per address (0: none); default: the data in
+    backoff_seconds = 120            #   crawlers/data/platform_budgets.toml; pause after a throttle answer
+    throttle_retries = 3             # tries of a throttled account later in the same sweep
 
 The schema is pydantic (v2) models: every key is typed (strict: ``1`` is not ``true``, ``"8"`` is
 not ``8``), range-checked, finite (``inf`` and ``nan`` are refused), and the loader reports every

@@ -69,6 +69,7 @@ def _iso_date(value: str) -> str:
 
 HttpUrl = Annotated[str, AfterValidator(http_url)]  # "" or http(s)://
 RedisUrl = Annotated[str, AfterValidator(_redis_url)]  # "" or redis://, rediss://, unix://
+Hours = Annotated[float, Field(ge=0, le=24 * 366)]
 IsoDate = Annotated[str, AfterValidator(_iso_date)]  # "" or YYYY-MM-DD
 
 
@@ -141,6 +142,12 @@ class CrawlConfig(Section):
     max_links: Count = 3000
     sites_in_flight: Places = 32
     check_certificates: bool = True
+    # incremental sweeps: link results shared by workers in Redis, each class kept this many hours
+    # (0: that class is always checked again); pages revalidated with ETag / Last-Modified
+    link_cache_hours: Hours = 0.0  # a link that answered (external or in-site resource)
+    link_cache_page_hours: Hours = 0.0  # an in-site page read for the soft-404 test
+    link_cache_failed_hours: Hours = 0.0  # a failure (never counted again as a try of the dead-link rule)
+    http_cache_dir: str = ""  # "": off; else pages are kept here and asked for with If-None-Match
 
 
 class ContentWatchConfig(Section):
@@ -262,6 +269,10 @@ class PlatformConfig(Section):
     origin: HttpUrl = ""
     cookies: dict[str, str] = Field(default_factory=dict, repr=False)  # secrets: never logged
     credentials: dict[str, str] = Field(default_factory=dict, repr=False)  # e.g. WeChat MP token, cookie
+    # the platform's request budget and backoff (None: crawlers/data/platform_budgets.toml)
+    requests_per_minute: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    backoff_seconds: Annotated[float, Field(ge=0, le=86_400)] | None = None
+    throttle_retries: Annotated[int, Field(ge=0, le=100)] | None = None
 
 
 def alerts_table(value: Any) -> AlertsConfig:

@@ -172,6 +172,9 @@ class LinkCheck(Record):
     text_chars: int | None = None
     text_excerpt: str = ""
     tagged: bool = False
+    # answered from the link cache of an incremental sweep: ``checked_at`` is the time of the real
+    # check (another sweep's), so the dead-link rule never counts it as one more try
+    cached: bool = False
 
 
 def page_and_line(text: str, pos: int) -> tuple[int, int]:

@@ -18,7 +18,10 @@ Components, by priority (a component set to ``None`` in ``DOWNLOADER_MIDDLEWARES
   outside a worker), 990 the process-wide in-flight cap (``spiders.inflight``), last before the
   download;
 - item pipeline: 300 the sweep recorder (``pipelines.session``): judge per target, write sinks;
-- ``PLAYWRIGHT_BROWSER_PROVIDER``: one Chromium per process (``spiders.browserprovider``).
+- ``PLAYWRIGHT_BROWSER_PROVIDER``: one Chromium per process (``spiders.browserprovider``);
+- incremental sweeps: the link cache's Redis (``[crawl] link_cache_*hours``, the sweep's Redis) and
+  the page cache revalidated with ETag / Last-Modified (``[crawl] http_cache_dir``,
+  ``spiders.conditional``).
 """
 
 from __future__ import annotations
@@ -27,18 +30,23 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawlers.config import CONFIG_SETTING, config_from_settings
 from crawlers.resolver import AddressGuardMiddleware
-from govpatrol.distributed.hostslots import HostSlotsMiddleware
+from govpatrol.distributed import redis_url
+from govpatrol.distributed.hostslots import REDIS_URL_SETTING, HostSlotsMiddleware
 from pipelines.session import RecorderPipeline
 from spiders.browserprovider import SharedBrowserProvider
 from spiders.budget import SiteBudgetMiddleware
+from spiders.conditional import ConditionalCacheMiddleware
 from spiders.inflight import InFlightCapMiddleware
 from spiders.settings import build_settings
+from spiders.sitelinks import LINK_CACHE_REDIS
 
 DOWNLOADER_MIDDLEWARES: dict[type, int] = {
     AddressGuardMiddleware: 50,
     SiteBudgetMiddleware: 60,
     # a Redis host slot is taken just before the in-flight place, so a wait for a busy host
     # never holds one of this worker's places
+    # the page cache of incremental sweeps sits where Scrapy's own would (off unless configured)
+    ConditionalCacheMiddleware: 900,
     HostSlotsMiddleware: 980,
     InFlightCapMiddleware: 990,
 }
@@ -71,3 +79,8 @@ class PatrolAddon:
         for component, order in ITEM_PIPELINES.items():
             settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", component, order)
         settings.set("PLAYWRIGHT_BROWSER_PROVIDER", SharedBrowserProvider, ADDON)
+        crawl = config_from_settings(settings).crawl
+        if max(crawl.link_cache_hours, crawl.link_cache_page_hours, crawl.link_cache_failed_hours) > 0:
+            # the link cache is shared by every worker: the sweep's own Redis (a worker's --redis)
+            url = settings.get(REDIS_URL_SETTING) or redis_url(config_from_settings(settings))
+            settings.set(LINK_CACHE_REDIS, url, ADDON)

@@ -4,12 +4,17 @@ Every simulated hostname resolves (through the crawler's config) to 127.0.0.1 an
 server; the refused-connection hosts use a second port on which nothing listens. Handlers run in
 daemon threads, so a slow host never blocks the others, and the slow wait is interruptible so that
 ``stop()`` returns promptly.
+
+Every 200 answer carries an ``ETag`` (a digest of its body) and answers a matching ``If-None-Match``
+with ``304``, as most government web servers (nginx, IIS serving static CMS output) do: incremental
+sweeps revalidate pages with it, and a page whose route changed gets a new tag.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import logging
 import socket
@@ -52,6 +57,7 @@ class _Server(ThreadingHTTPServer):
         self.sockets_lock = threading.Lock()
         self.inflight: dict[str, int] = {}  # host -> requests being answered now
         self.peak: dict[str, int] = {}  # host -> most requests answered at once (politeness checks)
+        self.served = 0  # requests answered in all (incremental sweeps count them)
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -101,6 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
         server, host = self.server, host_of(self.headers.get("Host", ""))
         with server.sockets_lock:
             server.inflight[host] = now = server.inflight.get(host, 0) + 1
+            server.served += 1
             server.peak[host] = max(server.peak.get(host, 0), now)
         try:
             self._answer(head)
@@ -125,12 +132,22 @@ class _Handler(BaseHTTPRequestHandler):
             body = world.fill(body).encode(response.encoding, errors="xmlcharrefreplace")
         if head and response.head_status:
             body = b""
+        etag = ""
+        if status == 200 and "ETag" not in response.headers:
+            etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'  # noqa: S324 - a tag, not a secret
+            if self.headers.get("If-None-Match", "") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
         ctype = response.content_type
         if response.charset:
             ctype = f"{ctype}; charset={response.charset}"
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        if etag:
+            self.send_header("ETag", etag)
         for name, value in response.headers.items():
             self.send_header(name, world.fill(value))
         if status == 405:
@@ -212,6 +229,15 @@ class SimulatedWeb:
                 self._server.peak.clear()
             return peak
 
+    def requests_served(self, reset: bool = False) -> int:
+        """Requests this server answered (since a reset): what an incremental sweep saves."""
+        assert self._server is not None
+        with self._server.sockets_lock:
+            served = self._server.served
+            if reset:
+                self._server.served = 0
+            return served
+
     # ---------------------------------------------------------------- addresses and files
     def url(self, host: str, path: str = "/") -> str:
         return self.world.url(host, path)
@@ -277,8 +303,21 @@ class SimulatedWeb:
                 entries.append(f"{host}:{port}")
         return entries
 
-    def write_config(self, path: str | Path, *, es_url: str = "", index_prefix: str = "govpatrol") -> Path:
-        """A govpatrol TOML config that reaches the simulated web (and nothing else)."""
+    def write_config(
+        self,
+        path: str | Path,
+        *,
+        es_url: str = "",
+        index_prefix: str = "govpatrol",
+        platform_budget: dict[str, float] | None = None,
+    ) -> Path:
+        """A govpatrol TOML config that reaches the simulated web (and nothing else).
+
+        The simulated platforms answer as fast as they are asked unless a test limits their rate,
+        so their request budget is off and a throttle pause short; ``platform_budget`` sets other
+        ``[platforms.<key>]`` budget values (``requests_per_minute``, ``backoff_seconds``, ...).
+        """
+        budget = {"requests_per_minute": 0, "backoff_seconds": 0.2} | (platform_budget or {})
         resolve = ", ".join(f"{json.dumps(h)} = {json.dumps(ip)}" for h, ip in self.resolve_map().items())
         allow = ", ".join(json.dumps(entry) for entry in self.allow_hosts())
         text = (
@@ -293,6 +332,7 @@ class SimulatedWeb:
         )
         for key, origin in (self.accounts.origins() if self.accounts else {}).items():
             text += f"\n[platforms.{key}]\norigin = {json.dumps(origin)}\n"
+            text += "".join(f"{name} = {json.dumps(value)}\n" for name, value in budget.items())
             app = self.accounts.apps[key] if self.accounts else None
             if app is not None and hasattr(app, "credentials"):  # the office's own back-office login
                 creds = ", ".join(f"{k} = {json.dumps(v)}" for k, v in app.credentials().items())

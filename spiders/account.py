@@ -38,9 +38,9 @@ from crawlers.platforms.base import (
 )
 from crawlers.platforms.replay import MAX_STEPS
 from crawlers.privacy import mask_personal_numbers
-from spiders.base import TargetSpider
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
+from spiders.platformpace import PlatformTurns
 from spiders.repostwatch import repost_facts
 from spiders.settings import PLAYWRIGHT_HANDLER
 
@@ -87,10 +87,11 @@ class AccountState:
     browser: bool = False
     elapsed_ms: float = 0.0
     retries: int = 0
+    throttles: int = 0  # throttle answers; each sends the account to the back of its platform's queue
     done: bool = False
 
 
-class AccountSpider(TargetSpider):
+class AccountSpider(PlatformTurns):
     """Check new-media accounts: ``AccountSpider(targets, as_of, config)``."""
 
     name = "account"
@@ -156,7 +157,11 @@ class AccountSpider(TargetSpider):
             request = self._request(state, step)
         except ValueError as exc:  # a URL Scrapy cannot even request
             return self._finish(state, unverified(f"bad request URL: {exc}", url=step.url))
-        if not step.browser:
+        return self._in_turn(state, request)
+
+    def _dispatch(self, state: AccountState, request: Request) -> list[Any]:
+        """Out now: a browser fetch takes a free lane or waits for one."""
+        if not request.meta["patrol_fetch"].browser:
             return [request]
         if not self.free_lanes:
             self.browser_waiting.append((state.key, request))
@@ -277,6 +282,10 @@ class AccountSpider(TargetSpider):
             step = state.po.next(reply, state.target, now=self.as_of)
         except Exception as exc:  # noqa: BLE001 - one broken page object never stops the sweep
             step = self._po_error(state, exc)
+        if isinstance(step, AccountResult) and step.throttled:
+            step = self._throttled(state, step)
+        elif reply.status is not None:
+            self._pace(state.key).answered()
         if self._retry_browser(state, reply, step):
             state.retries += 1
             self._inc("patrol/browser_retries")

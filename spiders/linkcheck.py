@@ -68,6 +68,7 @@ class LinkResult:
     signals: PageSignals | None = None
     elapsed_ms: float | None = None
     html: str = ""  # an in-site page's HTML, kept for the collectors that read linked pages (then dropped)
+    cached: bool = False  # answered from the link cache: ``checked_at`` is when it was really checked
 
 
 def read_signals(html: str, words: PageWords) -> PageSignals | None:
@@ -127,6 +128,7 @@ def make_check(use: LinkUse, url: str, site_url: str, result: LinkResult) -> Lin
         text_chars=signals.text_chars if signals else None,
         text_excerpt=signals.text_excerpt if signals else "",
         tagged=signals.tagged if signals else False,
+        cached=result.cached,
     )
 
 

@@ -118,6 +118,9 @@ def build_settings(config: Config) -> dict[str, Any]:
         # (crawlers/guard.py); the add-on installs the guard middleware and the per-site budgets
         "DNS_TIMEOUT": min(crawl.link_timeout, crawl.homepage_timeout),
         "DNSCACHE_ENABLED": True,
+        # --- incremental sweeps: pages kept and revalidated (spiders.conditional) ------------
+        "HTTPCACHE_DIR": crawl.http_cache_dir or "httpcache",
+        "HTTPCACHE_GZIP": True,
         # --- services we never want ---------------------------------------------------------
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,  # Scrapy 2.19 serves a code-executing endpoint otherwise

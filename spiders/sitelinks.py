@@ -3,8 +3,10 @@
 When a site's last page is in, its links are answered from what is known (a page already fetched,
 an external URL another site already asked about) and the rest go to the link engine as one batch.
 In-site URLs are checked once per site, external ones once per sweep (shared futures while in
-flight, :class:`~spiders.linkcheck.LinkBook` after). The site's link and time budgets hold: what
-they cut is counted (links, and of them the homepage's), never judged dead.
+flight, :class:`~spiders.linkcheck.LinkBook` after); an incremental sweep answers what is still
+fresh in the shared :class:`~spiders.linkcache.LinkCache` first (``[crawl] link_cache_*hours``).
+The site's link and time budgets hold: what they cut is counted (links, and of them the
+homepage's), never judged dead.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Self
 
+import redis
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from crawlers.config import Config
 from crawlers.guard import policy_for
 from crawlers.models import ItemBatch, LinkRef
+from spiders.linkcache import Freshness, LinkCache
 from spiders.linkcheck import (
     LinkResult,
     LinkUse,
@@ -38,6 +43,15 @@ from spiders.sitecore import PRIORITY, SiteCore, SiteState
 
 class SiteLinks(SiteCore):
     """Link collection and checking for :class:`~spiders.site.SiteSpider`."""
+
+    _cache: LinkCache | None | bool = False  # False: not made yet (the add-on names its Redis later)
+
+    @property
+    def link_cache(self) -> LinkCache | None:
+        """The shared link cache (None: off), made on first use, once the settings are final."""
+        if self._cache is False:
+            self._cache = link_cache(self.config, self.crawler.settings.get(LINK_CACHE_REDIS) or "")
+        return self._cache if isinstance(self._cache, LinkCache) else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -85,6 +99,9 @@ class SiteLinks(SiteCore):
         if self.engine is not None:
             self.crawler.stats.set_value("patrol/link_requests", self.engine.requests)
             await self.engine.close()
+        if isinstance(self._cache, LinkCache):
+            self._cache.flush()
+            self.crawler.stats.set_value("patrol/link_cache_hits", self._cache.hits)
 
     def _collect(self, state: SiteState, links: Iterable[LinkRef], page_url: str, *, homepage: bool) -> None:
         for link in links:
@@ -125,6 +142,14 @@ class SiteLinks(SiteCore):
                 answered.append(make_check(use, url, state.site_url, cached))
                 continue
             todo.append((url, use, scope))
+        if todo and (cache := self.link_cache) is not None:  # fresh results of earlier sweeps (any worker's)
+            fresh = cache.get_many([(scope, url) for url, _use, scope in todo])
+            for url, use, scope in todo:
+                if (result := fresh.get((scope, url))) is not None:
+                    answered.append(make_check(use, url, state.site_url, result))
+                    if scope == "":
+                        self.book.results[(scope, url)] = result
+            todo = [t for t in todo if (t[2], t[0]) not in fresh]
         if todo:
             state.pending += 1  # settled when the whole batch is answered (or the time is up)
             answered.append(
@@ -155,14 +180,18 @@ class SiteLinks(SiteCore):
         check = self._link_engine().check(url, first=first, internal=bool(scope), read=read)
         future = asyncio.ensure_future(check)
         self.checks[key] = future
-        future.add_done_callback(lambda done: self._checked(key, done))
+        future.add_done_callback(lambda done: self._checked(key, done, page=first == "GET"))
         state.requests += 1
         return future
 
-    def _checked(self, key: tuple[str, str], future: asyncio.Future[LinkResult]) -> None:
+    def _checked(self, key: tuple[str, str], future: asyncio.Future[LinkResult], *, page: bool) -> None:
         self.checks.pop(key, None)
-        if key[0] == "" and not future.cancelled() and future.exception() is None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        if key[0] == "":
             self.book.results[key] = future.result()  # external: every later site reuses it
+        if (cache := self.link_cache) is not None:
+            cache.put(*key, future.result(), in_site_page=page)
 
     async def _check_links(self, response: Response) -> AsyncIterator[Any]:
         """Check one site's links concurrently; yield each LinkCheck as it is answered, then done.
@@ -237,3 +266,16 @@ class SiteLinks(SiteCore):
         )
         state.pending -= 1
         return self._finish(state)
+
+
+LINK_CACHE_REDIS = "PATROL_LINK_CACHE_REDIS"  # the shared Redis's URL (the add-on sets it)
+
+
+def link_cache(config: Config, url: str) -> LinkCache | None:
+    """The shared link cache when ``[crawl]`` keeps any class of result and a Redis is named."""
+    crawl = config.crawl
+    freshness = Freshness(crawl.link_cache_hours, crawl.link_cache_page_hours, crawl.link_cache_failed_hours)
+    if not freshness.enabled or not url:
+        return None
+    prefix = config.elasticsearch.index_prefix
+    return LinkCache(redis.Redis.from_url(url, socket_timeout=5), prefix, freshness)

@@ -101,6 +101,7 @@ class AccountResult(Record):
     name: str = ""  # the account's display name, when the platform showed it
     verification: str = ""  # its verification text (认证信息), when the platform showed it
     transient: bool = False  # the page object suspects a passing cause (a slow render): worth one retry
+    throttled: bool = False  # the platform's throttle or anti-bot answer: it wants us to ask slower
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,17 @@ def from_posts(posts: list[Post], reply: Reply, **evidence: Any) -> AccountResul
 
 
 def unverified(
-    reason: str, reply: Reply | None = None, *, transient: bool = False, **evidence: Any
+    reason: str,
+    reply: Reply | None = None,
+    *,
+    transient: bool = False,
+    throttled: bool = False,
+    **evidence: Any,
 ) -> AccountResult:
     ev = {"url": reply.url, "status": reply.status, **evidence} if reply else dict(evidence)
-    return AccountResult(state="unverified", reason=reason, evidence=ev, transient=transient)
+    return AccountResult(
+        state="unverified", reason=reason, evidence=ev, transient=transient, throttled=throttled
+    )
 
 
 def gone(reason: str, reply: Reply, **evidence: Any) -> AccountResult:
@@ -170,7 +178,7 @@ def blocked(reply: Reply) -> AccountResult | None:
     if reply.error:
         return unverified(f"network: {reply.error}", reply)
     if reply.status in words.antibot_statuses:
-        return unverified(f"HTTP {reply.status}", reply)
+        return unverified(f"HTTP {reply.status}", reply, throttled=True)
     if reply.status is not None and 300 <= reply.status < 400:
         loc = reply.location.lower()
         if "passport" in loc or "login" in loc or "captcha" in loc or "verify" in loc:
@@ -180,7 +188,7 @@ def blocked(reply: Reply) -> AccountResult | None:
         return None  # a post may well say 验证码: phrases count only on pages, not in data
     for phrase in words.antibot_phrases:
         if phrase in text:
-            return unverified(f"anti-bot page ({phrase})", reply)
+            return unverified(f"anti-bot page ({phrase})", reply, throttled=True)
     if reply.status is not None and reply.status >= 500:
         return unverified(f"HTTP {reply.status}", reply)
     return None

@@ -139,7 +139,7 @@ def _after_search(reply: Reply, now: datetime) -> AccountResult:
     if code == CODE_PRIVATE:
         return private("posts hidden by the owner (53013)", reply, code=code)
     if code in CODES_BLOCKED:
-        return unverified(CODES_BLOCKED[code], reply, code=code)
+        return unverified(CODES_BLOCKED[code], reply, code=code, throttled=True)
     if code != CODE_OK:
         return unverified(f"API code {code}", reply, code=code, message=dig(data, "message"))
     if dig(data, "data", "v_voucher"):  # a failed signature can come back as code 0 + v_voucher

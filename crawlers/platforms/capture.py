@@ -105,7 +105,8 @@ def capture_reply(reply: Reply, cap: Captured) -> Reply:
 def capture_refused(cap: Captured, reply: Reply, what: str, ev: dict[str, Any]) -> AccountResult | None:
     """``unverified`` when the platform refused the page's own request (anti-bot or any 4xx/5xx)."""
     if cap.status in reply.words.antibot_statuses or cap.status >= 400:
-        return unverified(f"{what} HTTP {cap.status}", reply, **ev)
+        throttled = cap.status in reply.words.antibot_statuses
+        return unverified(f"{what} HTTP {cap.status}", reply, throttled=throttled, **ev)
     return None
 
 
@@ -152,5 +153,5 @@ def judge_page(
     if marker := first_marker(reply.page_text, gone_markers):
         return gone(f"page says {marker}", reply, marker=marker, **ev)
     if marker := first_marker(reply.page_text, reply.words.antibot_phrases):
-        return unverified(f"anti-bot page ({marker})", reply, **ev)
+        return unverified(f"anti-bot page ({marker})", reply, throttled=True, **ev)
     return unverified(missing, reply, transient=not caps, **ev)  # nothing captured: maybe a slow page

@@ -53,6 +53,7 @@ RESULT_REASONS = {  # the codes seen in the wild and why they mean "could not lo
     2001: "captcha (result 2001)",
     400002: "verification required (result 400002)",
 }
+THROTTLE_CODES = frozenset({2, 2001, 400002})  # the platform's "too fast" answers: ask again later
 
 # Visible page wordings [exact wording unconfirmed].
 GONE_MARKERS = ("用户不存在", "账号不存在", "已注销")
@@ -121,7 +122,9 @@ def _read_capture(cap: Captured, reply: Reply, ev: dict[str, Any]) -> AccountRes
     if code == RESULT_INVALID_ID and (marker := first_marker(reply.page_text, GONE_MARKERS)):
         return gone(f"page says {marker}", reply, marker=marker, **ev)
     if code != RESULT_OK:
-        return unverified(RESULT_REASONS.get(code, f"result {code}"), reply, **ev)
+        return unverified(
+            RESULT_REASONS.get(code, f"result {code}"), reply, throttled=code in THROTTLE_CODES, **ev
+        )
     feeds = dig(data, F_FEEDS)
     if not isinstance(feeds, list):
         return unverified("result 1 without feeds", reply, **ev)

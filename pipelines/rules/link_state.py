@@ -11,7 +11,8 @@ force (``[dead_links]``, ``[markers]`` soft-404 words):
   ``confirmed_errors`` failure (DNS, a redirect loop);
 - any other failure is suspected until the same URL has failed on ``retries_to_confirm`` tries
   within ``retry_window_hours`` (this one included, none of them followed by a success), counted
-  from the earlier sweeps' checks the recorder reads from the store.
+  from the earlier sweeps' checks the recorder reads from the store (copies answered from the
+  link cache of an incremental sweep are not tries).
 """
 
 from __future__ import annotations
@@ -89,12 +90,18 @@ def failed_tries(check: LinkCheck, earlier: list[LinkCheck], rules: Rules) -> in
     """Consecutive failed tries of this URL within the retry window, ending with ``check``.
 
     ``earlier`` holds one check per earlier sweep (as the store's reader gives them); a success
-    ends the run.
+    ends the run. A check answered from the link cache is a copy of an earlier try, not a try:
+    the copies among ``earlier`` are left out, and ``check`` itself, when a copy, keeps the time of
+    the try it copies (which is therefore not counted twice).
     """
     window = timedelta(hours=float(rules.dead_links["retry_window_hours"]))
     since = check.checked_at - window
     tries = sorted(
-        (c for c in earlier if c.url == check.url and since <= c.checked_at < check.checked_at),
+        (
+            c
+            for c in earlier
+            if c.url == check.url and not c.cached and since <= c.checked_at < check.checked_at
+        ),
         key=lambda c: c.checked_at,
         reverse=True,
     )

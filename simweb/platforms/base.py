@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -145,6 +147,34 @@ class PlatformApp:
         """Answer one request (paths and query exactly as the real platform's)."""
         raise NotImplementedError
 
+    # ---------------------------------------------------------------- rate limit (platform budgets)
+    def limit_rate(self, requests: int, window_s: float = 60.0) -> None:
+        """Answer every request above ``requests`` per ``window_s`` (from this address: all of them)
+        with the platform's own throttle shape, as real platforms do to an address that asks too fast."""
+        self._limit = (requests, window_s)
+        self._served: deque[float] = deque()
+        self._limit_lock = threading.Lock()
+        self.throttle_answers = 0
+
+    def answer(self, req: Req) -> Resp:
+        """:meth:`handle`, or the throttle answer when the rate limit is exceeded."""
+        limit = getattr(self, "_limit", None)
+        if limit is not None:
+            requests, window_s = limit
+            now = time.monotonic()
+            with self._limit_lock:
+                while self._served and self._served[0] <= now - window_s:
+                    self._served.popleft()
+                if len(self._served) >= requests:
+                    self.throttle_answers += 1
+                    return self.throttle_answer(req)
+                self._served.append(now)
+        return self.handle(req)
+
+    def throttle_answer(self, req: Req) -> Resp:
+        """The platform's "too fast" answer (platforms.md); HTTP 429 unless the platform has its own."""
+        return Resp.html("<html><body>访问过于频繁，请稍后再试</body></html>", status=429)
+
     def by_id(self, account_id: str) -> SimAccount | None:
         return next((a for a in self.accounts if a.account_id == account_id), None)
 
@@ -165,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         try:
-            resp = self.server.app.handle(req)
+            resp = self.server.app.answer(req)
         except Exception:  # a bug in a simulated platform must show, not hang the crawler
             log.exception("simulated %s failed on %s", self.server.app.KEY, self.path)
             resp = Resp(status=500, body="internal error", content_type="text/plain")

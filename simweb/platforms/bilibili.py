@@ -63,6 +63,10 @@ class App(PlatformApp):
 
     # ------------------------------------------------------------------------------------- routes
 
+    def throttle_answer(self, req: Req) -> Resp:
+        """Above the rate limit: this platform's own "too fast" shape."""
+        return Resp.json({"code": -799, "message": "请求过于频繁，请稍后再试", "ttl": 1})
+
     def handle(self, req: Req) -> Resp:
         if req.path == "/x/web-interface/nav":
             return self._nav()

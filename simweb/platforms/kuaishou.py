@@ -85,6 +85,10 @@ class App(SignedPageApp):
     def profile_url(self, account: SimAccount) -> str:
         return f"https://www.kuaishou.com/profile/{account.account_id}"
 
+    def throttle_answer(self, req: Req) -> Resp:
+        """Above the rate limit: this platform's own "too fast" shape."""
+        return Resp.json({"result": 2, "error_msg": None})  # result 2: rate limited
+
     def handle(self, req: Req) -> Resp:
         if req.path.startswith(PROFILE_PREFIX):
             return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))

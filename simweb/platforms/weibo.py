@@ -84,6 +84,10 @@ class App(PlatformApp):
     def profile_url(self, account: SimAccount) -> str:
         return f"https://m.weibo.cn/u/{account.account_id}"
 
+    def throttle_answer(self, req: Req) -> Resp:
+        """Above the rate limit: this platform's own "too fast" shape."""
+        return Resp(status=418, body="", content_type="text/html")  # weibo.cn's rate/IP limit
+
     def handle(self, req: Req) -> Resp:
         if req.path != API_PATH:
             return NOT_FOUND

@@ -76,6 +76,17 @@ def test_a_success_between_failures_starts_the_count_again():
     assert (state.failed_tries, state.confirmed) == (2, False)
 
 
+def test_a_failure_answered_from_the_link_cache_is_not_one_more_try():
+    # sweep A really failed 8 hours ago; sweeps B and C answered from the cache (A's time, cached)
+    tried = check(8)
+    copies = [check(8, cached=True), check(8, cached=True)]
+    state = judge_link(check(8, cached=True), [tried, *copies], RULES)
+    assert (state.failed_tries, state.confirmed) == (1, False)
+    # a real try now, after the copies: two tries, still suspected
+    state = judge_link(check(), [tried, *copies], RULES)
+    assert (state.failed_tries, state.confirmed) == (2, False)
+
+
 def test_the_office_sets_the_tries_and_the_window():
     data = load_thresholds()
     data["dead_links"] |= {"retries_to_confirm": 2, "retry_window_hours": 48}
