@@ -269,3 +269,22 @@ def test_a_sweep_survives_elasticsearch_stopped_for_30_seconds_and_loses_nothing
         f"records spooled; sweep done {ended:.1f} s after; {record['observations']} observations, "
         f"{len(findings)} findings, all stored once"
     )
+
+
+def test_a_node_that_came_back_empty_gets_its_mappings_before_the_spool_is_delivered(
+    store: Store, tmp_path: Path
+) -> None:
+    """A throw-away node restarted mid-sweep comes back with no index: the spool must not create
+    the indices with guessed mappings (a text ``id`` breaks every later sort on it)."""
+    sink = ElasticsearchSink(store, batch_size=100, spool_root=tmp_path, retry_interval=0.0)
+    try:
+        sink._spill(group_ops(store.finding_ops([a_finding("s1")])))  # what an outage left on disk
+        store.delete_indices()  # the node restarted empty
+        sink.drain(wait=30)
+        store.refresh()
+        mapping = store.es.indices.get_mapping(index=store.index_name("findings"))
+        (props,) = [m["mappings"]["properties"] for m in mapping.body.values()]
+        assert props["id"]["type"] == "keyword", "the template's mapping, not a guessed one"
+        assert store.count("findings") == 1
+    finally:
+        sink.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -354,7 +353,9 @@ def test_empty_container_without_a_data_fetch_is_not_js():
 # ---------------------------------------------------------------- cost
 
 
-def test_a_100kb_page_is_read_in_milliseconds():
+def test_a_100kb_page_is_read_whole():
+    """A long homepage (760 list items, over 100 KB) is read to its end: every link, the footer and
+    the columns (its speed is measured in ``python -m benchmarks``, never in a test)."""
     items = "".join(
         f'<li><a href="./xwzx/zwyw/202409/t20240926_{i}.html" title="标题{i}">市政府召开常务会议第{i}次</a>'
         f"<span>2024-09-26</span></li>"
@@ -362,17 +363,11 @@ def test_a_100kb_page_is_read_in_milliseconds():
     )
     html = page("trs_home.html").replace('<ul class="list">', '<ul class="list">' + items)
     assert len(html.encode()) > 100_000
-    best = float("inf")
-    for attempt in range(3):
-        start = time.perf_counter()
-        root = html_facts.parse(html)
-        pf.read_meta(root)
-        pf.read_footer(root)
-        html_facts.page_title(root)
-        pf.text_signals(root)
-        pf.is_antibot(200, root)
-        pf.looks_js_rendered(root)
-        assert len(link_facts.extract_links(html.replace("t2024", f"x{attempt}"), HOME)) > 700
-        columns.discover_columns(root, HOME)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.15, f"{best * 1000:.1f} ms"
+    root = html_facts.parse(html)
+    small = html_facts.parse(page("trs_home.html"))
+    assert pf.read_footer(root) == pf.read_footer(small)
+    assert html_facts.page_title(root) == html_facts.page_title(small)
+    assert not pf.is_antibot(200, root)
+    hrefs = {link.url for link in link_facts.extract_links(html, HOME)}
+    assert {f"{HOME}xwzx/zwyw/202409/t20240926_{i}.html" for i in (0, 379, 759)} <= hrefs
+    assert len(columns.discover_columns(root, HOME)) == len(columns.discover_columns(small, HOME))
