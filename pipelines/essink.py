@@ -17,6 +17,7 @@ from typing import Any
 
 from crawlers.config import ElasticsearchConfig
 from crawlers.models import Finding, TargetSummary
+from pipelines.esclient import FIXED
 from pipelines.spool import Spool, SpoolNotDrained, replay_all, spool_root
 from pipelines.store import BulkOutcome, Store, StoreUnavailable, group_ops, record_key
 
@@ -157,6 +158,13 @@ class ElasticsearchSink:
         if not force and time.monotonic() - self._last_try < self.retry_interval:
             return
         self._last_try = time.monotonic()
+        try:  # a node that came back empty (a restarted throw-away one) gets its templates first,
+            # or the spooled records would make indices with guessed mappings
+            if not self.store.has_index(FIXED[-1]):
+                self.store.ensure_indices()
+        except StoreUnavailable as exc:
+            self._say_waiting(str(exc))
+            return
         result = spool.replay(self._send)
         self.rejected += result.rejected
         if spool.pending:
