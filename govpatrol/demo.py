@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.models import Finding
+from govpatrol.cli.event import print_table
 from govpatrol.console import print_summary
 from govpatrol.demodesk import serve_demo_desk
 from govpatrol.demowatch import run_watch_demo
@@ -91,8 +92,6 @@ def run_demo(args: argparse.Namespace) -> int:
     print_summary(result, output=options.output)
     print_review(result.findings)
     if event is not None:
-        from govpatrol.cli.event import print_table
-
         print_table(event.id, rows, as_of)
     problems = compare_with_truth(truth, result.findings, result.summaries, content_watch=True)
     problems += repost_problems(truth, rows) if event is not None else []
