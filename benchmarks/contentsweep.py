@@ -75,6 +75,7 @@ def _store_size(es_url: str, prefix: str) -> dict[str, Any]:
         index=index, size=0, aggs={"t": {"terms": {"field": "doc_type"}}}, query={"match_all": {}}
     )["aggregations"]["t"]["buckets"]
     es.indices.delete(index=f"{prefix}-*")
+    es.indices.delete_index_template(name=f"{prefix}-*")  # the sweep's templates too
     return {"bytes": size, "docs": {b["key"]: b["doc_count"] for b in aggs}}
 
 
