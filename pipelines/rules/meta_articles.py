@@ -8,7 +8,7 @@ and what is wrong with it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from crawlers.dates import parse_date
@@ -49,11 +49,6 @@ def article_problems(ctx: RuleContext) -> list[dict[str, Any]]:
                 {"url": page_url(page), "list": page.article.list_url, "pubdate": raw, "problems": problems}
             )
     return found
-
-
-def _days_apart(a: datetime, b: datetime) -> int:
-    """Calendar days between two dates, on the list date's clock (Beijing time)."""
-    return abs((a.astimezone(b.tzinfo).date() - b.date()).days)
 
 
 def article_finding(ctx: RuleContext) -> list[Finding]:
