@@ -2,7 +2,7 @@
 
 Exact formats are matched with regular expressions first (microseconds each); dateparser is only a
 fallback for odd strings, because it costs ~1 ms a call and misses Weibo's ``created_at``. Every
-naive value is Beijing time (platforms.md §0), and year-less dates take the year that does not put
+naive value is Beijing time, and year-less dates take the year that does not put
 them more than 7 days in the future.
 """
 
@@ -18,7 +18,7 @@ from crawlers.errors import InputError
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 FUTURE_SLACK = timedelta(days=7)  # year-less rule: "more than ~7 days in the future" -> last year
-MS_THRESHOLD = 1e12  # a unix value >= 1e12 is in milliseconds (platforms.md §0)
+MS_THRESHOLD = 1e12  # a unix value >= 1e12 is in milliseconds
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space map 1:1 to ASCII, so positions in

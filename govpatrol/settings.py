@@ -1,7 +1,7 @@
 """The Scrapy project settings (``scrapy.cfg``: ``default = govpatrol.settings``).
 
 Everything a patrol crawl needs comes from the add-on; this module only names it, plus the traps
-that must stay shut even if the add-on were removed (DESIGN.md, "Known traps"). Configuration:
+that must stay shut even if the add-on were removed. Configuration:
 ``scrapy crawl site -a targets=sites.csv -a output=out.jsonl -s PATROL_CONFIG=govpatrol.toml``.
 """
 

@@ -69,7 +69,7 @@ def observation_doc(
 
 
 class JsonLinesSink:
-    """One JSON object per line with ``"type"``: finding | target | sweep (DESIGN.md contract)."""
+    """One JSON object per line with ``"type"``: finding | target | sweep (the JSON Lines contract)."""
 
     wants_observations = False  # observations are not part of a sweep's contract
 

@@ -98,7 +98,7 @@ def _truth(account: SimAccount, as_of: datetime, thresholds: dict[str, Any]) -> 
     elif idle is not None and idle >= rule["warn_idle_days"]:
         expect["ACCOUNT-VETO-NO-UPDATE"] = "warning"
     if state == "no_posts":
-        # platforms.md §0: only a `latest` older than the threshold makes a zombie; an account that
+        # Only a `latest` older than the threshold makes a zombie; an account that
         # never posted is flagged for review (预警), not vetoed.
         expect["ACCOUNT-VETO-NO-UPDATE"] = "warning"
     if state == "gone":

@@ -216,7 +216,7 @@ def chrome(
 
 
 def footer(site: Site) -> str:
-    """Footer marks (platforms.md §12.2): 标识码, ICP, 公网安备 linked to beian.gov.cn, the conac badge."""
+    """Footer marks: 标识码, ICP, 公网安备 linked to beian.gov.cn, the conac badge."""
     code = f"政府网站标识码：{site.footer_code}" if site.footer_code is not None else ""
     icp = (
         f'<a href="http://beian.miit.gov.cn:{PORT_TOKEN}/" target="_blank">{site.icp}</a>' if site.icp else ""

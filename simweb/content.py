@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 CST = timezone(timedelta(hours=8), "CST")
 
-# Date formats real list pages use (platforms.md §12.6). "none" = no date text (URL only).
+# Date formats real list pages use. "none" = no date text (URL only).
 FULL_FORMATS: tuple[str, ...] = ("iso", "cn", "slash", "bracket", "paren", "datetime", "dot")
 YEARLESS_FORMATS: tuple[str, ...] = ("md_bracket", "md")
 # A year-less date of an item older than this could be read in the wrong year; write it in full.

@@ -247,7 +247,7 @@ class SimulatedWeb:
         return dict.fromkeys(self.world.hosts(), self.host)
 
     def write_targets_csv(self, path: str | Path, *, content_watch: bool = False) -> Path:
-        """The targets registry: one row per site, columns as DESIGN.md's targets file.
+        """The targets registry: one row per site, columns as the targets registry has them.
 
         ``content_watch`` adds the content watch's planted site (its truth is ``truth()["content_watch"]``).
         """

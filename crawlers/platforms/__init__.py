@@ -1,8 +1,8 @@
 """New-media platforms: one page-object module per platform, one registry line each.
 
 Adding a platform touches its module here, its fixture folder (tests/fixtures/platforms/<key>/),
-its simulated server (simweb/platforms/<key>.py) and one line below. Keys are the platform keys of
-DESIGN.md, used identically in modules, config, findings and dashboards.
+its simulated server (simweb/platforms/<key>.py) and one line below. Keys are the platform keys
+used identically in modules, config, findings and dashboards.
 """
 
 from __future__ import annotations

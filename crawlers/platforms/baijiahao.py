@@ -1,6 +1,6 @@
 """Baidu Baijiahao (百家号): the account's latest post, or why we cannot say.
 
-Three requests (platforms.md §7): the profile HTML ``author.baidu.com/home/{app_id}`` (it embeds the
+Three requests: the profile HTML ``author.baidu.com/home/{app_id}`` (it embeds the
 account's ``"uk"``; Baidu's not-found page says 哎呀迷路了), the user endpoint
 ``mbd.baidu.com/webpage?action=home`` (``errno`` ≠ 0 or no ``user`` = gone; ``content_num`` 0 =
 no posts), then the post list ``action=dynamic`` (``data.list[].itemData.created_at``, unix s).

@@ -172,7 +172,7 @@ def private(reason: str, reply: Reply, **evidence: Any) -> AccountResult:
 
 
 def blocked(reply: Reply) -> AccountResult | None:
-    """The generic 'we could not look' cases (platforms.md §0): network failure, anti-bot statuses,
+    """The generic 'we could not look' cases: network failure, anti-bot statuses,
     login/passport redirects, captcha and rate-limit pages. ``None`` when none applies."""
     words = reply.words
     if reply.error:

@@ -1,4 +1,4 @@
-"""Bilibili (platforms.md §5): the newest video from the WBI-signed space search, signed in Python.
+"""Bilibili: the newest video from the WBI-signed space search, signed in Python.
 
 Two steps: ``/x/web-interface/nav`` for today's WBI keys (it answers logged-out with code -101 and
 still carries ``wbi_img``), then ``/x/space/wbi/arc/search`` ordered by pubdate with ``wts`` and

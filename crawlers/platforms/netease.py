@@ -1,6 +1,6 @@
 """NetEase 网易号: the account's latest post, or why we cannot say.
 
-The post list is ``dy.163.com/v2/article/list.do?wemediaId=W...`` (platforms.md §10):
+The post list is ``dy.163.com/v2/article/list.do?wemediaId=W...``:
 ``data.list[].ptime`` is Beijing time without a zone; ``data: null`` means no such account. When the
 registry only gives the profile ``www.163.com/dy/media/T....html``, that page is read first for its
 ``data-wemediaid``. Anti-crawling shows as titles without dates, which is ``unverified``.

@@ -1,6 +1,6 @@
 """Tencent News / 企鹅号: the account's latest post, or why we cannot say.
 
-Two anonymous JSON requests on i.news.qq.com (platforms.md §9): ``getUserHomepageInfo`` (``ret`` ≠ 0
+Two anonymous JSON requests on i.news.qq.com: ``getUserHomepageInfo`` (``ret`` ≠ 0
 or no ``userinfo`` = gone; ``pubnum`` is often 0 for active accounts, so it is never used) then
 ``getSubNewsMixedList?tabId=om_index`` (``newslist[].timestamp``, unix s). Once the profile has shown
 the account, a failing list is ``unverified``, never gone.

@@ -1,4 +1,4 @@
-"""人民号 (rmh.pdnews.cn, platforms.md §8): the account page rendered in Chromium, read from the post list
+"""人民号 (rmh.pdnews.cn): the account page rendered in Chromium, read from the post list
 its own script fetches.
 
 No per-account list endpoint is documented, so the page object opens the author page in a browser

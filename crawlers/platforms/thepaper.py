@@ -1,4 +1,4 @@
-"""澎湃号 / 澎湃政务 (thepaper.cn, platforms.md §11): the account's home page, then its first page of posts.
+"""澎湃号 / 澎湃政务 (thepaper.cn): the account's home page, then its first page of posts.
 
 ``homePage/{pphId}`` proves the account exists (and names it) before an empty post list can mean
 ``no_posts``; posts come from ``POST contentapi/cont/pph/user`` (澎湃号, ``/user_{id}`` URLs) or

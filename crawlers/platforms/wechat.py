@@ -1,4 +1,4 @@
-"""WeChat official accounts (platforms.md §2): no public post list, so check what the office gave us.
+"""WeChat official accounts: no public post list, so check what the office gave us.
 
 In order of strength: the office's MP back-office session (``credentials`` ``token`` + ``cookie``)
 lists any account's posts by its ``__biz`` (``/cgi-bin/appmsg?action=list_ex``); a 合集 (album) URL

@@ -3,7 +3,7 @@
 Two requests: ``getIndex?type=uid&value={uid}`` (profile: name, post count, the posts container)
 then the same endpoint with ``containerid=107603{uid}`` (the first page of posts). The empty answer
 ``{"ok":0,"msg":"这里还没有内容"}`` is ambiguous on Weibo (deleted, login-only, or paging too fast),
-so it is only ever ``unverified`` unless the profile itself confirms zero posts (platforms.md §1).
+so it is only ever ``unverified`` unless the profile itself confirms zero posts.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """ACCOUNT-GONE (账号已注销或被封禁): the platform says the account does not exist, was closed or banned.
 
 Only a page object's explicit ``gone`` state counts: an ambiguous empty reply is unverified
-upstream (platforms.md §0), so this never fires on a hiccup.
+upstream, so this never fires on a hiccup.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Judged on the newest post's own date (``obs.latest``, the max over the first page), so a pinned old
 post neither hides nor fakes activity. An account we could not look at (captcha, login wall,
 anti-bot status, private, never reached) is unverified, never a zombie. An existing account that
-never posted gets an early warning for review by default: platforms.md §0 lets only a dated
-``latest`` make a zombie. Offices that count it as the veto set ``no_posts_veto = true``. An
+never posted gets an early warning for review by default: only a dated
+``latest`` makes a zombie. Offices that count it as the veto set ``no_posts_veto = true``. An
 account gone from the platform is ACCOUNT-GONE's, not counted here again.
 """
 

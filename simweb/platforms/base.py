@@ -172,7 +172,7 @@ class PlatformApp:
         return self.handle(req)
 
     def throttle_answer(self, req: Req) -> Resp:
-        """The platform's "too fast" answer (platforms.md); HTTP 429 unless the platform has its own."""
+        """The platform's "too fast" answer; HTTP 429 unless the platform has its own."""
         return Resp.html("<html><body>访问过于频繁，请稍后再试</body></html>", status=429)
 
     def by_id(self, account_id: str) -> SimAccount | None:

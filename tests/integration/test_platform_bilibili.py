@@ -1,6 +1,5 @@
 """Bilibili beyond the shared truth test (test_platforms_live.py): the server checks the WBI
-signature exactly as the real API does, so a passing truth test means the crawler signed correctly
-(platforms.md §5)."""
+signature exactly as the real API does, so a passing truth test means the crawler signed correctly."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """人民号 beyond the shared truth test (test_platforms_live.py): the author page is a JS app whose
-own script fetches the post list, so plain HTTP sees nothing and Chromium sees it all (platforms.md §8)."""
+own script fetches the post list, so plain HTTP sees nothing and Chromium sees it all."""
 
 from __future__ import annotations
 

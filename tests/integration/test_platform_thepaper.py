@@ -1,5 +1,5 @@
 """澎湃号 / 澎湃政务 beyond the shared truth test (test_platforms_live.py): 政务号 (``/gov_{id}``) are
-read from the gov endpoint, 澎湃号 from the user one (platforms.md §11)."""
+read from the gov endpoint, 澎湃号 from the user one."""
 
 from __future__ import annotations
 

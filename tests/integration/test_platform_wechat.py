@@ -1,6 +1,6 @@
 """WeChat beyond the shared truth test (test_platforms_live.py): an account registered with nothing
 usable has no public list, back-office credentials never show in a result, and an article is dated
-by its own ``ct`` (platforms.md §2)."""
+by its own ``ct``."""
 
 from __future__ import annotations
 

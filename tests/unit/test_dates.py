@@ -1,4 +1,4 @@
-"""Dates as Chinese government sites and platforms print them (platforms.md §0, §12.6)."""
+"""Dates as Chinese government sites and platforms print them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The judge as indicators.md states it: homepage freshness, unverified sites, scoring and ids."""
+"""The judge as the national indicators state it: homepage freshness, unverified sites, scoring and ids."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Account name and interaction, as indicators.md states them: the name or verification text names the
+"""Account name and interaction, as the national indicators state them: the name or verification text names the
 registered owner unit (fuzzily, as government accounts are named); comments closed on every recent
 post is 未提供有效互动功能, and a platform that does not show it leaves the account unverified on this
 rule, never failed."""

@@ -1,4 +1,4 @@
-"""The account judge as indicators.md states it: no update in 14 days (7 warns), dormant over a year,
+"""The account judge as the national indicators state it: no update in 14 days (7 warns), dormant over a year,
 gone, never a zombie when we could not look, local frequency policies, one account per platform."""
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def test_a_gone_account_fails_on_account_gone_with_the_reason():
 
 
 def test_an_account_that_never_posted_is_flagged_for_review_not_vetoed():
-    """platforms.md §0: only a dated latest older than the threshold makes a zombie."""
+    """Only a dated latest older than the threshold makes a zombie."""
     findings, summary = judge(f.account(None, "no_posts"))
     (hit,) = findings
     assert (hit.indicator, hit.severity, hit.level, hit.status) == (NO_UPDATE, "notice", "warning", "open")

@@ -1,4 +1,4 @@
-"""The site checks as indicators.md states them, judged from recorded facts.
+"""The site checks as the national indicators state them, judged from recorded facts.
 
 互动回应差: veto when no channel works or a letter of the past year is unanswered over 3 months (early
 warning at 2), a list that cannot be read is unverified, never a pass; 站内搜索: the search finds a

@@ -1,4 +1,4 @@
-"""Page facts read from realistic government pages (platforms.md 12.1, 12.2, 12.7; indicators.md)."""
+"""Page facts read from realistic government pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON Lines output follows the DESIGN.md contract: one object per line, typed, Chinese kept."""
+"""JSON Lines output follows its contract: one object per line, typed, Chinese kept."""
 
 from __future__ import annotations
 

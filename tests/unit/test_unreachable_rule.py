@@ -1,4 +1,4 @@
-"""SITE-VETO-UNREACHABLE as indicators.md states it: over 7 days of homepage probes, a veto when
+"""SITE-VETO-UNREACHABLE as the national indicators state it: over 7 days of homepage probes, a veto when
 failures reach 5%, a warning (预警, severity notice) from 3%, nothing below; thresholds from the data file."""
 
 from __future__ import annotations
