@@ -1,4 +1,4 @@
-"""``python -m benchmarks contentsweep``: the content watch's extra cost on a full sweep (issue 15).
+"""``python -m benchmarks contentsweep``: the content watch's extra cost on a full sweep.
 
 The full sweep of the simulated web (every site, the content watch's planted site, every simulated
 account) runs as ``govpatrol sweep --kind full`` twice per round: ``[content_watch] enabled = true``

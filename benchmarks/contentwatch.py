@@ -1,4 +1,4 @@
-"""``python -m benchmarks contentwatch``: the content watch's cost (issue 15), not a test.
+"""``python -m benchmarks contentwatch``: the content watch's cost, not a test.
 
 1. Text scanning throughput, MB/s on one core (every step runs in this one process): the
    Aho-Corasick matcher (normalisation included) next to a plain ``re`` loop (one compiled pattern

@@ -1,4 +1,4 @@
-"""``python -m benchmarks desk``: the duty desk's page times on a province-sized store (issue 19).
+"""``python -m benchmarks desk``: the duty desk's page times on a province-sized store.
 
 Fills a throw-away index prefix with ``--targets`` targets (1,000), ``--findings`` findings (10,000;
 2 % waiting for review), a month of 2-hour patrols, sites down and a duty roster, serves the desk

@@ -1,4 +1,4 @@
-"""Findings search for inspectors (issue 5.3): filters typed at a terminal become one ES bool filter.
+"""Findings search for inspectors: filters typed at a terminal become one ES bool filter.
 
 Matching rules, chosen for how inspectors type:
 

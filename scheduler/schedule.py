@@ -49,7 +49,7 @@ class JobSpec:
 
 
 def job_specs(config: Config, *, probe_seconds: int | None = None) -> list[JobSpec]:
-    """The schedules of issue 4 and the repost watch from the config; ``probe_seconds`` is a test hook only."""
+    """The patrol schedules and the repost watch from the config; ``probe_seconds`` is a test hook only."""
     s = config.scheduler  # bounds and crontab syntax were checked when the config was read
     probe = (
         IntervalTrigger(seconds=probe_seconds, start_date=_ALIGN, timezone=TIMEZONE)

@@ -98,7 +98,7 @@ def make_jobstore(config: Config) -> BaseJobStore:
 def build_scheduler(
     config: Config, runner: Runner, jobstore: BaseJobStore | None = None
 ) -> BackgroundScheduler:
-    """The scheduler with the job store, the run-time executor and the job defaults of issue 4."""
+    """The scheduler with the job store, the run-time executor and its job defaults."""
     scheduler = BackgroundScheduler(
         jobstores={"default": jobstore if jobstore is not None else make_jobstore(config)},
         executors={"default": RunTimeExecutor(config, runner)},

@@ -1,4 +1,4 @@
-"""The patrol ledger (巡网台账, issue 4): a month's sweep records from the real Elasticsearch, exported
+"""The patrol ledger (巡网台账): a month's sweep records from the real Elasticsearch, exported
 as XLSX (title row, Chinese headers, frozen header) and as CSV with a BOM; the month is Beijing's."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every registered platform's page object against its simulated server: each planted case yields
-its ground truth (issue 3). Chromium platforms are driven in real headless
+its ground truth. Chromium platforms are driven in real headless
 Chromium; the others over plain HTTP. What only one platform shows lives in its own
 ``test_platform_<key>.py``."""
 

@@ -1,4 +1,4 @@
-"""The quarterly full sweep's account sample (issue 4), end to end through `govpatrol sweep`: the
+"""The quarterly full sweep's account sample, end to end through `govpatrol sweep`: the
 sample is drawn per region and platform from the seed, recorded in the sweep record (JSON Lines and
 Elasticsearch), only the sampled accounts are checked, and an account with an open ACCOUNT-* finding
 in Elasticsearch is always among them."""

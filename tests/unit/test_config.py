@@ -70,7 +70,7 @@ def test_secrets_stay_out_of_the_repr(tmp_path):
         ("[crawl]\ncheck_links = 1\n", "[crawl].check_links: Input should be a valid boolean (got 1)"),
         ("[crawl\n", "not valid TOML"),
         ("[crawl]\nrender_js = 'always'\n", "[crawl].render_js: Input should be 'auto' or 'never'"),
-        # issue 13, item 6: tracebacks before
+        # tracebacks before
         (
             '[network]\nallow_hosts = ["10.0.0.0/33"]\n',
             "[network].allow_hosts: '10.0.0.0/33' is not a CIDR network",
@@ -90,7 +90,7 @@ def test_secrets_stay_out_of_the_repr(tmp_path):
         ),
         ("[crawl]\npage_timeout = inf\n", "[crawl].page_timeout: Input should be a finite number"),
         ('[indicators]\nfile = "missing.toml"\n', "[indicators].file: no such file"),
-        # issue 13, item 6: silently accepted before
+        # silently accepted before
         ("[crawl]\nsite_time_budget = -1\n", "[crawl].site_time_budget: Input should be greater than 0"),
         ("[crawl]\nconcurrency = 0\n", "[crawl].concurrency: Input should be greater than or equal to 1"),
         ("[crawl]\nper_host = -4\n", "[crawl].per_host: Input should be greater than or equal to 1"),

@@ -1,4 +1,4 @@
-"""The quarterly account sample (issue 4): reproducible for a seed and registry, stratified by region
+"""The quarterly account sample: reproducible for a seed and registry, stratified by region
 and platform, always including the accounts that failed last time, never touching the sites."""
 
 from __future__ import annotations
