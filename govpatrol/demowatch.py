@@ -22,6 +22,7 @@ from govpatrol.reviewtable import print_queue
 from pipelines.store import Store
 
 PATROLS = (0, 7)
+WATCHED = ("SITE-SEC-", "SITE-DED-WRONG-LINK")  # the watch's indicators (the sites' other findings aside)
 LAST_TICK = PATROLS[-1]
 
 
@@ -40,6 +41,7 @@ def missed(
     truth: dict[str, Any], found: list[dict[str, Any]], dismissed: set[tuple[str, str, str]]
 ) -> list[str]:
     """Planted incidents the last patrol did not raise, dismissed hits raised again, hits on healthy sites."""
+    found = [f for f in found if f["indicator"].startswith(WATCHED) and f["status"] != "rectified"]
     seen = {(f["target_id"], f["indicator"], f["subject_url"]) for f in found}
     planted = {(w["target"], w["indicator"], w["subject"]) for w in truth["expect"]}
     out = [f"not raised: {' '.join(k)}" for k in sorted(planted - seen - dismissed)]
@@ -59,6 +61,8 @@ def run_watch_demo(web: Any, out: Path, es_url: str, prefix: str, use_es: bool) 
     with config.open("a", encoding="utf-8") as fh:
         fh.write(sw.security_config(str(out / "snapshots")))
     print(f"demo: security watch: {len(sw.SITES)} sites, patrols at ticks {PATROLS}", file=sys.stderr)
+    if use_es:  # a fresh day: no baselines, queue or dismissals left by an earlier demo
+        Store(load_config(config).elasticsearch).delete_indices()
     sw.set_tick(web, PATROLS[0])
     first = _patrol(targets, config, sw.as_of(PATROLS[0]).isoformat(), out / "watch-patrol-0.jsonl", use_es)
     dismissed: set[tuple[str, str, str]] = set()

@@ -5,7 +5,8 @@ Plain functions over the store, for the terminal (``govpatrol review``) and for 
 hit a veto finding (``open``) and sends its alert at once, :func:`dismiss` closes it and remembers
 (target, indicator, fingerprint) so later patrols never raise it again -- and, for a tamper hit,
 accepts the page's observed look as its new baseline (the change was legitimate). Every decision is
-an audit record in ``<prefix>-reviews`` and an entry of the finding's history (who, when, note).
+an audit record in ``<prefix>-reviews`` (:func:`audit`) and an entry of the finding's history (who,
+when, note).
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ def show(store: Store, finding_id: str) -> tuple[dict[str, Any], list[dict[str, 
     if found is None:
         raise ReviewError(f"no finding with id {finding_id!r}")
     return found, reviews(store, finding_id=finding_id)
+
+
+def audit(
+    store: Store, *, finding_id: str | None = None, target_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The audit trail, oldest first: every confirm, dismiss and baseline acceptance (who, when, note),
+    of one finding, of one target, or all."""
+    store.refresh("reviews")
+    return reviews(store, finding_id=finding_id, target_id=target_id)
 
 
 def _pending(store: Store, finding_id: str) -> dict[str, Any]:

@@ -24,9 +24,10 @@ import pytest
 
 from crawlers.config import load_config
 from govpatrol.report.data import gather
+from govpatrol.review import audit as review_audit
 from govpatrol.review import pending
 from pipelines.store import Store
-from pipelines.watchstore import load_baselines, reviews
+from pipelines.watchstore import load_baselines
 from simweb import securitywatch as sw
 from simweb.model import Response
 from simweb.server import SimulatedWeb
@@ -238,7 +239,7 @@ def test_a_confirmed_hit_alerts_once_stays_open_and_is_rectified_when_gone(day: 
     gone = [h for h in hits(day["runs"][7]) if h["id"] == confirmed["id"]]
     assert [h["status"] for h in gone] == ["rectified"]
     assert gone[0]["evidence"]  # what the patrol saw instead
-    audit = reviews(day["store"], finding_id=confirmed["id"])
+    audit = review_audit(day["store"], finding_id=confirmed["id"])
     assert [(a["action"], a["by"], a["note"]) for a in audit] == [("confirm", "李四", "已通知网站管理员")]
     assert confirmed["id"] not in {d["id"] for d in pending(day["store"])}
 
@@ -254,6 +255,8 @@ def test_an_accepted_redesign_is_the_new_baseline(day: dict[str, Any]) -> None:
     base = load_baselines(day["store"], ["SW02"])["SW02"][sw.url(day["port"], "www.swb.gov.cn")]
     assert (base.version, base.accepted_by, base.note) == (2, "王五", "网站改版")
     assert "（新版）" in base.title
+    trail = review_audit(day["store"], target_id="SW02")
+    assert [(a["action"], a["by"], a["note"]) for a in trail] == [("baseline_accept", "王五", "网站改版")]
 
 
 def test_the_report_counts_confirmed_incidents_only(day: dict[str, Any]) -> None:

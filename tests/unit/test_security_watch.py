@@ -20,6 +20,7 @@ from crawlers.models import Finding, LinkCheck, SiteObservations
 from crawlers.pagewords import load_page_words
 from crawlers.watchfacts import read_watch, render_reason
 from crawlers.watchmodels import WatchObservation
+from govpatrol.demowatch import missed
 from pipelines.judge import judge_site, load_rules
 from pipelines.watchstore import baseline_of
 from simweb import securitywatch as sw
@@ -233,3 +234,25 @@ def test_a_watched_page_that_fails_to_load_is_no_security_hit() -> None:
     failed = observe("SW03", 6)  # the defaced page, but the fetch of it failed
     failed.status, failed.error = 503, "HTTP 503"
     assert judge("SW03", 6, [failed]) == []
+
+
+def test_the_demo_reports_misses_repeats_after_dismissal_and_hits_on_healthy_sites() -> None:
+    truth = sw.truth(PORT)
+    every = [
+        {
+            "target_id": w["target"],
+            "indicator": w["indicator"],
+            "subject_url": w["subject"],
+            "status": "pending_review",
+        }
+        for w in truth["expect"]
+    ]
+    dead = {"target_id": "SW01", "indicator": "SITE-DED-DEAD-LINK-HOME", "subject_url": "x", "status": "open"}
+    assert missed(truth, [*every, dead], set()) == []  # the sites' other findings are not the watch's
+    first, *rest = every
+    key = (first["target_id"], first["indicator"], first["subject_url"])
+    assert missed(truth, rest, {key}) == []  # dismissed, and not raised again
+    assert missed(truth, rest, set()) == [f"not raised: {' '.join(key)}"]
+    assert missed(truth, every, {key}) == [f"raised again after dismiss: {' '.join(key)}"]
+    healthy = {**first, "target_id": "SW01"}
+    assert missed(truth, [*every, healthy], set()) == [f"healthy SW01: {first['indicator']}"]
