@@ -102,7 +102,13 @@ class BenchWeb:
             "",
         ]
         for key, port in self.platforms.items():
-            lines += [f"[platforms.{key}]", f'origin = "http://127.0.0.1:{port}"', ""]
+            # the bench platforms are unthrottled: no request budget (the CPU cost per account is measured)
+            lines += [
+                f"[platforms.{key}]",
+                f'origin = "http://127.0.0.1:{port}"',
+                "requests_per_minute = 0",
+                "",
+            ]
         config = folder / "config.toml"
         config.write_text("\n".join(lines), encoding="utf-8")
         return targets, config

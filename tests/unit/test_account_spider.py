@@ -63,11 +63,17 @@ class FakePlatform:
         return self._step()
 
 
-def spider(monkeypatch: pytest.MonkeyPatch, po: Any, n: int = 1, max_pages: int = 4) -> AccountSpider:
+def spider(
+    monkeypatch: pytest.MonkeyPatch, po: Any, n: int = 1, max_pages: int = 4, **budget: Any
+) -> AccountSpider:
+    """The spider over ``n`` accounts; no request budget unless ``budget`` sets one."""
     monkeypatch.setattr(module, "page_object", lambda key: po)
     config = Config(browser=BrowserConfig(max_pages=max_pages))
     config.platforms["weibo"] = PlatformConfig(
-        origin=ORIGIN, cookies={"SUB": COOKIE}, credentials={"token": TOKEN}
+        origin=ORIGIN,
+        cookies={"SUB": COOKIE},
+        credentials={"token": TOKEN},
+        **({"requests_per_minute": 0} | budget),
     )
     return AccountSpider(targets=[target(i + 1) for i in range(n)], as_of=AS_OF, config=config)
 
@@ -281,3 +287,36 @@ def test_a_captcha_answer_is_never_retried(monkeypatch):
     assert not [o for o in out if isinstance(o, Request)]
     (obs,) = [o for o in out if type(o).__name__ == "AccountObservation"]
     assert obs.requests == 1
+
+
+# ---------------------------------------------------------------------- platform budgets
+
+
+def test_a_platform_budget_holds_the_next_request_until_its_turn(monkeypatch):
+    fetch = Fetch(url="https://m.weibo.cn/api/container/getIndex?type=uid&value=1", step="index")
+    sp = spider(monkeypatch, FakePlatform(fetch, fetch), n=2, requests_per_minute=6)
+
+    out = first(sp)
+
+    assert len(out) == 1  # the first account's request goes at once ...
+    assert sp.held == 1  # ... the second waits 10 s for the platform's turn, on a timer
+
+
+def test_a_throttled_account_is_tried_again_later_then_reported_throttled(monkeypatch):
+    fetch = Fetch(url="https://m.weibo.cn/api/container/getIndex?type=uid&value=1", step="index")
+    throttled = [unverified("HTTP 418", throttled=True), unverified("HTTP 418", throttled=True)]
+    sp = spider(monkeypatch, FakePlatform(fetch, throttled[0], fetch, throttled[1]), throttle_retries=1)
+
+    async def run() -> tuple[list[Any], list[Any]]:
+        (request,) = [out async for out in sp.start()]
+        again = list(sp._on_reply(answer(request, status=418)))  # throttled: start again, later
+        held = sp.held
+        final = list(sp._on_reply(answer(request, status=418)))  # throttled again: no retry left
+        return again, [held, *final]
+
+    again, (held, *final) = asyncio.run(run())
+    assert again == []  # nothing reported: the account's first fetch waits for the pause to end
+    assert held == 1
+    assert sp.paces["weibo"].paused_until > 0
+    (obs,) = [o for o in final if isinstance(o, AccountObservation)]
+    assert (obs.state, obs.evidence["throttled"], obs.evidence["throttle_tries"]) == ("unverified", True, 2)
