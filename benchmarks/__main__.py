@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|contentwatch|desk|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|contentwatch|watch|desk|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
     cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
     cw.add_argument("--entries", type=int, default=5000, help="made-up office entries for the large run")
+    wa = sub.add_parser(
+        "watch", help="the patrol with the security watch vs without, 1,000 homepages at 50 ms"
+    )
+    wa.add_argument("--sites", type=int, default=1000)
+    wa.add_argument("--latency", type=int, default=50)
+    wa.add_argument("--render", choices=("auto", "always", "never"), default="auto")
+    wa.add_argument("--cap", type=int, default=64)
+    wa.add_argument("--per-host", type=int, default=4)
     dk = sub.add_parser("desk", help="the duty desk's page times with 10,000 findings and 1,000 targets")
     dk.add_argument("--targets", type=int, default=1000)
     dk.add_argument("--findings", type=int, default=10000)
@@ -58,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import contentwatch
 
         contentwatch.main(args.mb, args.rows, args.entries)
+        return 0
+    if args.bench == "watch":
+        from benchmarks import watch
+
+        watch.main(args.sites, args.latency, args.render, args.cap, args.per_host)
         return 0
     if args.bench in ("linkcheck", "all"):
         from benchmarks import linkcheck

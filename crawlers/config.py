@@ -84,6 +84,8 @@ Example (all keys shown with their defaults)::
 
     [alerts]                         # notify new veto findings: keys in crawlers/alerts_config.py
 
+    [security]                       # the security watch: keys in crawlers/securityconfig.py
+
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
     cookies = {}                     # or env GOVPATROL_WEIBO_COOKIE ("k=v; k2=v2"); never logged
@@ -131,6 +133,7 @@ from crawlers.configsections import (
 from crawlers.errors import ConfigError
 from crawlers.models import PLATFORMS
 from crawlers.redact import MIN_SECRET_CHARS, register, url_secrets
+from crawlers.securityconfig import SecurityConfig
 
 __all__ = [
     "DEFAULT_ES_URL",
@@ -160,6 +163,7 @@ class Config(Section):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
     alerts: Annotated[AlertsConfig, PlainValidator(alerts_table)] = Field(
         default_factory=AlertsConfig, repr=False
     )  # secrets: webhook tokens, SMTP password

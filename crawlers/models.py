@@ -261,6 +261,13 @@ class SiteObservations(Record):
             self.cuts.append(page)
 
     texts: list[TextObservation] = field(default_factory=list)  # content watch: pages, attachments
+    # security watch (crawlers/watchmodels.py): each fetch of a watched page (WatchObservation), its
+    # snapshots (PageSnapshot: kept on disk for findings, never judged), the accepted baselines by page
+    # URL (Baseline, read from the store before judging) and this site's own allowed hosts (config)
+    watch: list[Any] = field(default_factory=list)
+    snapshots: list[Any] = field(default_factory=list)
+    baselines: dict[str, Any] = field(default_factory=dict)
+    allow_hosts: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -33,6 +33,7 @@ class PageWords:
     nav_skip_texts: frozenset[str]  # normalised (crawlers.names)
     no_entries_texts: tuple[str, ...]
     notfound_hints: tuple[str, ...]  # lower-cased
+    render_skip_hosts: tuple[str, ...] = ()  # security watch: widget hosts not worth a browser
 
     def may_say_not_found(self, html: str) -> bool:
         """The page says a not-found stem somewhere: worth reading its soft-404 signals."""
@@ -93,4 +94,5 @@ def load_page_words(override: str | Path | None = None) -> PageWords:
         nav_skip_texts=frozenset(normalize_name(t) for t in _strings(table, "nav_skip_texts", where)),
         no_entries_texts=tuple(_strings(table, "no_entries_texts", where)),
         notfound_hints=tuple(h.lower() for h in _strings(table, "notfound_hints", where)),
+        render_skip_hosts=tuple(_strings(table, "render_skip_hosts", where)),
     )

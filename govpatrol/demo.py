@@ -1,4 +1,5 @@
-"""``govpatrol demo``: the whole job offline — local Elasticsearch, the simulated web, a full sweep.
+"""``govpatrol demo``: the whole job offline — local Elasticsearch, the simulated web, a full sweep,
+then two 2-hour patrols of the simulated hacked sites with the review step (:mod:`govpatrol.demowatch`).
 
 It also checks the sweep against the simulated web's ground truth and says what, if anything, was
 missed, so the demo doubles as a smoke test a user can run on a new machine.
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from govpatrol.console import print_summary
+from govpatrol.demowatch import run_watch_demo
 from govpatrol.demodesk import serve_demo_desk
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
@@ -67,7 +69,8 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         result = run_sweep(options)
         reports = _write_reports(out, result.sweep_id, config) if not args.no_es else []
-    except (InputError, SweepFailed) as exc:
+        watch = run_watch_demo(web, out, es_url, f"{DEMO_PREFIX}-watch", not args.no_es)
+    except (InputError, SweepFailed, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -85,9 +88,15 @@ def run_demo(args: argparse.Namespace) -> int:
             "ground truth: every planted problem found, no healthy site vetoed, every account's state right "
             f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts)"
         )
+    for line in watch:
+        print(f"  - security watch: {line}")
+    if not watch:
+        print(
+            "security watch: every planted incident raised, nothing on the healthy sites, the dismissed hit not again"
+        )
     if es_url and (args.keep_services or not started_es):
         print(f"Elasticsearch: findings in {es_url} (index prefix {DEMO_PREFIX}), left running")
-    elif es_url:
+    elif es_url and not _desk(args):
         print(
             "Elasticsearch: findings were written to the demo node, now stopped "
             "(run with --keep-services to explore them)"

@@ -21,7 +21,9 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from crawlers.config import ElasticsearchConfig
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("targets", "observations", "findings", "sweeps", "alerts", "users", "roster")
+KINDS = ("targets", "observations", "findings", "sweeps", "alerts", "users", "roster", "baselines", "reviews")
+# fixed-name indices, created by ensure_indices (the last one stands for all: see pipelines/session.py)
+FIXED = tuple(k for k in KINDS if k != "observations")
 
 
 class StoreUnavailable(RuntimeError):
@@ -96,8 +98,7 @@ class StoreBase:
             for kind in KINDS:
                 body = load_template(kind, self.prefix)
                 self.es.indices.put_index_template(name=f"{self.prefix}-{kind}", **body)
-            # alerts last: the session takes its presence for all of them (pipelines/session.py)
-            for kind in ("targets", "findings", "sweeps", "users", "roster", "alerts"):
+            for kind in FIXED:
                 try:
                     self.es.indices.create(index=self.index_name(kind))
                 except ApiError as exc:

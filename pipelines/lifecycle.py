@@ -42,15 +42,34 @@ from pipelines.rules import (
     https,
     meta,
     policy_stale,
+    sec_cloaking,
+    sec_dark_link,
+    sec_link_hijack,
+    sec_malware,
+    sec_tamper,
+    sec_watch,
+    wrong_link,
 )
 
 ACCOUNT_INDICATORS = frozenset({account_no_update.INDICATOR, account_gone.INDICATOR, account_freq.INDICATOR})
 # judged over the whole registry, not one target's observations
 REGISTRY_INDICATORS = frozenset({account_one_per_platform.INDICATOR})
-# the 2-hour patrol: homepage fetch, freshness and links; every account's latest post
+# the security watch on homepages and key pages (every patrol, and full sweeps too)
+WATCH_INDICATORS = frozenset(
+    {
+        sec_tamper.INDICATOR,
+        sec_dark_link.INDICATOR,
+        sec_malware.INDICATOR,
+        sec_cloaking.INDICATOR,
+        sec_link_hijack.INDICATOR,
+        wrong_link.INDICATOR,
+    }
+)
+# the 2-hour patrol: homepage fetch, freshness and links, the security watch; every account's latest post
 PATROL_INDICATORS = (
     frozenset({home_stale.INDICATOR, dead_link_home.INDICATOR, domain.INDICATOR, https.INDICATOR})
     | ACCOUNT_INDICATORS
+    | WATCH_INDICATORS
 )
 # a full sweep (and a re-check, which crawls like one) checks every column and page too
 FULL_INDICATORS = PATROL_INDICATORS | {
@@ -65,7 +84,7 @@ KIND_INDICATORS: dict[str, frozenset[str]] = {
     "full": FULL_INDICATORS | REGISTRY_INDICATORS,
     "recheck": FULL_INDICATORS | REGISTRY_INDICATORS,
 }
-STATUSES = ("open", "unverified", "rectified")
+STATUSES = ("open", "unverified", "rectified", "pending_review")
 _DATES = ("as_of", "first_seen", "last_seen", "last_recheck_at", "rectified_at")
 _FIELDS = {f.name for f in dataclasses.fields(Finding)}
 
@@ -191,6 +210,8 @@ def reconcile(
             out.findings.append(f)
             continue
         out.still_open.append(f.id)
+        if f.status == "pending_review" and doc.get("status") == "open":
+            f.status = "open"  # a security hit a person confirmed stays confirmed while it is seen
         if f.status == "unverified" and doc.get("status") == "open":
             kept = finding_from_dict(doc)  # could not look: the old evidence still stands
             kept.sweep_id = f.sweep_id or kept.sweep_id
@@ -297,6 +318,8 @@ def rectification_evidence(
         ]
     elif indicator == footer_marks.INDICATOR:
         out["footer"] = home.footer
+    elif indicator in WATCH_INDICATORS:
+        out |= sec_watch.gone_evidence(doc, observed)
     out |= {"homepage": home.final_url or home.url, "homepage_status": home.status}
     return out
 
@@ -314,7 +337,9 @@ class SweepLifecycle:
         sweep: dict[str, Any],
         as_of: datetime,
         only: Collection[str] | None = None,
+        dismissed: Collection[tuple[str, str, str]] = frozenset(),
     ) -> None:
+        self.dismissed = set(dismissed)  # (target, indicator, fingerprint) a person dismissed
         self.sweep = sweep
         self.as_of = as_of
         self.only = set(only) if only is not None else None
@@ -335,10 +360,17 @@ class SweepLifecycle:
         """This target's findings with their lifecycle, plus its findings now rectified."""
         checked = target_checked(target, observed)
         sweep_id = str(self.sweep.get("id", ""))
+        findings = [  # a dismissed security hit is never raised again
+            f
+            for f in findings
+            if not (
+                f.status == "pending_review" and (f.target_id, f.indicator, f.fingerprint) in self.dismissed
+            )
+        ]
         result = reconcile(
             self.by_target.pop(target.id, []),
             findings,
-            lambda doc: checked and self._wanted(doc),
+            lambda doc: checked and self._wanted(doc) and sec_watch.covers(doc, observed),
             self.sweep,
             self.as_of,
             lambda doc: rectification_evidence(doc, observed, sweep_id, self.as_of),

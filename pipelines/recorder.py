@@ -24,6 +24,7 @@ from crawlers.models import (
     TargetDone,
     TargetSummary,
 )
+from crawlers.watchmodels import PageSnapshot, WatchObservation
 
 
 class Sink(Protocol):
@@ -151,10 +152,17 @@ class SweepRecorder:
         elif isinstance(item, LinkCheck):
             self._emit_observation(item)
             self._site(item.target_id).links.append(item)
+        elif isinstance(item, WatchObservation):  # the security watch's facts of a watched page
+            self._emit_observation(item)
+            self._site(item.target_id).watch.append(item)
+        elif isinstance(item, PageSnapshot):  # kept on disk only for what a finding points at
+            self._site(item.target_id).snapshots.append(item)
         elif isinstance(item, TargetDone):
             self._finish_target(item.target_id)
 
-    def _emit_observation(self, obs: PageObservation | LinkCheck | AccountObservation) -> None:
+    def _emit_observation(
+        self, obs: PageObservation | LinkCheck | AccountObservation | WatchObservation
+    ) -> None:
         self.result.observations += 1
         takers = [s for s in self.sinks if getattr(s, "wants_observations", True)]
         if not takers:  # JSON Lines alone: no document to build
@@ -174,7 +182,11 @@ class SweepRecorder:
             observed = self.accounts.pop(target_id, None)
         findings, summary = self.judge(target, observed, self.as_of)
         summary.sweep_id = self.result.sweep_id
-        self.write_findings(findings, target, observed)
+        written = self.write_findings(findings, target, observed)
+        if summary.verdict != "fail" and any(  # a security hit a person confirmed earlier is a veto
+            f.status == "open" and f.severity == "veto" and f.level == "violation" for f in written
+        ):
+            summary.verdict = "fail"
         for sink in self.sinks:
             sink.write_target(summary)
         self.result.summaries.append(summary)
@@ -183,7 +195,7 @@ class SweepRecorder:
 
     def write_findings(
         self, findings: list[Finding], target: Target | None = None, observed: Any = None
-    ) -> None:
+    ) -> list[Finding]:
         """Stamp findings with this sweep, reconcile them with the record, write them.
 
         Without ``target`` they are registry-level notices. The lifecycle may add findings on record
@@ -209,6 +221,7 @@ class SweepRecorder:
                 sink.write_finding(f)
         self.result.findings.extend(f for f in findings if f.status != "rectified")
         self.result.rectified.extend(f for f in findings if f.status == "rectified")
+        return findings
 
     def finish(self) -> None:
         """Judge any target the crawl never reported done (a crawl cut short still gets verdicts)."""

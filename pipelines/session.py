@@ -29,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 from crawlers.config import Config, config_from_settings
 from crawlers.errors import InputError, SweepFailed
 from crawlers.models import ItemBatch, Target, TargetSummary
+from pipelines.esclient import FIXED
 from pipelines.essink import ElasticsearchSink, drain_sinks, open_es_sink
 from pipelines.judge import judge_account, judge_registry, judge_site, load_rules
 from pipelines.lifecycle import STATUSES, SweepLifecycle
@@ -37,6 +38,7 @@ from pipelines.sinks import JsonLinesSink, observation_doc
 from pipelines.spool import SpoolNotDrained
 from pipelines.store import Store, StoreUnavailable
 from pipelines.stored import LinkHistory
+from pipelines.watchbook import WatchBook
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,7 @@ def es_sink(config: Config, use_es: bool, hint: str = ES_HINT) -> ElasticsearchS
     try:
         # the templates are put once per node and prefix (the last fixed index ensure_indices creates
         # stands for them): an hourly probe round then costs one request here, not eleven
-        if not store.has_index("alerts"):
+        if not store.has_index(FIXED[-1]):
             store.ensure_indices()
         return open_es_sink(store, config.elasticsearch)  # earlier runs' spools go first
     except StoreUnavailable as exc:
@@ -135,7 +137,7 @@ def open_sinks(config: Config, *, output: str | None, use_es: bool, hint: str = 
 
 
 def _lifecycle(
-    sinks: list[Sink], registry: list[Target], result: SweepResult, only: Any
+    sinks: list[Sink], registry: list[Target], result: SweepResult, only: Any, dismissed: Any = frozenset()
 ) -> SweepLifecycle | None:
     """The findings on record for the registry, read before this sweep's writes change them.
 
@@ -151,7 +153,8 @@ def _lifecycle(
     previous = (
         stores[0].open_findings(target_ids=[t.id for t in registry], statuses=STATUSES) if stores else []
     )
-    return SweepLifecycle(previous, {"id": result.sweep_id, "kind": result.kind}, result.as_of, only)
+    sweep = {"id": result.sweep_id, "kind": result.kind}
+    return SweepLifecycle(previous, sweep, result.as_of, only, dismissed=dismissed)
 
 
 class SweepSession:
@@ -190,10 +193,15 @@ class SweepSession:
 
         # earlier tries of suspected links (none to read while Elasticsearch is away)
         history = LinkHistory.for_sinks([] if es_away(sinks) else sinks, result.sweep_id, rules)
+        # the security watch: baselines, dismissed hits, snapshots (pipelines/watchbook.py)
+        watch = WatchBook.for_sinks(config, [] if es_away(sinks) else sinks, registry, result.sweep_id)
 
         def judge(target: Target, observed: Any, at: datetime) -> Any:
             if target.kind == "site":
-                return judge_site(history.fill(observed), at, rules)
+                site = watch.fill(history.fill(observed))
+                findings, summary = judge_site(site, at, rules)
+                watch.after(site, findings, at)
+                return findings, summary
             return judge_account(observed, target, at, rules)
 
         try:
@@ -205,7 +213,7 @@ class SweepSession:
                 result=result,
                 observation_doc=observation_doc,
                 on_progress=on_progress,
-                lifecycle=_lifecycle(sinks, registry, result, recheck_ids),
+                lifecycle=_lifecycle(sinks, registry, result, recheck_ids, watch.dismissed),
             )
             recorder.write_findings(judge_registry(registry, as_of, rules))
         except BaseException:

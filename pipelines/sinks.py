@@ -20,18 +20,24 @@ from crawlers.models import (
     TargetSummary,
     TextObservation,
 )
+from crawlers.watchmodels import WatchObservation
 
 NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
 
 
 def observation_doc(
-    obs: PageObservation | LinkCheck | AccountObservation | TextObservation, sweep_id: str
+    obs: PageObservation | LinkCheck | AccountObservation | TextObservation | WatchObservation, sweep_id: str
 ) -> dict[str, Any]:
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
     if isinstance(obs, TextObservation):  # content watch: personal numbers already masked
         doc["doc_type"] = "text"
         doc["@timestamp"] = doc["fetched_at"]
+    elif isinstance(obs, WatchObservation):  # the security watch: one fetch of a watched page
+        doc["doc_type"] = "watch"
+        doc["@timestamp"] = doc["fetched_at"]
+        doc["url"] = f"{obs.url}#{obs.variant}"  # one document per variant (the store's id uses the URL)
+        doc["page_url"] = obs.url
     elif isinstance(obs, AccountObservation):
         doc["doc_type"] = "account"
         doc["@timestamp"] = doc["fetched_at"]

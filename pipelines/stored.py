@@ -24,6 +24,7 @@ from typing import Any
 
 from crawlers.models import DatedItem, LinkCheck, PageObservation, SiteObservations, Target
 from crawlers.records import record_from_dict
+from crawlers.watchmodels import WatchObservation
 from pipelines.essink import ElasticsearchSink
 from pipelines.rules.base import Rules
 from pipelines.rules.link_state import suspected_urls
@@ -43,6 +44,11 @@ def page_from_doc(doc: dict[str, Any]) -> PageObservation:
     return page
 
 
+def watch_from_doc(doc: dict[str, Any]) -> WatchObservation:
+    """A watch observation from its document (stored under ``url#variant``, the page in ``page_url``)."""
+    return record_from_dict(WatchObservation, {**doc, "url": doc.get("page_url") or doc["url"]}, extra="drop")
+
+
 def link_from_doc(doc: dict[str, Any]) -> LinkCheck:
     return record_from_dict(LinkCheck, doc, extra="drop")
 
@@ -57,6 +63,8 @@ def site_observations(target: Target, docs: Iterable[dict[str, Any]]) -> SiteObs
             site.links.append(link_from_doc(doc))
         elif doc.get("doc_type") == "page":
             site.add_page(page_from_doc(doc))
+        elif doc.get("doc_type") == "watch":
+            site.watch.append(watch_from_doc(doc))
     site.columns.sort(key=lambda c: c.url)
     site.links.sort(key=lambda c: c.url)
     return site

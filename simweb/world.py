@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from crawlers.thresholds import load_thresholds
-from simweb import contentwatch
+from simweb import contentwatch, securitywatch
 from simweb.build import build_site
 from simweb.cms import ZHAOCUO_HOST, ZHAOCUO_JS
 from simweb.model import CLOSED_TOKEN, PORT_TOKEN, Response, Route, Site
@@ -163,6 +163,7 @@ def build_world(as_of: datetime, seed: int = 20241) -> World:
         if not site.closed:
             world.routes[site.host] = site_routes(site)
     world.routes[contentwatch.HOST] = contentwatch.site_routes(as_of.date().isoformat())
+    world.routes.update(securitywatch.routes(0))  # the security watch's day (SW01-SW11), at its first patrol
     assert set(EXTERNAL_HOSTS) <= set(world.routes)
     return world
 

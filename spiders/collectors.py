@@ -39,8 +39,12 @@ OnPage = Callable[[FetchedPage], Iterable[Any]]
 class FollowPages(Protocol):
     """What a collector may ask of the spider."""
 
-    def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
-        """A further page of the same site (None when the site's page budget is spent)."""
+    def follow(
+        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, refetch: bool = False
+    ) -> Request | None:
+        """A further page of the same site (None when the site's page budget is spent). ``refetch``:
+        the same page fetched again another way (another User-Agent, in a browser), which takes no
+        page from the budget -- a collector asks a bounded number of those per page it watches."""
         ...
 
 

@@ -23,6 +23,7 @@ CHECKED_KINDS = frozenset({"page", "image", "attachment", "external"})
 HEAD_FALLBACK_STATUSES = frozenset({403, 405, 501})  # servers that refuse HEAD but serve GET
 # a GET would fail the same way
 NO_FALLBACK_ERRORS = frozenset({"dns", "refused", "redirect_loop", "blocked"})
+OUTBOUND_EXCERPT = 600  # characters of an outbound page's text kept for the security watch
 
 
 @dataclass
@@ -77,6 +78,17 @@ def read_signals(html: str, words: PageWords) -> PageSignals | None:
     chars, excerpt = pagefacts.text_signals(root)
     return PageSignals(
         html_facts.page_title(root), chars, excerpt, pagefacts.is_tagged(pagefacts.read_meta(root))
+    )
+
+
+def read_page(html: str) -> PageSignals:
+    """The title and main-text start of an outbound page the security watch reads (whatever it
+    says): what a hijacked or parked target shows, bounded to :data:`OUTBOUND_EXCERPT` characters."""
+    root = html_facts.parse(html)
+    chars, excerpt = pagefacts.text_signals(root, always=True)
+    meta = pagefacts.read_meta(root)
+    return PageSignals(
+        html_facts.page_title(root), chars, excerpt[:OUTBOUND_EXCERPT], pagefacts.is_tagged(meta)
     )
 
 

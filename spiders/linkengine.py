@@ -73,9 +73,11 @@ class LinkEngine:
         now: Callable[[], datetime],
         guard: AddressGuard | None = None,
         gate: HostGate | None = None,
+        reader: Callable[[str], PageSignals | None] | None = None,
     ) -> None:
         self.settings = settings
         self.signals = signals
+        self.reader = reader or signals  # a page read in full (title, text start): the security watch
         self.now = now
         self.guard = guard
         self.gate = gate
@@ -127,19 +129,24 @@ class LinkEngine:
                 async with self.gate(host):
                     yield
 
-    async def check(self, url: str, *, first: str = "HEAD", internal: bool = False) -> LinkResult:
-        """The result of checking ``url``: HEAD (or GET) with the fallbacks of the Scrapy path."""
+    async def check(
+        self, url: str, *, first: str = "HEAD", internal: bool = False, read: bool = False
+    ) -> LinkResult:
+        """The result of checking ``url``: HEAD (or GET) with the fallbacks of the Scrapy path;
+        ``read``: GET it and record its title and text start (an outbound link the watch reads)."""
         clock = time.monotonic()
-        method = first
+        method = "GET" if read else first
         while True:
-            result, retry = await self._once(url, method, internal)
+            result, retry = await self._once(url, method, internal, read)
             if not retry:
                 break
             method = "GET"
         result.elapsed_ms = round((time.monotonic() - clock) * 1000, 1)
         return result
 
-    async def _once(self, url: str, method: str, internal: bool) -> tuple[LinkResult, bool]:
+    async def _once(
+        self, url: str, method: str, internal: bool, read: bool = False
+    ) -> tuple[LinkResult, bool]:
         """One check with ``method``; ``retry`` is True when a HEAD must be repeated as a GET.
 
         Redirects are followed here, hop by hop, so that every hop passes the SSRF guard (aiohttp
@@ -170,7 +177,7 @@ class LinkEngine:
                                 *redirect_failure(chain[:-1], chain[-1], self.settings.max_redirects)
                             )
                         continue
-                    return await self._answer(url, method, internal, response)
+                    return await self._answer(url, method, internal, response, read)
         except _RedirectFailure as exc:
             return LinkResult(
                 url=url,
@@ -197,7 +204,7 @@ class LinkEngine:
             return result, False
 
     async def _answer(
-        self, url: str, method: str, internal: bool, response: aiohttp.ClientResponse
+        self, url: str, method: str, internal: bool, response: aiohttp.ClientResponse, read: bool = False
     ) -> tuple[LinkResult, bool]:
         status = response.status
         final = str(response.url)
@@ -215,7 +222,7 @@ class LinkEngine:
             body = await read_capped(response, self.settings.get_maxsize)
             html, _ = decode_html(HtmlResponse(final, body=body, headers={"Content-Type": content_type}))
             if 200 <= status < 300:
-                result.signals = self.signals(html)
+                result.signals = self.reader(html) if read else self.signals(html)
         response.close()  # never drain what was not read (a huge or endless body)
         return result, False
 

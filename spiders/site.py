@@ -31,6 +31,7 @@ from spiders.budget import SiteBudget
 from spiders.collectors import FetchedPage, OnPage, PageCollector
 from spiders.sitecore import SiteState
 from spiders.sitepages import SitePages
+from spiders.watch import SecurityWatch
 
 
 class SiteSpider(SitePages):
@@ -38,7 +39,7 @@ class SiteSpider(SitePages):
 
     name = "site"
     # per-page fact collectors (see spiders.collectors); a subclass or a later watch adds its own
-    collectors: ClassVar[tuple[PageCollector, ...]] = ()
+    collectors: ClassVar[tuple[PageCollector, ...]] = (SecurityWatch(),)
 
     async def start(self) -> AsyncIterator[Any]:
         """Sites are started as others finish (``[crawl] sites_in_flight`` at once): a province of
@@ -98,10 +99,12 @@ class SiteSpider(SitePages):
                 out += [item for item in collector.collect(page, self) if item is not None]
         return out
 
-    def follow(self, page: FetchedPage, url: str, role: str, on_page: OnPage) -> Request | None:
+    def follow(
+        self, page: FetchedPage, url: str, role: str, on_page: OnPage, *, refetch: bool = False
+    ) -> Request | None:
         """A collector's further page of the same site, within its page budget (see spiders.collectors)."""
         state = self.sites[page.target.id]
-        if state.done or not state.budget.take_page():
+        if state.done or not (refetch or state.budget.take_page()):
             return None
         return self._request(
             state,

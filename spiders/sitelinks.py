@@ -22,7 +22,16 @@ from twisted.python.failure import Failure
 
 from crawlers.guard import policy_for
 from crawlers.models import ItemBatch, LinkRef
-from spiders.linkcheck import LinkResult, LinkUse, PageSignals, check_kind, make_check, read_signals, wanted
+from spiders.linkcheck import (
+    LinkResult,
+    LinkUse,
+    PageSignals,
+    check_kind,
+    make_check,
+    read_page,
+    read_signals,
+    wanted,
+)
 from spiders.linkengine import EngineSettings, LinkEngine
 from spiders.sitecore import PRIORITY, SiteCore, SiteState
 
@@ -51,7 +60,12 @@ class SiteLinks(SiteCore):
                 offline=network.offline,
             )
             self.engine = LinkEngine(
-                settings, signals=self._signals, now=self._now, guard=policy_for(self.config), gate=self.gate
+                settings,
+                signals=self._signals,
+                now=self._now,
+                guard=policy_for(self.config),
+                gate=self.gate,
+                reader=read_page,
             )
         return self.engine
 
@@ -116,15 +130,21 @@ class SiteLinks(SiteCore):
             )
         return answered
 
-    def _checking(self, state: SiteState, url: str, scope: str, kind: str) -> asyncio.Future[LinkResult]:
+    def _checking(self, state: SiteState, url: str, scope: str, use: LinkUse) -> asyncio.Future[LinkResult]:
         """The check of ``url`` in ``scope``: joined if another site already asked for it."""
         key = (scope, url)
         known = self.checks.get(key)
         if known is not None:
             return known
         # an in-site page must be read anyway (a soft-404 answers 200): GET it at once
-        first = "GET" if scope and kind == "page" else "HEAD"
-        future = asyncio.ensure_future(self._link_engine().check(url, first=first, internal=bool(scope)))
+        first = "GET" if scope and use.kind == "page" else "HEAD"
+        # an outbound homepage link is read for the security watch (hijacked, parked, wrong link)
+        watch = self.config.security
+        read = (
+            watch.enabled and watch.read_outbound and not scope and use.kind == "external" and use.on_homepage
+        )
+        check = self._link_engine().check(url, first=first, internal=bool(scope), read=read)
+        future = asyncio.ensure_future(check)
         self.checks[key] = future
         future.add_done_callback(lambda done: self._checked(key, done))
         state.requests += 1
@@ -144,7 +164,7 @@ class SiteLinks(SiteCore):
         state = self.sites[response.meta["target_id"]]
         waiting: dict[asyncio.Future[LinkResult], list[tuple[str, LinkUse]]] = {}
         for url, use, scope in response.meta["link_batch"]:
-            waiting.setdefault(self._checking(state, url, scope, use.kind), []).append((url, use))
+            waiting.setdefault(self._checking(state, url, scope, use), []).append((url, use))
         # answers arrive on a queue (O(1) each; asyncio.wait over hundreds of futures per wake-up
         # was quadratic); the end of the site's time budget arrives on it too, as None
         answers: asyncio.Queue[asyncio.Future[LinkResult] | None] = asyncio.Queue()

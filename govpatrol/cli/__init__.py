@@ -31,6 +31,8 @@ common jobs:
   govpatrol sweeps                      the runs on record and their ids, newest first
   govpatrol report --quarter 2025Q1     the quarterly 通报 draft (Markdown, DOCX or HTML, in Chinese)
   govpatrol dashboards import --kibana URL   load the Kibana saved objects (data views, searches, dashboards)
+  govpatrol review list                 security hits (暗链, 挂马, 篡改, ...) awaiting a person: confirm or dismiss
+  govpatrol baseline show --target ID   the accepted look of watched pages; accept a redesign
   govpatrol web                         the duty desk (值班台) in a browser; `govpatrol users add` first
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
@@ -53,6 +55,8 @@ COMMANDS = (
     "services",
     "spool",
     "targets",
+    "review",
+    "baseline",
     "web",
     "users",
 )

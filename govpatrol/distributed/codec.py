@@ -12,10 +12,12 @@ from typing import Any
 
 from crawlers.models import AccountObservation, LinkCheck, PageObservation, Target, TargetDone
 from crawlers.records import RecordError, record_from_dict
+from crawlers.watchmodels import PageSnapshot, WatchObservation
 
 #: the record types a worker may send; anything else is refused on both ends
 ITEM_TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (PageObservation, LinkCheck, AccountObservation, TargetDone)
+    cls.__name__: cls
+    for cls in (PageObservation, LinkCheck, AccountObservation, TargetDone, WatchObservation, PageSnapshot)
 }
 
 

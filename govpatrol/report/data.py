@@ -51,6 +51,16 @@ class ReportInput:
     registry_source: str = ""
 
 
+# a security-watch hit (``*-SEC-*``) is an incident of the 通报 only once a person confirmed it
+# (``govpatrol review confirm``): whatever status a record of an unreviewed hit carries, it is not counted
+UNCONFIRMED_SECURITY: dict[str, Any] = {
+    "bool": {
+        "filter": [{"wildcard": {"indicator": "*-SEC-*"}}],
+        "must_not": [{"term": {"review.action": "confirm"}}],
+    }
+}
+
+
 def beijing(value: Any) -> datetime | None:
     if not value:
         return None
@@ -177,6 +187,7 @@ def gather(
         {
             "bool": {
                 "filter": [{"terms": {"status": ["open", "rectified"]}}, {"term": {"level": "violation"}}],
+                "must_not": [UNCONFIRMED_SECURITY],
                 "should": [
                     {"term": {"status": "open"}},
                     {"range": {"last_seen": {"gte": since.isoformat()}}},

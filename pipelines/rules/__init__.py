@@ -26,8 +26,14 @@ from pipelines.rules import (
     https,
     meta,
     policy_stale,
+    sec_cloaking,
+    sec_dark_link,
+    sec_link_hijack,
+    sec_malware,
     sec_privacy,
+    sec_tamper,
     sec_wording,
+    wrong_link,
 )
 
 RULES: tuple[ModuleType, ...] = (
@@ -42,4 +48,10 @@ RULES: tuple[ModuleType, ...] = (
     https,
     sec_wording,
     sec_privacy,
+    wrong_link,
+    sec_tamper,
+    sec_dark_link,
+    sec_malware,
+    sec_cloaking,
+    sec_link_hijack,
 )
