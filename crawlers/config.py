@@ -85,6 +85,10 @@ Example (all keys shown with their defaults)::
     [alerts]                         # notify new veto findings: keys in crawlers/alerts_config.py
 
     [security]                       # the security watch: keys in crawlers/securityconfig.py
+    [events]                         # the repost watch of 重大事件 (govpatrol event)
+    watch_minutes = 30               # while any event is open the scheduler watches its accounts this often
+    alert_lead_minutes = 30          # the duty officer is told this long before a deadline who has not
+                                     # reposted yet (and again at the deadline); keep it >= watch_minutes
 
     [platforms.weibo]                # one table per platform key
     origin = ""                      # send this platform's requests to another origin
@@ -121,6 +125,7 @@ from crawlers.configsections import (
     CrawlConfig,
     DistributedConfig,
     ElasticsearchConfig,
+    EventsConfig,
     IndicatorsConfig,
     NetworkConfig,
     PlatformConfig,
@@ -144,6 +149,7 @@ __all__ = [
     "CrawlConfig",
     "DistributedConfig",
     "ElasticsearchConfig",
+    "EventsConfig",
     "IndicatorsConfig",
     "NetworkConfig",
     "PlatformConfig",
@@ -164,6 +170,7 @@ class Config(Section):
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
+    events: EventsConfig = Field(default_factory=EventsConfig)
     alerts: Annotated[AlertsConfig, PlainValidator(alerts_table)] = Field(
         default_factory=AlertsConfig, repr=False
     )  # secrets: webhook tokens, SMTP password

@@ -235,6 +235,13 @@ class ReportConfig(Section):
     other_problems: Literal["annex", "omit"] = "annex"
 
 
+class EventsConfig(Section):
+    """The ``[events]`` table: the repost watch of 重大事件 (``govpatrol event``)."""
+
+    watch_minutes: Annotated[int, Field(ge=1, le=1440)] = 30  # the scheduler's watch while any event is open
+    alert_lead_minutes: Annotated[int, Field(ge=0, le=1440)] = 30  # warn this long before a deadline
+
+
 class PlatformConfig(Section):
     origin: HttpUrl = ""
     cookies: dict[str, str] = Field(default_factory=dict, repr=False)  # secrets: never logged

@@ -68,6 +68,7 @@ class Target(Record):
     platform: str | None = None
     account_id: str | None = None
     site_code: str | None = None
+    account_type: str | None = None  # the registry's 账号类型 (WeChat: 订阅号 | 服务号), as written
 
 
 @dataclass

@@ -118,6 +118,7 @@ class RowChecker:
             platform=vocab.platform(values.get("platform", "")) or None,
             account_id=values.get("account_id") or None,
             site_code=values.get("site_code") or None,
+            account_type=values.get("account_type") or None,
         )
         if target.id.startswith(str(vocab.template["example_id_prefix"])):
             self.warnings.append(f"{where}: '{target.id}' is an example row of the template (delete it)")
@@ -145,7 +146,7 @@ class RowChecker:
                 )
             elif name in values and not values[name]:
                 yield name, "required value is empty"
-        for name in ("platform", "account_id", "site_code"):
+        for name in ("platform", "account_id", "site_code", "account_type"):
             if name in unsaved:
                 yield (
                     name,
@@ -177,6 +178,18 @@ class RowChecker:
                 "site_code",
                 f"site_code must be {self.site_code_length} characters, got {len(site_code)}: '{site_code[:50]}'",
             )
+        account_type = values.get("account_type", "")
+        if account_type and account_type not in ACCOUNT_TYPES:
+            yield (
+                "account_type",
+                f"unknown account_type '{account_type[:50]}' (expected {' or '.join(ACCOUNT_TYPES)})",
+            )
+
+
+ACCOUNT_TYPES = (
+    "订阅号",
+    "服务号",
+)  # WeChat 公众号 kinds: a subscription account's repost deadline is longer
 
 
 def platform_problem(kind: str, platform: str, key: str | None) -> str:

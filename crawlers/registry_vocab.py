@@ -14,7 +14,7 @@ from crawlers.models import PLATFORMS
 
 DATA_FILE = Path(__file__).with_name("data") / "registry_columns.toml"
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "owner", "region", "url")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("platform", "account_id", "site_code")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("platform", "account_id", "site_code", "account_type")
 KNOWN_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 KINDS: tuple[str, ...] = ("site", "account")
 

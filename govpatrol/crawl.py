@@ -17,6 +17,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawlers.config import CONFIG_SETTING, Config
+from crawlers.events import EventWatch
 from crawlers.models import Target
 from govpatrol.addon import PatrolAddon
 from pipelines.session import SWEEP_SETTING, ItemTaker, Shared
@@ -49,6 +50,7 @@ def run_crawl(
     *,
     mode: str = "full",
     recorder: ItemTaker,
+    watches: tuple[EventWatch, ...] = (),
 ) -> dict[str, Any]:
     """Crawl ``targets`` — sites and accounts — (blocking) and return the crawl's stats summary.
 
@@ -64,7 +66,8 @@ def run_crawl(
     for name, spider, chosen in (("site", SiteSpider, sites), ("account", AccountSpider, accounts)):
         if chosen:
             crawlers[name] = process.create_crawler(spider)
-            process.crawl(crawlers[name], targets=chosen, as_of=as_of, mode=mode)
+            extra = {"watches": watches} if name == "account" and watches else {}  # open 重大事件
+            process.crawl(crawlers[name], targets=chosen, as_of=as_of, mode=mode, **extra)
     launches = SharedBrowserProvider.launches
     clock = time.monotonic()
     if crawlers:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from govpatrol.console import print_summary
-from govpatrol.demowatch import run_watch_demo
 from govpatrol.demodesk import serve_demo_desk
+from govpatrol.demowatch import run_watch_demo
 from govpatrol.sweep import InputError, SweepFailed, SweepOptions, parse_as_of, run_sweep
 
 # the demo's own indices: a node it reuses (the office's, kept across restarts) keeps its data apart
@@ -22,7 +22,9 @@ DEMO_PREFIX = "govpatrol-demo"
 
 def run_demo(args: argparse.Namespace) -> int:
     from govpatrol import services
+    from govpatrol.demoevent import demo_event_rows, register_demo_event, repost_problems
     from simweb.accounts import build_accounts
+    from simweb.reposts import plant_repost_event
     from simweb.server import SimulatedWeb
     from simweb.verify import compare_with_truth
     from simweb.world import build_world
@@ -45,7 +47,10 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         es_url = services.ensure_elasticsearch()
         started_es = not was_running
-    web = SimulatedWeb(build_world(as_of), accounts=build_accounts(as_of)).start()
+    accounts = build_accounts(as_of)
+    plan = plant_repost_event(accounts)  # a 重大事件 the Kunshan accounts must repost
+    web = SimulatedWeb(build_world(as_of), accounts=accounts).start()
+    event, rows = None, []
     try:
         targets = web.write_targets_csv(out / "targets.csv")
         config = web.write_config(out / "config.toml", es_url=es_url, index_prefix=DEMO_PREFIX)
@@ -67,7 +72,11 @@ def run_demo(args: argparse.Namespace) -> int:
             use_es=not args.no_es,
             config_path=str(config),
         )
+        if not args.no_es:
+            event = register_demo_event(config, targets, plan, as_of)
         result = run_sweep(options)
+        if event is not None:
+            rows = demo_event_rows(config, event, as_of)
         reports = _write_reports(out, result.sweep_id, config) if not args.no_es else []
         watch = run_watch_demo(web, out, es_url, f"{DEMO_PREFIX}-watch", not args.no_es)
     except (InputError, SweepFailed, RuntimeError) as exc:
@@ -78,15 +87,21 @@ def run_demo(args: argparse.Namespace) -> int:
         if started_es and not args.keep_services and not _desk(args):
             services.stop(["elasticsearch"])
     print_summary(result, output=options.output)
+    if event is not None:
+        from govpatrol.cli.event import print_table
+
+        print_table(event.id, rows, as_of)
     problems = compare_with_truth(truth, result.findings, result.summaries)
+    problems += repost_problems(truth, rows) if event is not None else []
     if problems:
         print(f"ground truth: {len(problems)} differences:")
         for line in problems:
             print(f"  - {line}")
     else:
         print(
-            "ground truth: every planted problem found, no healthy site vetoed, every account's state right "
-            f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts)"
+            "ground truth: every planted problem found, no healthy site vetoed, every account's state right"
+            + (", every account of the 重大事件 judged right " if event is not None else " ")
+            + f"({len(truth['sites'])} sites, {len(truth.get('accounts', {}))} accounts)"
         )
     for line in watch:
         print(f"  - security watch: {line}")

@@ -25,6 +25,7 @@ COLUMN_HELP: dict[str, str] = {
     "platform": "仅账号填写：{platforms}。网站此列留空。",
     "account_id": "仅账号填写：平台上的账号ID（如微博数字ID）。网址已能识别账号时可留空，否则必填。",
     "site_code": "仅网站填写：{length}位网站标识码（见网站页脚）。",
+    "account_type": "仅微信公众号填写：订阅号 或 服务号；留空按订阅号计（重大信息转载时限：订阅号不得滞后1个工作日）。",
 }
 
 NOTES = (
@@ -50,6 +51,7 @@ def examples(site_code_length: int) -> list[dict[str, str]]:
             "platform": "",
             "account_id": "",
             "site_code": site_code,
+            "account_type": "",
         },
         {
             "id": f"{prefix}-账号-001",
@@ -61,6 +63,7 @@ def examples(site_code_length: int) -> list[dict[str, str]]:
             "platform": vocabulary().platform_names["weibo"],
             "account_id": "1234567890",
             "site_code": "",
+            "account_type": "",
         },
     ]
 
@@ -80,7 +83,7 @@ def write_template(path: Path, *, indicators: str | Path | None = None) -> Path:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill
-    for letter, width in zip("ABCDEFGHI", (16, 8, 24, 24, 14, 36, 12, 18, 14), strict=True):
+    for letter, width in zip("ABCDEFGHIJ", (16, 8, 24, 24, 14, 36, 12, 18, 14, 10), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     kinds = DataValidation(type="list", formula1='"网站,账号"', allow_blank=False)

@@ -96,6 +96,11 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         targets = sample.targets
     if options.target_ids is not None:  # a re-check sweeps only the targets of its findings
         targets = [t for t in targets if t.id in options.target_ids]
+    # open 重大事件: the accounts of this sweep to watch for reposts (imported here, like the crawl:
+    # the rules it loads would slow every CLI command's start)
+    from govpatrol.eventwatch import EventWatching
+
+    watching = EventWatching.start(config, targets, options.as_of, options.use_es)
     progress = SweepProgress(total=len(targets), enabled=not options.quiet)
     session = SweepSession.open(
         config,
@@ -111,7 +116,7 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     )
     try:
         with progress:
-            stats = _crawl(options, config, targets, session)
+            stats = _crawl(options, config, targets, session, watching.watches if watching else ())
         extra: dict[str, Any] = {"targets_file": str(options.targets), "config_file": config.source or None}
         if sample is not None:
             extra["sample"] = sample.record()
@@ -123,15 +128,19 @@ def run_sweep(options: SweepOptions) -> SweepResult:
     say_spooled(session.sinks)
     if not session.es_away:
         _alert(config, session, record)
+        if watching is not None:
+            watching.finish(session.result)
     return session.result
 
 
-def _crawl(options: SweepOptions, config: Config, targets: list[Target], session: Any) -> dict[str, Any]:
+def _crawl(
+    options: SweepOptions, config: Config, targets: list[Target], session: Any, watches: tuple[Any, ...] = ()
+) -> dict[str, Any]:
     """The crawl step: this process (Scrapy), or the workers of a distributed sweep through Redis."""
     if not options.distributed:
         from govpatrol.crawl import run_crawl
 
-        return run_crawl(targets, options.as_of, config, mode=options.kind, recorder=session)
+        return run_crawl(targets, options.as_of, config, mode=options.kind, recorder=session, watches=watches)
     from govpatrol.distributed.coordinator import run_distributed_crawl
 
     return run_distributed_crawl(
@@ -144,6 +153,7 @@ def _crawl(options: SweepOptions, config: Config, targets: list[Target], session
         url=options.redis_url,
         workers=options.workers,
         quiet=options.quiet,
+        watches=watches,
     )
 
 

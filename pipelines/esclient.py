@@ -21,7 +21,18 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from crawlers.config import ElasticsearchConfig
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
-KINDS = ("targets", "observations", "findings", "sweeps", "alerts", "users", "roster", "baselines", "reviews")
+KINDS = (
+    "targets",
+    "observations",
+    "findings",
+    "sweeps",
+    "events",
+    "alerts",
+    "users",
+    "roster",
+    "baselines",
+    "reviews",
+)
 # fixed-name indices, created by ensure_indices (the last one stands for all: see pipelines/session.py)
 FIXED = tuple(k for k in KINDS if k != "observations")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from crawlers.events import RepostObservation
 from crawlers.models import (
     AccountObservation,
     Finding,
@@ -69,6 +70,7 @@ class SweepResult:
     stats: dict[str, Any] = field(default_factory=dict)
     rectified: list[Finding] = field(default_factory=list)  # findings on record this sweep showed fixed
     opened: list[str] = field(default_factory=list)  # finding ids new (or back) in this sweep
+    reposts: list[RepostObservation] = field(default_factory=list)  # repost-watch facts of open events
 
     def verdicts(self) -> Counter[str]:
         return Counter(s.verdict for s in self.summaries)
@@ -157,11 +159,14 @@ class SweepRecorder:
             self._site(item.target_id).watch.append(item)
         elif isinstance(item, PageSnapshot):  # kept on disk only for what a finding points at
             self._site(item.target_id).snapshots.append(item)
+        elif isinstance(item, RepostObservation):  # the repost watch: judged per event, after the sweep
+            self._emit_observation(item)
+            self.result.reposts.append(item)
         elif isinstance(item, TargetDone):
             self._finish_target(item.target_id)
 
     def _emit_observation(
-        self, obs: PageObservation | LinkCheck | AccountObservation | WatchObservation
+        self, obs: PageObservation | LinkCheck | AccountObservation | WatchObservation | RepostObservation
     ) -> None:
         self.result.observations += 1
         takers = [s for s in self.sinks if getattr(s, "wants_observations", True)]

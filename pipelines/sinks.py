@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from crawlers.events import RepostObservation
 from crawlers.models import (
     AccountObservation,
     Finding,
@@ -26,11 +27,20 @@ NEWEST_FIELDS = ("date", "title", "url", "source", "raw")
 
 
 def observation_doc(
-    obs: PageObservation | LinkCheck | AccountObservation | TextObservation | WatchObservation, sweep_id: str
+    obs: PageObservation
+    | LinkCheck
+    | AccountObservation
+    | TextObservation
+    | WatchObservation
+    | RepostObservation,
+    sweep_id: str,
 ) -> dict[str, Any]:
     """An observation as its Elasticsearch document: typed, newest item flattened, timestamped."""
     doc = obs.to_dict()
-    if isinstance(obs, TextObservation):  # content watch: personal numbers already masked
+    if isinstance(obs, RepostObservation):  # the repost watch: posts since an event
+        doc["doc_type"] = "repost"
+        doc["@timestamp"] = doc["fetched_at"]
+    elif isinstance(obs, TextObservation):  # content watch: personal numbers already masked
         doc["doc_type"] = "text"
         doc["@timestamp"] = doc["fetched_at"]
     elif isinstance(obs, WatchObservation):  # the security watch: one fetch of a watched page

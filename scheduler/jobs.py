@@ -146,6 +146,8 @@ def job_argv(name: str, config: Config, run_time: datetime) -> list[str]:
         return [*prefix, "rollup", *common, *output]
     if name == "recheck":
         return [*prefix, "recheck", *common, *output, "--quiet"]
+    if name == "events":
+        return [*prefix, "event", "watch", *common, *output, "--quiet"]
     argv = [*prefix, "sweep", "--kind", "patrol" if name == "patrol" else "full", *common, *output, "--quiet"]
     if config.scheduler.distributed:  # the workers crawl; this run plans, judges and records
         argv.append("--distributed")
@@ -160,6 +162,8 @@ def job_timeout(name: str, config: Config) -> float:
         return config.scheduler.probe_minutes * 60.0
     if name == "patrol":
         return config.scheduler.patrol_hours * 3600.0
+    if name == "events":
+        return config.events.watch_minutes * 60.0
     return CRON_TIMEOUT_S[name]
 
 

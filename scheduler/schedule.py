@@ -23,7 +23,7 @@ TIMEZONE = ZoneInfo("Asia/Shanghai")  # offices count days and quarters in Beiji
 # times an inspector reads in the ledger are the same whenever the service was started.
 _ALIGN = datetime(2020, 1, 1, tzinfo=TIMEZONE)
 
-JOB_NAMES = ("probe", "patrol", "rollup", "full", "recheck")
+JOB_NAMES = ("probe", "patrol", "rollup", "full", "recheck", "events")
 
 DESCRIPTIONS = {
     "probe": "availability probe of every site's homepage",
@@ -31,6 +31,7 @@ DESCRIPTIONS = {
     "rollup": "weekly SITE-VETO-UNREACHABLE roll-up over the last 7 days of probes",
     "full": "quarterly full sweep: every column, a seeded sample of accounts",
     "recheck": "daily re-check (复查) of every open finding",
+    "events": "repost watch of the open 重大事件 (a no-op while none is open), and its deadline alerts",
 }
 
 
@@ -48,7 +49,7 @@ class JobSpec:
 
 
 def job_specs(config: Config, *, probe_seconds: int | None = None) -> list[JobSpec]:
-    """The five schedules of issue 4 from the config; ``probe_seconds`` is a test hook only."""
+    """The schedules of issue 4 and the repost watch from the config; ``probe_seconds`` is a test hook only."""
     s = config.scheduler  # bounds and crontab syntax were checked when the config was read
     probe = (
         IntervalTrigger(seconds=probe_seconds, start_date=_ALIGN, timezone=TIMEZONE)
@@ -59,6 +60,10 @@ def job_specs(config: Config, *, probe_seconds: int | None = None) -> list[JobSp
         "probe": probe,
         "patrol": IntervalTrigger(hours=s.patrol_hours, start_date=_ALIGN, timezone=TIMEZONE),
     }
+    # the repost watch: `govpatrol event watch` ends at once when no event is open
+    triggers["events"] = IntervalTrigger(
+        minutes=config.events.watch_minutes, start_date=_ALIGN, timezone=TIMEZONE
+    )
     for name, expr in (("rollup", s.rollup_cron), ("full", s.full_cron), ("recheck", s.recheck_cron)):
         triggers[name] = CronTrigger.from_crontab(expr, timezone=TIMEZONE)
     return [JobSpec(name, triggers[name], DESCRIPTIONS[name]) for name in JOB_NAMES]

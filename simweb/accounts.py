@@ -126,6 +126,7 @@ class AccountWorld:
     as_of: datetime
     apps: dict[str, PlatformApp] = field(default_factory=dict)
     servers: dict[str, PlatformServer] = field(default_factory=dict)
+    reposts: Any = None  # a planted 重大事件 (simweb.reposts.RepostPlan): truth["reposts"]
 
     @property
     def accounts(self) -> list[SimAccount]:

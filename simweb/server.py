@@ -225,12 +225,23 @@ class SimulatedWeb:
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(
-                ["id", "kind", "name", "owner", "region", "url", "platform", "account_id", "site_code"]
+                [
+                    "id",
+                    "kind",
+                    "name",
+                    "owner",
+                    "region",
+                    "url",
+                    "platform",
+                    "account_id",
+                    "site_code",
+                    "account_type",
+                ]
             )
             for site in self.world.sites.values():
                 url = self.url(site.host, "/")
                 writer.writerow(
-                    [site.id, "site", site.name, site.owner, site.region, url, "", "", site.site_code]
+                    [site.id, "site", site.name, site.owner, site.region, url, "", "", site.site_code, ""]
                 )
             for account in self.accounts.accounts if self.accounts else []:
                 writer.writerow(
@@ -244,6 +255,7 @@ class SimulatedWeb:
                         account.platform,
                         account.account_id,
                         "",
+                        account.extra.get("account_type", ""),
                     ]
                 )
         return out
@@ -294,6 +306,8 @@ class SimulatedWeb:
         truth = self.world.truth(indicators)
         if self.accounts is not None:
             truth["accounts"] = self.accounts.truth(str(indicators) if indicators else None)
+            if self.accounts.reposts is not None:  # a planted 重大事件 (simweb.reposts)
+                truth["reposts"] = self.accounts.reposts.truth()
         return truth
 
     def set_route(self, host: str, path: str, route: Route | str | bytes | None) -> None:

@@ -232,3 +232,32 @@ def records_from_jsonl(
     summaries = [build(TargetSummary, r) for r in lines if r.get("type") == "target"]
     sweeps = [r for r in lines if r.get("type") == "sweep"]
     return findings, summaries, sweeps
+
+
+def compare_reposts(truth: dict[str, Any] | None, rows: list[dict[str, Any]]) -> list[str]:
+    """Differences between an event's table (``govpatrol.events.event_rows``) and the planted
+    event's truth: every planted account listed once, with its status, repost time and delay."""
+    if not truth:
+        return []
+    out: list[str] = []
+    by_id = {r["target_id"]: r for r in rows}
+    for tid, want in sorted(truth["accounts"].items()):
+        got = by_id.get(tid)
+        why = want.get("why", "")
+        if got is None:
+            out.append(f"{tid}: not in the event's table ({why})")
+            continue
+        if got["status"] != want["status"]:
+            out.append(f"{tid}: repost status {got['status']}, expected {want['status']} ({why})")
+        if want.get("reposted_at") and (
+            not got.get("reposted_at")
+            or abs((_date(got["reposted_at"]) - _date(want["reposted_at"])).total_seconds()) > 60  # type: ignore[operator]
+        ):
+            out.append(f"{tid}: reposted at {got.get('reposted_at')}, expected {want['reposted_at']} ({why})")
+        if want.get("delay_minutes") is not None and got.get("delay_minutes") != want["delay_minutes"]:
+            out.append(
+                f"{tid}: delay {got.get('delay_minutes')} min, expected {want['delay_minutes']} ({why})"
+            )
+    for tid in sorted(set(by_id) - set(truth["accounts"])):
+        out.append(f"{tid}: in the event's table but not in its scope")
+    return out

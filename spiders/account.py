@@ -23,6 +23,7 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawlers.config import Config
+from crawlers.events import EventWatch
 from crawlers.models import AccountObservation, Target, TargetDone
 from crawlers.platforms import page_object
 from crawlers.platforms.base import (
@@ -37,6 +38,7 @@ from crawlers.platforms.replay import MAX_STEPS
 from spiders.base import TargetSpider
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
+from spiders.repostwatch import repost_facts
 from spiders.settings import PLAYWRIGHT_HANDLER
 
 SECRET_MIN_CHARS = 4  # shorter values ("1", "on") would mask ordinary text, and guess nothing
@@ -89,6 +91,7 @@ class AccountSpider(TargetSpider):
     """Check new-media accounts: ``AccountSpider(targets, as_of, config)``."""
 
     name = "account"
+    watches: tuple[EventWatch, ...] = ()  # open events' accounts (spider argument): spiders/repostwatch.py
     # some platforms only answer their own script: every request may need the browser (the spider
     # caps pages itself, max_pages lanes, and names a context per platform and lane)
     custom_settings = {"DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}}
@@ -322,7 +325,10 @@ class AccountSpider(TargetSpider):
             elapsed_ms=round(state.elapsed_ms, 1),
         )
         self._inc(f"patrol/accounts/{result.state}")
-        return [obs, TargetDone(target_id=state.target.id, requests=state.requests)]
+        watched = repost_facts(
+            self.watches, state.target, result, obs.fetched_at, state.key, self.as_of
+        )  # open events
+        return [obs, *watched, TargetDone(target_id=state.target.id, requests=state.requests)]
 
     # ------------------------------------------------------------------ safety net
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from html import unescape
 from typing import Any, Literal, Protocol
 
 from crawlers.models import Record, Target
@@ -77,6 +78,7 @@ class Post(Record):
     pinned: bool = False
     source: str = "json"  # json | html | captured
     text: str = ""  # all the post's words the page object saw (title, description, text), untruncated
+    links: list[str] = field(default_factory=list)  # URLs the post links to that its words do not show
 
     def to_dict(self) -> dict[str, Any]:
         """Without ``text``: it may hold personal numbers, and reaches storage only masked, through
@@ -221,6 +223,14 @@ def post_words(*values: Any) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def hrefs(*html: Any) -> list[str]:
+    """The absolute http(s) link targets in HTML fragments (a post's text keeps only the anchor's
+    words, e.g. 网页链接; the repost watch needs where it points), once each, in order."""
+    found = [unescape(m) for value in html for m in _HREF.findall(str(value or ""))]
+    return list(dict.fromkeys(u for u in found if u.lower().startswith(("http://", "https://"))))
 
 
 def dig(data: Any, *path: str | int, default: Any = None) -> Any:

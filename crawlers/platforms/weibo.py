@@ -24,6 +24,7 @@ from crawlers.platforms.base import (
     dig,
     from_posts,
     gone,
+    hrefs,
     post_words,
     private,
     read_json,
@@ -145,7 +146,8 @@ def _post(mblog: dict[str, Any], now: datetime, pinned_markers: tuple[str, ...])
         or mblog.get("mblogtype") == PINNED_MBLOGTYPE
         or title_text in pinned_markers
     )
-    text = re.sub(r"<[^>]+>", "", str(mblog.get("text") or ""))
+    html = str(mblog.get("text") or "")
+    text = re.sub(r"<[^>]+>", "", html)
     pid = str(mblog.get("id") or mblog.get("mid") or "")
     return Post(
         date=date,
@@ -155,6 +157,7 @@ def _post(mblog: dict[str, Any], now: datetime, pinned_markers: tuple[str, ...])
         title=text[:80],
         pinned=pinned,
         text=post_words(text),
+        links=hrefs(html) + [u for u in [str(dig(mblog, "page_info", "page_url", default="") or "")] if u],
     )
 
 

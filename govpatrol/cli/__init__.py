@@ -34,6 +34,7 @@ common jobs:
   govpatrol review list                 security hits (暗链, 挂马, 篡改, ...) awaiting a person: confirm or dismiss
   govpatrol baseline show --target ID   the accepted look of watched pages; accept a redesign
   govpatrol web                         the duty desk (值班台) in a browser; `govpatrol users add` first
+  govpatrol event add --title T --published ISO8601   a 重大事件 to repost; `event show ID`: who did, when
   govpatrol demo                        offline: local Elasticsearch + simulated web + a full sweep
 """
 
@@ -59,6 +60,7 @@ COMMANDS = (
     "baseline",
     "web",
     "users",
+    "event",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from crawlers.events import RepostObservation
 from crawlers.models import AccountObservation, LinkCheck, PageObservation, Target, TargetDone
 from crawlers.records import RecordError, record_from_dict
 from crawlers.watchmodels import PageSnapshot, WatchObservation
@@ -17,7 +18,15 @@ from crawlers.watchmodels import PageSnapshot, WatchObservation
 #: the record types a worker may send; anything else is refused on both ends
 ITEM_TYPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (PageObservation, LinkCheck, AccountObservation, TargetDone, WatchObservation, PageSnapshot)
+    for cls in (
+        PageObservation,
+        LinkCheck,
+        AccountObservation,
+        RepostObservation,
+        TargetDone,
+        WatchObservation,
+        PageSnapshot,
+    )
 }
 
 

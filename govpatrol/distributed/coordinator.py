@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.config import Config
+from crawlers.events import EventWatch
 from crawlers.models import Target, TargetDone
 from govpatrol.distributed import connect, redis_url
 from govpatrol.distributed.codec import CodecError, decode_items
@@ -78,6 +79,7 @@ def run_distributed_crawl(
     url: str | None = None,
     workers: int = 0,
     quiet: bool = False,
+    watches: tuple[EventWatch, ...] = (),
 ) -> dict[str, Any]:
     """Publish the sweep, feed every committed item to ``on_item``, return the crawl's stats.
 
@@ -87,7 +89,7 @@ def run_distributed_crawl(
     url = redis_url(config, url)
     redis = connect(url)
     prefix, dist = config.distributed.key_prefix, config.distributed
-    queue = publish(redis, prefix, SweepPlan(sweep_id, as_of, mode, targets))
+    queue = publish(redis, prefix, SweepPlan(sweep_id, as_of, mode, targets, watches))
     _say(
         f"distributed: sweep {sweep_id}: {len(targets)} targets queued in {shown_url(url)} (prefix {prefix})",
         quiet,

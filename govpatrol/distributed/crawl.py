@@ -237,7 +237,8 @@ def crawl_sweep(plan: SweepPlan, config: Config, worker: str, url: str) -> dict[
         crawler = process.create_crawler(spider)
         crawlers.append(crawler)
         lease = {"plan": plan, "worker": worker, "dist": dist, "prefix": prefix}
-        process.crawl(crawler, targets=[], as_of=plan.as_of, mode=plan.mode, lease=lease)
+        extra = {"watches": plan.watches} if kind == "account" and plan.watches else {}  # open 重大事件
+        process.crawl(crawler, targets=[], as_of=plan.as_of, mode=plan.mode, lease=lease, **extra)
     if crawlers:
         process.start()
     stats = [c.stats.get_stats() if c.stats else {} for c in crawlers]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from crawlers.events import EventWatch
 from crawlers.models import Target
 from govpatrol.distributed import text
 from govpatrol.distributed.codec import decode_target, encode_target
@@ -27,6 +28,7 @@ class SweepPlan:
     as_of: datetime
     mode: str
     targets: list[Target]
+    watches: tuple[EventWatch, ...] = ()  # open 重大事件: accounts the account spider watches for reposts
 
     def to_json(self) -> str:
         doc = {
@@ -34,6 +36,7 @@ class SweepPlan:
             "as_of": self.as_of.isoformat(),
             "mode": self.mode,
             "targets": [encode_target(t) for t in self.targets],
+            "watches": [w.to_dict() for w in self.watches],
         }
         return json.dumps(doc, ensure_ascii=False)
 
@@ -45,6 +48,7 @@ class SweepPlan:
             as_of=datetime.fromisoformat(doc["as_of"]),
             mode=doc["mode"],
             targets=[decode_target(t) for t in doc["targets"]],
+            watches=tuple(EventWatch.from_dict(w) for w in doc.get("watches", [])),
         )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from crawlers.config import ReportConfig
 from govpatrol.labels import PLATFORM_LABELS
 from govpatrol.report.data import Period, ReportInput, beijing
+from govpatrol.report.reposts import INDICATOR as REPOST
 from govpatrol.report.wording import chinese, unverified_reason
 
 KIND_LABELS = {"site": "政府网站", "account": "政务新媒体"}
@@ -162,6 +163,7 @@ class Report:
     still_open: list[Problem] = field(default_factory=list)
     sweep_ids: list[str] = field(default_factory=list)
     extra_accounts: int = 0  # accounts outside the sample with a problem seen in the period
+    reposts: list[dict[str, Any]] = field(default_factory=list)  # ACCOUNT-REPOST-LATE findings seen
 
     @property
     def failing(self) -> list[TargetRow]:
@@ -330,6 +332,7 @@ def _assemble(
         rectified=_order(rectified, order),
         still_open=_order(still_open, order),
         sweep_ids=[str(s.get("id")) for s in data.sweeps],
+        reposts=[d for d in data.findings if d.get("indicator") == REPOST and seen_in(d, data.period)],
         extra_accounts=sum(
             1
             for t in targets

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govpatrol.report.compute import Problem, Report, Tally, TargetRow, cn_date, group_count, rate_text
+from govpatrol.report.reposts import HEADERS as HEADERS_REPOST
+from govpatrol.report.reposts import repost_parts
 
 RATE_HEADERS = ["总数", "检查数", "合格数", "不合格数", "未能核实", "合格率"]
 PROBLEM_HEADERS = ["序号", "名称", "类型", "主办单位", "地区", "问题类型", "问题描述", "首次发现"]
@@ -148,6 +150,7 @@ def outline(report: Report) -> list[Block]:
             Heading(2, f"（{cn_number(n + 1)}）综合得分低于合格线（{len(report.score_fails)}个网站）")
         )
         blocks += [Para(f"{i}. {_score_line(t)}") for i, t in enumerate(report.score_fails, 1)]
+    blocks += _reposts(report, n + 1 + bool(report.score_fails))
     others = [p for group in report.others.values() for p in group]
     if others:
         sites = len({p.target_id for p in others})
@@ -188,6 +191,17 @@ def outline(report: Report) -> list[Block]:
         if report.others:
             title += "：" + "；".join(f"{k}（{group_count(v)}）" for k, v in report.others.items())
         blocks.append(Table(title, PROBLEM_HEADERS, _problem_rows(others)))
+    return blocks
+
+
+def _reposts(report: Report, number: int) -> list[Block]:
+    """（n）重大信息转载情况: late and missing accounts per 重大事件, with their delays."""
+    count, parts = repost_parts(report.reposts)
+    if not parts:
+        return []
+    blocks: list[Block] = [Heading(2, f"（{cn_number(number)}）重大信息转载情况（{count}个账号）")]
+    for part in parts:
+        blocks += [Para(part.line), Table(part.title, HEADERS_REPOST, part.rows)]
     return blocks
 
 

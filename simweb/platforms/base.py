@@ -48,6 +48,7 @@ class SimPost:
     title: str
     date: datetime  # whole minutes, Beijing time
     pinned: bool = False
+    text: str = ""  # the post's text where the platform shows more than a title (HTML on Weibo)
 
 
 @dataclass

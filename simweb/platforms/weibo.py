@@ -167,7 +167,7 @@ class App(PlatformApp):
             "mid": post.id,
             "mblogtype": 2 if post.pinned else 0,
             "created_at": relative(post.date, self.as_of) if use_relative else created_at(post.date),
-            "text": post.title,
+            "text": post.text or post.title,
         }
         if post.pinned:
             mblog["isTop"] = 1

@@ -147,6 +147,7 @@ def test_the_observation_carries_the_newest_post_and_every_post_date(monkeypatch
         "title": "",
         "pinned": False,
         "source": "json",
+        "links": [],
     }
 
 

@@ -4,7 +4,7 @@ the distributed settings load from the config; the scheduler can hand its sweeps
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from crawlers import html as html_facts
 from crawlers import links
 from crawlers.config import ConfigError, load_config
+from crawlers.events import EventWatch, RepostObservation, RepostPost
 from crawlers.listpage import extract_list
 from crawlers.models import PageObservation, TargetDone
 from govpatrol.distributed.codec import (
@@ -148,3 +149,16 @@ def test_the_scheduler_runs_distributed_sweeps_when_configured(tmp_path, monkeyp
     assert "--distributed" in job_argv("patrol", config, when)
     assert "--distributed" in job_argv("full", config, when)
     assert "--distributed" not in job_argv("probe", config, when)
+
+
+def test_the_repost_watch_travels_with_the_plan_and_its_facts_come_back():
+    since = factories.AS_OF - timedelta(hours=3)
+    watch = EventWatch("ev-1", since, ("acct-001",))
+    plan = SweepPlan("patrol-x", factories.AS_OF, "patrol", [factories.account_target()], (watch,))
+    assert SweepPlan.from_json(plan.to_json()).watches == (watch,)
+    post = RepostPost(date=since + timedelta(minutes=25), title="转发：通告", text="通告全文", url="https://x/p1",
+                      links=["https://www.gov.cn/a.html"])  # fmt: skip
+    fact = RepostObservation(event_id="ev-1", target_id="acct-001", platform="weibo", url="https://x",
+                             fetched_at=factories.AS_OF, as_of=factories.AS_OF, state="latest", since=since,
+                             posts=[post], posts_seen=8, oldest_seen=since - timedelta(days=2))  # fmt: skip
+    assert decode_items(encode_items([fact])) == [fact]

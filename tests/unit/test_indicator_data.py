@@ -30,6 +30,23 @@ GENERIC_READERS = ("pipelines.rules.base", "pipelines.judge")
 
 # ---------------------------------------------------------------- national values (stated here)
 
+HOLIDAYS = [
+    *("2024-01-01", "2024-02-12", "2024-02-13", "2024-02-14", "2024-02-15", "2024-02-16", "2024-04-04"),
+    *("2024-04-05", "2024-05-01", "2024-05-02", "2024-05-03", "2024-06-10", "2024-09-16", "2024-09-17"),
+    *("2024-10-01", "2024-10-02", "2024-10-03", "2024-10-04", "2024-10-07"),
+    *("2025-01-01", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03", "2025-02-04"),
+    *("2025-04-04", "2025-05-01", "2025-05-02", "2025-05-05", "2025-06-02", "2025-10-01", "2025-10-02"),
+    *("2025-10-03", "2025-10-06", "2025-10-07", "2025-10-08"),
+    *("2026-01-01", "2026-01-02", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20"),
+    *("2026-02-23", "2026-04-06", "2026-05-01", "2026-05-04", "2026-05-05", "2026-06-19", "2026-09-25"),
+    *("2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"),
+]
+WORKING_WEEKENDS = [
+    *("2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29"),
+    *("2024-10-12", "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11", "2026-01-04"),
+    *("2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"),
+]
+
 NATIONAL: dict[tuple[str, str], Any] = {
     ("scoring", "start"): 100,  # a website starts at 100 points
     ("scoring", "fail_below"): 60,  # below 60 it fails
@@ -45,6 +62,9 @@ NATIONAL: dict[tuple[str, str], Any] = {
     ("SITE-VETO-COLUMN-STALE", "empty_count_veto"): 5,  # (c) 5 empty columns
     ("ACCOUNT-VETO-NO-UPDATE", "max_idle_days"): 14,  # an account: nothing posted in 14 days
     ("dead_links", "confirmed_statuses"): [404, 410],  # in-site 404/410 are dead for sure
+    # the State Council's holiday notices (国务院办公厅关于部分节假日安排的通知): weekdays off, weekends worked
+    ("ACCOUNT-REPOST-LATE", "holidays"): HOLIDAYS,
+    ("ACCOUNT-REPOST-LATE", "working_weekends"): WORKING_WEEKENDS,
 }
 # not national but the ground truth depends on them just the same: pinned too
 PINNED_DEFAULTS: dict[tuple[str, str], Any] = {

@@ -209,7 +209,7 @@ def test_missing_column(here: Path) -> None:
 
 def test_unknown_column(here: Path) -> None:
     path = write_csv([HEADER + ",foo", SITE + ",x"])
-    known = "id, kind, name, owner, region, url, platform, account_id, site_code"
+    known = "id, kind, name, owner, region, url, platform, account_id, site_code, account_type"
     assert only_error(path) == f"targets.csv: header: unknown column foo (known: {known}, or Chinese names)"
 
 
@@ -327,7 +327,7 @@ def test_every_error_in_the_file_is_reported_and_nothing_is_imported(here: Path)
             "A002,account,,宣传部,无锡,https://weibo.com/u/1,,,",
         ]
     )
-    known = "id, kind, name, owner, region, url, platform, account_id, site_code"
+    known = "id, kind, name, owner, region, url, platform, account_id, site_code, account_type"
     with pytest.raises(RegistryError) as caught:
         load_targets(path)
     expected = [

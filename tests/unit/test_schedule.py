@@ -110,7 +110,7 @@ def test_every_job_is_coalesced_single_instance_with_the_misfire_grace(tmp_path)
         register_jobs(scheduler, job_specs(config))
         jobs = scheduler.get_jobs()
         assert sorted(j.id for j in jobs) == sorted(
-            f"govpatrol-{n}" for n in ("probe", "patrol", "rollup", "full", "recheck")
+            f"govpatrol-{n}" for n in ("probe", "patrol", "rollup", "full", "recheck", "events")
         )
         for job in jobs:
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120), job.id
@@ -198,13 +198,19 @@ def test_replaying_a_day_runs_every_due_job_in_order_with_its_time(tmp_path, mon
     runner = RecordingRunner()
     day = MONDAY + timedelta(days=1)
     results = replay(config, MONDAY, day, runner)
-    assert Counter(name for _, name, _ in results) == {"probe": 24, "patrol": 12, "rollup": 1, "recheck": 1}
+    assert Counter(name for _, name, _ in results) == {
+        "probe": 24,
+        "patrol": 12,
+        "rollup": 1,
+        "recheck": 1,
+        "events": 48,  # the repost watch every 30 minutes (it ends at once while no event is open)
+    }
     assert [when for when, _, _ in results] == sorted(when for when, _, _ in results)
     assert [option(argv, "--as-of") for argv in runner.calls] == [when.isoformat() for when, _, _ in results]
     assert timeline(job_specs(config), MONDAY, day)[:3] == [
         (MONDAY, "probe"),
         (MONDAY, "patrol"),
-        (MONDAY + timedelta(hours=1), "probe"),
+        (MONDAY, "events"),
     ]
 
 
@@ -226,7 +232,7 @@ def test_every_job_command_line_is_one_the_govpatrol_cli_accepts(tmp_path, monke
     monkeypatch.delenv("GOVPATROL_SCHEDULER_COMMAND", raising=False)
     config = load_config(config_file(tmp_path))
     parser = build_parser()
-    for name in ("probe", "patrol", "rollup", "full", "recheck"):
+    for name in ("probe", "patrol", "rollup", "full", "recheck", "events"):
         argv = job_argv(name, config, MONDAY)
         args = parser.parse_args(argv[3:])  # after `python -m govpatrol.cli`
         assert args.command == argv[3]

@@ -40,6 +40,7 @@ def test_the_template_has_chinese_headers_an_example_per_kind_and_instructions(h
         "平台",
         "账号ID",
         "网站标识码",
+        "账号类型",
     ]
     kinds = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert kinds == ["网站", "账号"]
