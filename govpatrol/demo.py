@@ -114,7 +114,7 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     if es_url and (args.keep_services or not started_es):
         print(f"Elasticsearch: findings in {es_url} (index prefix {DEMO_PREFIX}), left running")
-    elif es_url:
+    elif es_url and not _desk(args):
         print(
             "Elasticsearch: findings were written to the demo node, now stopped "
             "(run with --keep-services to explore them)"
