@@ -48,7 +48,7 @@ class SecurityWatch:
         self._shots: Path | None = None  # where Chromium writes screenshots before they are read
 
     def collect(self, page: FetchedPage, spider: FollowPages) -> Iterable[Any]:
-        watcher: WatchSpider = spider  # type: ignore[assignment]  # the site spider has both
+        watcher: WatchSpider = spider  # the site spider has both
         security = watcher.config.security
         if not security.enabled or not page.obs.ok or page.root is None:
             return []
