@@ -150,8 +150,10 @@ def planted_hits(truth: dict[str, Any]) -> int:
 
 
 def _desk(args: argparse.Namespace) -> bool:
-    """Whether the demo serves the duty desk after the sweep (not without Elasticsearch)."""
-    return not args.no_es and not getattr(args, "no_desk", True)
+    """Whether the demo serves the duty desk after the sweep: not without Elasticsearch, and only for
+    a person at a terminal (a script or CI running the demo gets its exit status, never a server)."""
+    wanted = not args.no_es and not getattr(args, "no_desk", True)
+    return wanted and (getattr(args, "desk", False) or sys.stdin.isatty())
 
 
 def _write_reports(out: Path, sweep_id: str, config: Path) -> list[Path]:

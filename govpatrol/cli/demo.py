@@ -17,8 +17,8 @@ world's ground truth.
 Files written to --out: targets.csv, config.toml, truth.json, findings.jsonl.
 
 Then it serves the duty desk (值班台) on the demo's data at http://127.0.0.1:8800/ and prints a
-first login (user demo-admin, a new password each run, shown once) until Ctrl-C; --no-desk ends
-after the sweep instead.
+first login (user demo-admin, a new password each run, shown once) until Ctrl-C, when run at a
+terminal (or with --desk); --no-desk, or a run without a terminal (a script, CI), ends after the sweep.
 """
 
 
@@ -43,6 +43,11 @@ def add_cli(sub: Any) -> None:
         "--no-desk",
         action="store_true",
         help="end after the sweep instead of serving the duty desk (值班台) on the demo's data",
+    )
+    p.add_argument(
+        "--desk",
+        action="store_true",
+        help="serve the duty desk even without a terminal (it is served by default only at one)",
     )
     p.add_argument("--desk-port", type=int, default=8800, help="the desk's port on 127.0.0.1 (default: 8800)")
     p.set_defaults(func=run_demo)
