@@ -226,7 +226,9 @@ class ContentRun:
 class ContentCollector:
     """The content watch as a :class:`~spiders.collectors.PageCollector` (``[content_watch]``)."""
 
-    roles = frozenset({"homepage", "sitemap", "column", LINKED})
+    # "article": the pages another collector samples (their fetch answers the link check, so they
+    # never come as LINKED)
+    roles = frozenset({"homepage", "sitemap", "column", "article", LINKED})
 
     def __init__(self) -> None:
         self._runs: weakref.WeakKeyDictionary[Any, ContentRun] = weakref.WeakKeyDictionary()

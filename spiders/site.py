@@ -175,7 +175,12 @@ class SiteSpider(SiteWork):
         obs, root, text = self._observe(response, response.meta["role"])
         self._remember(state, obs)
         on_page: OnPage = response.meta["patrol_on_page"]
-        return [obs, *on_page(FetchedPage(state.target, obs, root, text=text)), *self._page_done(state)]
+        page = FetchedPage(state.target, obs, root, text=text)
+        # the page one collector asked for is a page of the site like any other: every other collector
+        # of its role reads it too (an article sampled for its tags is read by the content watch: it
+        # also answered that URL's link check, so the link checks will not hand it on)
+        others = [item for c in self.collectors if obs.role in c.roles for item in c.collect(page, self)]
+        return [obs, *on_page(page), *[i for i in others if i is not None], *self._page_done(state)]
 
     # ------------------------------------------------------------------ homepage, site map, columns
 
