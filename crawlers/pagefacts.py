@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 
 from crawlers.html import CHROME_TAGS, Doc, _text_runs, collapse, is_chrome, parse, visible_text
 from crawlers.pagewords import PageWords, load_page_words
+from crawlers.privacy import mask_personal_numbers
 
 META_NAMES: tuple[str, ...] = (
     "SiteName",
@@ -128,10 +129,11 @@ def main_text(html: Doc) -> str:
 def text_signals(html: Doc, *, always: bool = False) -> tuple[int, str]:
     """``(length of the main text, its first EXCERPT_CHARS characters)``; the excerpt is '' when
     the text is longer than that and ``always`` is not set (no rule needs the start of a long page
-    that lists its entries)."""
+    that lists its entries). Personal numbers in the excerpt are masked: it is stored, and a 公示
+    page's start may list ID card and phone numbers."""
     text = main_text(html)
     keep = always or len(text) <= EXCERPT_CHARS
-    return len(text), text[:EXCERPT_CHARS] if keep else ""
+    return len(text), mask_personal_numbers(text[:EXCERPT_CHARS])[0] if keep else ""
 
 
 def is_tagged(meta: dict[str, str]) -> bool:

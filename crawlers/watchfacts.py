@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 from crawlers.hiddenlinks import describe, hidden_links
 from crawlers.html import page_title, visible_text
 from crawlers.links import absolute, host_key, page_base
+from crawlers.privacy import mask_personal_numbers
 from crawlers.textprint import blocks, text_print
 from crawlers.watchmodels import FrameFact, ScriptFact, WatchObservation
 
@@ -118,7 +119,7 @@ def read_watch(
         site_host=site_host,
         title=page_title(root),
         text_chars=len(text),
-        text_excerpt=text[:EXCERPT_CHARS],
+        text_excerpt=mask_personal_numbers(text[:EXCERPT_CHARS])[0],  # stored: no full personal number
         text_print=text_print(text),
         blocks=blocks(root),
     )

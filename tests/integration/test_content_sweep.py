@@ -117,8 +117,11 @@ def test_the_full_sweep_raises_every_planted_hit_and_nothing_else(swept: dict[st
     assert planted >= 20
     assert len(raised) == planted
     assert not [f for f in findings if f.target_id == HEALTHY and f.indicator in SEC_INDICATORS]
-    # hits wait for a person: they decide no verdict by themselves
-    assert {s.target_id: s.verdict for s in summaries}[contentwatch.TARGET_ID] != "fail"
+    # hits wait for a person: none is an open finding, so none decides a verdict by itself (CW01
+    # fails on its own site checks: no interaction channel, no site search)
+    assert not [f for f in findings if f.indicator in SEC_INDICATORS and f.status == "open"]
+    cw01 = {f.indicator for f in findings if f.target_id == contentwatch.TARGET_ID and f.status == "open"}
+    assert {s.target_id: s.verdict for s in summaries}[contentwatch.TARGET_ID] == ("fail" if cw01 else "pass")
 
 
 def test_every_page_attachment_and_post_is_read_in_its_format(swept: dict[str, Any]) -> None:
