@@ -102,11 +102,13 @@ class BenchWeb:
             "",
         ]
         for key, port in self.platforms.items():
-            # the bench platforms are unthrottled: no request budget (the CPU cost per account is measured)
+            # the bench platforms are unthrottled: no request budget and a short pause after their
+            # planted anti-bot answers (the CPU cost per account is measured, not the platform budgets)
             lines += [
                 f"[platforms.{key}]",
                 f'origin = "http://127.0.0.1:{port}"',
                 "requests_per_minute = 0",
+                "backoff_seconds = 0.2",
                 "",
             ]
         config = folder / "config.toml"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
-from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
+from simweb.platforms.base import Req, Resp, SimAccount
 from simweb.platforms.signed import SIGN_JS, SignedPageApp, item_id, sec_uid
 
 POSTS_PATH = "/aweme/v1/web/aweme/post/"
@@ -62,6 +62,7 @@ CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证
 
 class App(SignedPageApp):
     KEY = "douyin"
+    PROFILE_PREFIX, LIST_PATH = PROFILE_PREFIX, POSTS_PATH
     CASES = (
         "active",
         "warning",
@@ -88,14 +89,7 @@ class App(SignedPageApp):
     def profile_url(self, account: SimAccount) -> str:
         return f"https://www.douyin.com/user/{account.account_id}"
 
-    def handle(self, req: Req) -> Resp:
-        if req.path.startswith(PROFILE_PREFIX):
-            return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
-        if req.path == POSTS_PATH:
-            return self._posts(req)
-        return NOT_FOUND
-
-    def _profile(self, sec_uid: str) -> Resp:
+    def profile(self, sec_uid: str) -> Resp:
         account = self.by_id(sec_uid)
         if account is not None and account.case == "captcha":
             return Resp.html(CAPTCHA_PAGE)
@@ -121,7 +115,7 @@ class App(SignedPageApp):
         query = urlencode({k: v for k, v in req.query.items() if k != "a_bogus"})
         return bool(req.query.get("msToken")) and self.signature_ok(nonce, query, req.query.get("a_bogus"))
 
-    def _posts(self, req: Req) -> Resp:
+    def post_list(self, req: Req) -> Resp:
         if not self._signed(req):
             return Resp(status=200, body="")  # what Douyin gives an unsigned request
         account = self.by_id(req.query.get("sec_user_id", ""))

@@ -14,7 +14,7 @@ import hashlib
 import html
 import secrets
 
-from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
+from simweb.platforms.base import Req, Resp, SimAccount
 from simweb.platforms.signed import SIGN_JS, SignedPageApp
 
 FEED_PATH = "/rest/v/profile/feed"
@@ -63,6 +63,7 @@ MISSING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>快手
 
 class App(SignedPageApp):
     KEY = "kuaishou"
+    PROFILE_PREFIX, LIST_PATH, LIST_METHOD = PROFILE_PREFIX, FEED_PATH, "POST"
     CASES = (
         "active",
         "warning",
@@ -90,15 +91,11 @@ class App(SignedPageApp):
         return Resp.json({"result": 2, "error_msg": None})  # result 2: rate limited
 
     def handle(self, req: Req) -> Resp:
-        if req.path.startswith(PROFILE_PREFIX):
-            return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
-        if req.path == FEED_PATH and req.method == "POST":
-            return self._feed(req)
-        if req.path == GRAPHQL_PATH and req.method == "POST":
+        if req.path == GRAPHQL_PATH and req.method == "POST":  # the older list endpoint beside the feed
             return self._graphql(req)
-        return NOT_FOUND
+        return super().handle(req)
 
-    def _profile(self, principal_id: str) -> Resp:
+    def profile(self, principal_id: str) -> Resp:
         account = self.by_id(principal_id)
         if account is None or account.case == "deleted":
             return Resp.html(MISSING_PAGE)
@@ -121,7 +118,7 @@ class App(SignedPageApp):
         body = req.body.decode("utf-8", "replace")
         return self.signature_ok(nonce, body, req.query.get("__NS_hxfalcon"))
 
-    def _feed(self, req: Req) -> Resp:
+    def post_list(self, req: Req) -> Resp:
         if not self._signed(req):
             return Resp.json({"result": 50, "error_msg": None})
         account = self.by_id(str((req.json() or {}).get("user_id", "")))

@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from simweb.platforms.base import PlatformApp, SimAccount
+from simweb.platforms.base import NOT_FOUND, PlatformApp, Req, Resp, SimAccount
 
 SIGN_JS = (
     "function sign(s){var h=0x811c9dc5;for(var i=0;i<s.length;i++){h^=s.charCodeAt(i);"
@@ -43,7 +43,28 @@ def item_id(post_id: str) -> str:
 
 class SignedPageApp(PlatformApp):
     """A platform app that issues a nonce with every profile page and accepts only signatures made
-    with one of them."""
+    with one of them. The routes are shared: ``PROFILE_PREFIX`` + account id serves :meth:`profile`,
+    ``LIST_PATH`` (with ``LIST_METHOD``) serves :meth:`post_list`; each platform keeps its own page,
+    parameters, fields and refusal answers."""
+
+    PROFILE_PREFIX = ""
+    LIST_PATH = ""
+    LIST_METHOD = "GET"
+
+    def handle(self, req: Req) -> Resp:
+        if req.path.startswith(self.PROFILE_PREFIX):
+            return self.profile(req.path[len(self.PROFILE_PREFIX) :].strip("/"))
+        if req.path == self.LIST_PATH and req.method == self.LIST_METHOD:
+            return self.post_list(req)
+        return NOT_FOUND
+
+    def profile(self, account_id: str) -> Resp:
+        """The profile page: the account's name, a fresh nonce and the script that signs the list request."""
+        raise NotImplementedError
+
+    def post_list(self, req: Req) -> Resp:
+        """The post list, for a request the page's script signed."""
+        raise NotImplementedError
 
     def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
         super().__init__(accounts, as_of)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
-from simweb.platforms.base import NOT_FOUND, Req, Resp, SimAccount
+from simweb.platforms.base import Req, Resp, SimAccount
 from simweb.platforms.signed import SIGN_JS, SignedPageApp, item_id, sec_uid
 
 FEED_PATH = "/api/pc/list/feed"
@@ -52,6 +52,7 @@ CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>今日
 
 class App(SignedPageApp):
     KEY = "toutiao"
+    PROFILE_PREFIX, LIST_PATH = PROFILE_PREFIX, FEED_PATH
     CASES = (
         "active",
         "warning",
@@ -74,14 +75,7 @@ class App(SignedPageApp):
     def profile_url(self, account: SimAccount) -> str:
         return f"https://www.toutiao.com/c/user/token/{account.account_id}/"
 
-    def handle(self, req: Req) -> Resp:
-        if req.path.startswith(PROFILE_PREFIX):
-            return self._profile(req.path[len(PROFILE_PREFIX) :].strip("/"))
-        if req.path == FEED_PATH:
-            return self._feed(req)
-        return NOT_FOUND
-
-    def _profile(self, token: str) -> Resp:
+    def profile(self, token: str) -> Resp:
         account = self.by_id(token)
         if account is None or account.case == "deleted":
             return Resp.html(MISSING_PAGE)
@@ -103,7 +97,7 @@ class App(SignedPageApp):
         query = urlencode({k: v for k, v in req.query.items() if k != "_signature"})
         return self.signature_ok(nonce, query, req.query.get("_signature"))
 
-    def _feed(self, req: Req) -> Resp:
+    def post_list(self, req: Req) -> Resp:
         if not self._signed(req):
             return Resp(status=403, body="", content_type="text/plain")
         account = self.by_id(req.query.get("token", ""))
