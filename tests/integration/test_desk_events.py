@@ -40,7 +40,8 @@ def watch(args: list[str], at: datetime) -> None:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory, es_url: str) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("desk-events")
-    web = SimulatedWeb(build_world(AS_OF), accounts=repost_world(AS_OF)).start()
+    accounts = repost_world(AS_OF)
+    web = SimulatedWeb(build_world(AS_OF), accounts=accounts).start()
     store: Store | None = None
     try:
         rows = list(csv.reader(web.write_targets_csv(tmp / "all.csv").open(encoding="utf-8")))
@@ -60,7 +61,14 @@ def office(tmp_path_factory: pytest.TempPathFactory, es_url: str) -> Iterator[di
             assert main(["event", "add", *args, "--region", REGION, "--title", TITLE, "--url", URL,
                          "--keywords", ",".join(KEYWORDS), "--published", published.isoformat()]) == 0  # fmt: skip
         UserStore(store).add("duty1", "duty", PASSWORD)
-        yield {"args": args, "published": published, "config": loaded, "event_id": out.getvalue().strip()}
+        e01 = next(a for a in accounts.accounts if a.target_id == "E01")
+        yield {
+            "args": args,
+            "published": published,
+            "config": loaded,
+            "event_id": out.getvalue().strip(),
+            "e01": e01,
+        }
     finally:
         web.stop()
         if store is not None:
@@ -72,8 +80,10 @@ def _row(page: Any, account: str) -> str:
 
 
 def test_the_event_table_changes_as_the_repost_appears(office: dict[str, Any]) -> None:
-    published = office["published"]
-    watch(office["args"], published + timedelta(minutes=10))  # nobody has reposted yet
+    published, e01 = office["published"], office["e01"]
+    repost = next(p for p in e01.posts if TITLE in p.title)
+    e01.posts.remove(repost)  # the Weibo account has not reposted yet
+    watch(office["args"], published + timedelta(minutes=10))
     with running_desk(office["config"]) as base, chromium() as browser:
         page = browser.new_page()
         sign_in(page, base, "duty1", PASSWORD)
@@ -83,7 +93,8 @@ def test_the_event_table_changes_as_the_repost_appears(office: dict[str, Any]) -
         assert "已按时转载" not in before
         assert "昆山水务" in page.inner_text("table.reposts")
         shot(page, "events-before")
-        watch(office["args"], published + timedelta(minutes=40))  # the Weibo repost came at 25 minutes
+        e01.posts.insert(0, repost)  # now it has (25 minutes after the event)
+        watch(office["args"], published + timedelta(minutes=40))
         page.reload()
         after = _row(page, "昆山发布")
         assert "已按时转载" in after

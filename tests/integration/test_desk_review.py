@@ -16,6 +16,7 @@ import pytest
 from crawlers.config import load_config
 from govpatrol.review import pending
 from govpatrol.users import UserStore
+from govpatrol.web.review import WHAT_ZH
 from pipelines.store import Store
 from simweb import securitywatch as sw
 from simweb.server import SimulatedWeb
@@ -25,7 +26,7 @@ from tests.integration.test_alerts import Robot
 from tests.jsonl_runs import run_to_jsonl
 
 PASSWORD = "duty-desk-password"
-SITES = ("SW04", "SW07")  # a static hidden link (dark_static), an obfuscated malicious script
+SITES = ("SW04", "SW07")  # hidden links in static HTML; an obfuscated script (the page is rendered)
 
 
 def patrol(targets: Path, config: Path, tick: int, out: Path) -> list[dict[str, Any]]:
@@ -83,7 +84,9 @@ def test_officer_dismisses_a_hidden_link_and_confirms_a_malicious_script(watch: 
         glance = hit.locator(".glance").inner_text()
         assert dark["evidence"]["css"] in glance or dark["evidence"]["technique_name"] in glance
         assert dark["evidence"]["url"] in glance
-        screenshot = hit.locator("img[alt='本次截图']")
+        script_hit = page.locator(f"#hit-{malware['id']}")
+        assert WHAT_ZH[malware["evidence"]["what"]] in script_hit.locator(".glance").inner_text()
+        screenshot = script_hit.locator("img[alt='本次截图']")  # the page was rendered in Chromium
         assert screenshot.count() == 1
         assert screenshot.evaluate("img => img.naturalWidth") > 0  # the PNG really loaded
         shot(page, "review")
