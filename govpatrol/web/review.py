@@ -14,10 +14,9 @@ from starlette.routing import Route
 
 from crawlers.alerts_config import load_alerts_config
 from govpatrol import review
-from govpatrol.findings_search import indicator_names
 from govpatrol.web.desk import desk_of
 from govpatrol.web.security import checked_form, current_user, require
-from govpatrol.web.snapshot import has_baseline_shot
+from govpatrol.web.snapshot import baseline_shots
 
 NOTE_MAX = 500
 DECIDERS = ("admin", "duty")
@@ -103,7 +102,8 @@ def glance(doc: dict[str, Any]) -> dict[str, Any]:
 def review_page(request: Request) -> Response:
     desk = desk_of(request)
     docs = review.pending(desk.store)
-    names = indicator_names(desk.config.indicators_file or None)
+    names = desk.names
+    with_baseline = baseline_shots(desk.store, docs)
     hits = [
         {
             "doc": doc,
@@ -111,7 +111,7 @@ def review_page(request: Request) -> Response:
             "name": names.get(doc.get("indicator", ""), doc.get("indicator", "")),
             "shot": bool(((doc.get("evidence") or {}).get("snapshot") or {}).get("screenshot")),
             "html": bool(((doc.get("evidence") or {}).get("snapshot") or {}).get("html")),
-            "baseline": has_baseline_shot(desk.store, doc),
+            "baseline": with_baseline[str(doc["id"])],
         }
         for doc in docs
     ]

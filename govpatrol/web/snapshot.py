@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from crawlers.watchmodels import Baseline
 from govpatrol.snapshots import inert_html
 from govpatrol.web.desk import desk_of
 from govpatrol.web.security import SNAPSHOT_CSP, require
@@ -35,16 +36,18 @@ def _ref(ref: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in ref.items() if k != "root"}
 
 
-def baseline_ref(store: Store, doc: dict[str, Any]) -> dict[str, Any]:
-    """The snapshot reference of the page's accepted baseline, if any."""
+def baseline_ref(doc: dict[str, Any], baselines: dict[str, dict[str, Baseline]]) -> dict[str, Any]:
+    """The snapshot reference of the page's accepted baseline, if any (``baselines`` from
+    :func:`load_baselines` of the hit's target)."""
     page = str((doc.get("evidence") or {}).get("page") or doc.get("subject_url") or "")
-    target = str(doc.get("target_id", ""))
-    base = load_baselines(store, [target]).get(target, {}).get(page)
+    base = baselines.get(str(doc.get("target_id", "")), {}).get(page)
     return dict(base.snapshot) if base is not None and base.snapshot else {}
 
 
-def has_baseline_shot(store: Store, doc: dict[str, Any]) -> bool:
-    return bool(baseline_ref(store, doc).get("screenshot"))
+def baseline_shots(store: Store, docs: list[dict[str, Any]]) -> dict[str, bool]:
+    """Finding id -> whether its page's baseline has a screenshot (one query for the whole queue)."""
+    baselines = load_baselines(store, {str(d.get("target_id", "")) for d in docs})
+    return {str(d["id"]): bool(baseline_ref(d, baselines).get("screenshot")) for d in docs}
 
 
 def _finding(request: Request) -> dict[str, Any]:
@@ -80,7 +83,7 @@ def snapshot_image(request: Request) -> Response:
     if which == "screenshot":
         ref = (doc.get("evidence") or {}).get("snapshot") or {}
     elif which == "baseline":
-        ref = baseline_ref(desk.store, doc)
+        ref = baseline_ref(doc, load_baselines(desk.store, [str(doc.get("target_id", ""))]))
     else:
         raise HTTPException(404, "没有这种图片。")
     if not ref.get("screenshot"):
