@@ -73,7 +73,9 @@ def test_officer_dismisses_a_hidden_link_and_confirms_a_malicious_script(watch: 
     store, robot, web = watch["store"], watch["robot"], watch["web"]
     queue = pending(store)
     dark = next(d for d in queue if d["target_id"] == "SW04" and d["indicator"] == "SITE-SEC-DARK-LINK")
-    malware = next(d for d in queue if d["target_id"] == "SW07" and d["indicator"] == "SITE-SEC-MALWARE")
+    script_hits = [d for d in queue if d["target_id"] == "SW07" and d["indicator"] == "SITE-SEC-MALWARE"]
+    # the hit whose page Chromium rendered carries the screenshot (SW07's scripts make the watch render it)
+    malware = next(d for d in script_hits if (d["evidence"].get("snapshot") or {}).get("screenshot"))
     with running_desk(watch["config"]) as base, chromium() as browser:
         page = browser.new_page()
         dialogs: list[str] = []
