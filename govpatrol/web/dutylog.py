@@ -8,8 +8,10 @@ with the officer on duty that day from the roster; its XLSX is the ledger's own 
 from __future__ import annotations
 
 import tempfile
+from bisect import bisect_right
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +25,9 @@ from govpatrol.ledger import COLUMNS, LedgerError, ledger_rows, month_bounds, wr
 from govpatrol.roster import RosterError, month_days, month_roster, on_duty, parse_day, set_duty
 from govpatrol.web.desk import desk_of
 from govpatrol.web.security import checked_form, current_user, require
+from pipelines.store import Store
 
+PATROL_KINDS = ("patrol", "full")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_COLUMNS = (
     "kind_label",
@@ -47,6 +51,19 @@ def _month(request: Request) -> str:
     return month
 
 
+def attach_reviews(store: Store, rows: list[dict[str, Any]], month: str) -> None:
+    """Each review decision of the month under the patrol (or full sweep) it followed: "who reviewed what"."""
+    start, end = month_bounds(month)
+    query = {"range": {"at": {"gte": start.isoformat(), "lt": end.isoformat()}}}
+    decided = store.search_all("reviews", query, [{"at": "asc"}, {"id": "asc"}])
+    patrols = [row for row in rows if row["kind"] in PATROL_KINDS and row["started_at"]]
+    starts = [row["started_at"] for row in patrols]
+    for doc in decided:
+        i = bisect_right(starts, datetime.fromisoformat(str(doc["at"]))) - 1
+        if i >= 0:
+            patrols[i].setdefault("reviews", []).append(doc)
+
+
 @require()
 def log_page(request: Request) -> Response:
     desk = desk_of(request)
@@ -57,6 +74,7 @@ def log_page(request: Request) -> Response:
         duty = on_duty(roster, row["started_at"])
         row["officer"] = duty.officer if duty else ""
         row["leader"] = duty.leader if duty else ""
+    attach_reviews(desk.store, rows, month)
     headers = {key: header for header, key, _ in COLUMNS}
     return desk.render(
         request, "log.html", month=month, rows=rows, columns=[(key, headers[key]) for key in SHOWN_COLUMNS]

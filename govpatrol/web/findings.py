@@ -18,6 +18,7 @@ from govpatrol.findings_search import KINDS, SORT, STATUSES, SearchError, build_
 from govpatrol.labels import PLATFORM_LABELS, STATUS_ZH
 from govpatrol.web.desk import desk_of
 from govpatrol.web.security import require
+from pipelines.watchstore import reviews
 
 FILTERS = ("region", "owner", "indicator", "status", "since", "kind", "platform")
 SHOWN = 200  # rows on the page; the export has them all
@@ -109,6 +110,7 @@ def finding_page(request: Request) -> Response:
         doc=doc,
         row=dict(zip(HEADERS, finding_row(doc, names), strict=True)),
         history=list(doc.get("history") or []),
+        audit=reviews(desk.store, finding_id=finding_id),
     )
 
 

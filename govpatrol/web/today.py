@@ -19,6 +19,7 @@ from starlette.routing import Route
 from crawlers.dates import BEIJING
 from govpatrol.ledger import KIND_LABELS
 from govpatrol.web.desk import desk_of
+from govpatrol.web.events import today_summary
 from govpatrol.web.security import current_user, require
 from pipelines.store import Store
 
@@ -94,6 +95,7 @@ def today_page(request: Request) -> Response:
         else now - FIRST_LOOK_BACK
     )
     view = build_today(desk.store, since=since, now=now, patrol_hours=desk.config.scheduler.patrol_hours)
+    view.events = today_summary(desk.store, now, desk.config.indicators_file or None)
     desk.users.touch_visit(username, now)
     return desk.render(request, "today.html", view=view)
 

@@ -5,10 +5,13 @@ Every page is saved as a screenshot under artifacts/desk/."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +20,11 @@ from openpyxl import load_workbook
 from crawlers.config import Config, ElasticsearchConfig
 from crawlers.dates import BEIJING
 from crawlers.models import Finding
+from crawlers.watchmodels import PageSnapshot
 from govpatrol.users import UserStore
+from pipelines.snapshots import SnapshotStore
 from pipelines.store import Store
+from pipelines.watchstore import write_review
 from tests.desk_browser import chromium, running_desk, shot, sign_in
 
 PASSWORD = "duty-desk-password"
@@ -49,7 +55,7 @@ def _finding(target: str, indicator: str, message: str, **extra: Any) -> Finding
 
 
 @pytest.fixture(scope="module")
-def world(es_url: str) -> Iterator[tuple[Store, Config]]:
+def world(es_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Config]]:
     store = Store(ElasticsearchConfig(url=es_url, index_prefix=f"govpatrol-test-{uuid.uuid4().hex[:8]}"))
     store.ensure_indices()
     store.upsert_findings(
@@ -90,6 +96,7 @@ def world(es_url: str) -> Iterator[tuple[Store, Config]]:
     users.add("duty1", "duty", PASSWORD, "值守员小王")
     config = Config()
     config.elasticsearch = store.cfg
+    config.security.snapshot_dir = str(tmp_path_factory.mktemp("snapshots"))
     yield store, config
     store.delete_indices()
 
@@ -157,7 +164,9 @@ def test_officer_sees_today_searches_and_exports_findings(desk: tuple[str, Any],
     page.close()
 
 
-def test_admin_puts_an_officer_on_duty_and_the_log_names_them(desk: tuple[str, Any], tmp_path: Any) -> None:
+def test_admin_puts_an_officer_on_duty_and_the_log_names_them(
+    desk: tuple[str, Any], world: tuple[Store, Config], tmp_path: Any
+) -> None:
     base, browser = desk
     page = browser.new_page(accept_downloads=True)
     sign_in(page, base, "admin1", PASSWORD)
@@ -170,8 +179,13 @@ def test_admin_puts_an_officer_on_duty_and_the_log_names_them(desk: tuple[str, A
     page.wait_for_load_state()
     assert "duty1" in page.locator("tr", has=page.locator(f"input[name=day][value='{day}']")).inner_text()
     shot(page, "roster")
+    write_review(world[0], {"action": "dismiss", "at": (NOW - timedelta(minutes=30)).isoformat(),
+                                  "by": "值守员小王", "note": "误报", "finding_id": "f-1", "target_id": "sz-jyj",
+                                  "target_name": "sz-jyj 网站", "indicator": "SITE-SEC-DARK-LINK"})  # fmt: skip
+    world[0].refresh("reviews")
     page.goto(f"{base}/log?month={MONTH}")
     log = page.inner_text("table.log")
+    assert "值守员小王 忽略 sz-jyj 网站" in log  # who reviewed what, under the patrol it followed
     assert "日常巡检(2小时)" in log
     assert "duty1" in log
     assert "张科长" in log
@@ -189,3 +203,75 @@ def test_admin_puts_an_officer_on_duty_and_the_log_names_them(desk: tuple[str, A
     duty.goto(f"{base}/roster?month={MONTH}")
     assert duty.locator("form[action='/roster'][method=post]").count() == 0  # only an admin edits
     duty.close()
+
+
+HOSTILE = """<!DOCTYPE html><html><head><title>被篡改的页面</title>
+<meta http-equiv="refresh" content="0;url=/beacon?refresh">
+<link rel="stylesheet" href="/beacon?css">
+<script>document.title = "pwned"; fetch("/beacon?script"); alert("script")</script>
+<base href="http://127.0.0.1:1/"></head>
+<body onload="fetch('/beacon?onload')">
+<img src="/beacon?img-src" onerror="fetch('/beacon?onerror'); alert('onerror')">
+<a id="js" href="javascript:fetch('/beacon?javascript-link');alert('link')">点击领取</a>
+<iframe src="/beacon?iframe"></iframe><svg onload="alert('svg')"></svg>
+<form action="/beacon?form"><button>提交</button></form></body></html>"""
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.new("RGB", (320, 200), (200, 30, 30)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_a_hostile_snapshot_and_hostile_evidence_run_nothing(
+    desk: tuple[str, Any], world: tuple[Store, Config]
+) -> None:
+    base, browser = desk
+    store, config = world
+    snaps = SnapshotStore(Path(config.security.snapshot_dir))
+    ref = snaps.save(
+        PageSnapshot(
+            target_id="ks-gaj", url="http://ks-gaj.example/", variant="browser", taken_at=NOW,
+            digest=hashlib.sha256(HOSTILE.encode()).hexdigest(), html=HOSTILE,
+            screenshot_b64=base64.b64encode(_png()).decode("ascii"),
+        )
+    )  # fmt: skip
+    hostile = _finding(
+        "ks-gaj", "SITE-SEC-DARK-LINK", '首页发现暗链 <img src=x onerror="alert(7)">', status="pending_review",
+        subject_url="javascript:alert(8)",
+        evidence={"technique_name": "<img src=x onerror=alert(3)>", "css": "display:none</code><script>alert(4)</script>",
+                  "text": "<b onmouseover=alert(5)>博彩</b>", "url": "javascript:alert(6)", "host": "bet.example",
+                  "page": "http://ks-gaj.example/", "snapshot": ref},
+    )  # fmt: skip
+    store.upsert_findings([hostile])
+    store.refresh("findings")
+    page = browser.new_page()
+    ran: list[str] = []
+    page.on("dialog", lambda d: (ran.append(f"dialog {d.message}"), d.dismiss()))
+    page.on("request", lambda r: ran.append(r.url) if "beacon" in r.url else None)
+    page.on("popup", lambda p: ran.append(f"popup {p.url}"))
+    sign_in(page, base, "admin1", PASSWORD)
+    page.goto(f"{base}/review")
+    hit = page.locator(f"#hit-{hostile.id}")
+    assert "<img src=x onerror=alert(3)>" in hit.inner_text()  # shown as text
+    assert hit.locator("img[alt='本次截图']").evaluate("img => img.naturalWidth") == 320
+    hit.locator("summary").click()
+    frame_element = hit.locator("iframe.snapshot")
+    assert frame_element.get_attribute("sandbox") == ""
+    frame = frame_element.element_handle().content_frame()
+    frame.wait_for_load_state()
+    assert "document.title" in frame.inner_text("body")  # the source, as text
+    assert frame.locator("script, a, iframe, form, img[onerror]").count() == 0
+    shot(page, "review-hostile")
+    page.goto(f"{base}/snapshot/{hostile.id}")  # opened on its own: still nothing runs
+    page.wait_for_load_state()
+    assert page.evaluate("() => window.origin") == "null"  # CSP sandbox: an opaque origin, not the desk's
+    assert page.title().startswith("页面快照")
+    response = page.request.get(f"{base}/snapshot/{hostile.id}")
+    assert response.headers["content-security-policy"].startswith("sandbox")
+    assert ran == []
+    page.close()
