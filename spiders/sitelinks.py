@@ -12,6 +12,7 @@ homepage's), never judged dead.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Self
@@ -268,14 +269,24 @@ class SiteLinks(SiteCore):
         return self._finish(state)
 
 
+log = logging.getLogger(__name__)
 LINK_CACHE_REDIS = "PATROL_LINK_CACHE_REDIS"  # the shared Redis's URL (the add-on sets it)
 
 
 def link_cache(config: Config, url: str) -> LinkCache | None:
-    """The shared link cache when ``[crawl]`` keeps any class of result and a Redis is named."""
+    """The shared link cache when ``[crawl]`` keeps any class of result and a Redis is named.
+
+    Off while the content watch is on: with both, a second sweep judged sites without some of
+    their cached homepage link checks (a still-failing link came out rectified), so until that is
+    found the cache is not used rather than let a wrong rectification reach a 通报."""
     crawl = config.crawl
     freshness = Freshness(crawl.link_cache_hours, crawl.link_cache_page_hours, crawl.link_cache_failed_hours)
     if not freshness.enabled or not url:
+        return None
+    if config.content_watch.enabled:
+        log.warning(
+            "[crawl] link_cache_* ignored: the link cache is not used while [content_watch] is enabled"
+        )
         return None
     prefix = config.elasticsearch.index_prefix
     return LinkCache(redis.Redis.from_url(url, socket_timeout=5), prefix, freshness)

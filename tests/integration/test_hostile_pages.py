@@ -37,6 +37,11 @@ link_timeout = 5
 site_time_budget = {SITE_TIME_BUDGET}
 site_page_budget = {PAGE_BUDGET}
 max_links = {LINK_BUDGET}
+
+[site_checks]  # hostile pages and budgets only: the site checks' own pages would share the budget
+interaction = false
+search = false
+articles = 0
 """
 
 
