@@ -169,7 +169,12 @@ def test_every_scheduled_run_of_the_quarter_ran_and_nothing_was_lost(quarter, me
     days = ROUNDS // 24
     assert runs == {"probe": ROUNDS, "patrol": 13, "rollup": 13, "recheck": 13, "full": 1, "events": days}
     assert quarter["runner"].errors == []
-    assert all(code == 0 for _, _, code in quarter["results"])
+    # every run succeeds, but the repost watch while Elasticsearch is down: with no store it cannot
+    # know which event is open, says so and exits 1 (the next watch looks again)
+    failed = [(when, name, code) for when, name, code in quarter["results"] if code != 0]
+    assert all(
+        name == "events" and code == 1 and ES_DOWN[0] <= when <= ES_DOWN[1] for when, name, code in failed
+    ), failed
     store = quarter["store"]
     probes = store.es.count(
         index=f"{PREFIX}-observations-*", query={"bool": {"filter": [{"term": {"role": "probe"}}]}}

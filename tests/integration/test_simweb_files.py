@@ -28,9 +28,9 @@ def test_written_files_are_usable_by_the_crawler(tmp_path: Path) -> None:
         config = load_config(web.write_config(tmp_path / "config.toml", es_url="http://127.0.0.1:9200"))
         truth = json.loads(web.write_truth(tmp_path / "truth.json").read_text(encoding="utf-8"))
         header, *rows = targets.read_text(encoding="utf-8").splitlines()
-        assert header == "id,kind,name,owner,region,url,platform,account_id,site_code"
+        assert header == "id,kind,name,owner,region,url,platform,account_id,site_code,account_type"
         assert len(rows) == len(truth["sites"])
-        assert all(len(r.split(",")[-1]) == 10 for r in rows)
+        assert all(len(r.split(",")[8]) == 10 for r in rows)  # site_code, the 政府网站标识码
         assert config.network.offline is True
         # the guard opens each simulated name on its own port only (never 127.0.0.1 or other names)
         assert config.network.allow_hosts == [
