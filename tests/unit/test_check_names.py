@@ -15,6 +15,7 @@ NAMES = {
     "SITE-VETO-INTERACTION": "互动回应差",
     "SITE-REQ-SEARCH": "站内搜索",
     "SITE-REQ-ZHAOCUO": "我为政府网站找错",
+    "SITE-DED-WRONG-LINK": "错链",
     "ACCOUNT-REQ-NAME": "账号名称不规范",
     "ACCOUNT-VETO-NO-INTERACTION": "未提供有效互动功能",
 }
