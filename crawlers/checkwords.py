@@ -9,11 +9,11 @@ data. An office adjusts the words with a ``[check_words]`` table in its ``[indic
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+
+from crawlers.wordtables import overridden_table
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "checkwords.toml"
 TABLE = "check_words"
@@ -63,30 +63,10 @@ class CheckWords:
         return field
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML: {exc}") from exc
-
-
 @lru_cache(maxsize=8)
 def load_check_words(override: str | Path | None = None) -> CheckWords:
     """The shipped words, with the override file's ``[check_words]`` keys replacing the shipped ones."""
-    table: dict[str, Any] = dict(_read(DEFAULT_FILE)[TABLE])
-    where = str(DEFAULT_FILE)
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: indicators override file does not exist")
-        extra = _read(path).get(TABLE, {})
-        unknown = sorted(set(extra) - set(table))
-        if unknown:
-            raise ValueError(
-                f"{path}: [{TABLE}] unknown key {unknown[0]!r} (known: {', '.join(sorted(table))})"
-            )
-        table |= extra
-        where = str(path)
+    table, where = overridden_table(DEFAULT_FILE, TABLE, override)
     values: dict[str, tuple[str, ...]] = {}
     for f in dataclasses.fields(CheckWords):
         value = table.get(f.name)

@@ -9,13 +9,13 @@ that is given the configured override honours it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from crawlers.names import normalize_name
+from crawlers.wordtables import overridden_table
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "pagewords.toml"
 TABLE = "page_words"
@@ -53,13 +53,6 @@ class PageWords:
         return normalize_name(text) in self.nav_skip_texts
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML: {exc}") from exc
-
-
 def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
     value = table[key]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -70,20 +63,7 @@ def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
 @lru_cache(maxsize=8)
 def load_page_words(override: str | Path | None = None) -> PageWords:
     """The shipped vocabulary, with the override file's ``[page_words]`` keys replacing the shipped ones."""
-    table: dict[str, Any] = dict(_read(DEFAULT_FILE)[TABLE])
-    where = str(DEFAULT_FILE)
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: indicators override file does not exist")
-        extra = _read(path).get(TABLE, {})
-        unknown = sorted(set(extra) - set(table))
-        if unknown:
-            raise ValueError(
-                f"{path}: [{TABLE}] unknown key {unknown[0]!r} (known: {', '.join(sorted(table))})"
-            )
-        table |= extra
-        where = str(path)
+    table, where = overridden_table(DEFAULT_FILE, TABLE, override)
     statuses = table["antibot_statuses"]
     if not isinstance(statuses, list) or not all(isinstance(s, int) for s in statuses):
         raise ValueError(f"{where}: [{TABLE}] antibot_statuses must be a list of integers")
