@@ -80,6 +80,13 @@ def register(secrets: Iterable[str]) -> None:
         _known.update(s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS)
 
 
+def forget() -> None:
+    """Mask nothing registered so far: a process that runs many commands (a test session) starts
+    each with only its own configuration's secrets."""
+    with _lock:
+        _known.clear()
+
+
 def install_log_redaction(secrets: Iterable[str] = ()) -> None:
     """Mask secrets in every log record this process creates (idempotent; secrets accumulate).
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from crawlers import redact
 from crawlers.config import ElasticsearchConfig
 from govpatrol.services import ensure_elasticsearch, status
 from pipelines.store import Store
@@ -51,6 +52,14 @@ def store(es_url: str) -> Iterator[Store]:
     s.ensure_indices()
     yield s
     s.delete_indices()
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Secrets are masked process-wide once a config is read (a CLI process reads one); each test
+    starts as a fresh command would, not with the secrets of every config read before it."""
+    yield
+    redact.forget()
 
 
 @pytest.fixture(autouse=True, scope="module")
