@@ -9,7 +9,6 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from crawlers.config import ConfigError
 from crawlers.dates import BEIJING
 
 _HELP = """\
@@ -56,15 +55,12 @@ def _when(value: Any) -> str:
 def _baseline_command(args: argparse.Namespace) -> int:
     from govpatrol import baseline
     from govpatrol.review import ReviewError
-    from govpatrol.services.discovery import hint, load_app_config
-    from pipelines.store import Store
+    from govpatrol.services.discovery import command_store, hint
 
-    try:
-        config = load_app_config(args.config, args.es)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = command_store(args)
+    if opened is None:
         return 2
-    store = Store(config.elasticsearch)
+    config, store = opened
     try:
         if args.action == "show":
             found = baseline.show(store, args.target, args.page)

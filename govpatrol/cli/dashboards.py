@@ -83,16 +83,12 @@ def _check_command(args: argparse.Namespace) -> int:
     mappings = file_mappings()
     source = "the mapping files"
     if args.es:
-        from crawlers.config import ConfigError
-        from govpatrol.services.discovery import load_app_config
-        from pipelines.store import Store
+        from govpatrol.services.discovery import command_store
 
-        try:
-            config = load_app_config(args.config, args.es)
-        except ConfigError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        opened = command_store(args)
+        if opened is None:
             return 2
-        store = Store(config.elasticsearch)
+        config, store = opened
         try:
             live = live_mappings(store.es, store.prefix)
         except Exception as exc:  # the client's transport and API errors alike

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawlers.config import Config, ConfigError
+from crawlers.config import Config
 from crawlers.dates import BEIJING, parse_as_of
 from crawlers.errors import InputError
 from crawlers.events import format_duration
@@ -82,15 +82,13 @@ def add_cli(sub: Any) -> None:
 
 
 def run_event(args: argparse.Namespace) -> int:
-    from govpatrol.services.discovery import hint, load_app_config
-    from pipelines.store import Store, StoreUnavailable
+    from govpatrol.services.discovery import command_store, hint
+    from pipelines.store import StoreUnavailable
 
-    try:
-        config = load_app_config(args.config, args.es)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = command_store(args)
+    if opened is None:
         return 2
-    store = Store(config.elasticsearch)
+    config, store = opened
     try:
         return ACTIONS[args.action](args, config, store)
     except InputError as exc:

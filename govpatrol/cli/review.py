@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawlers.config import ConfigError
 from govpatrol.reviewtable import indicator_label, print_queue, what_matched, when
 
 _HELP = """\
@@ -84,19 +83,16 @@ def print_one(doc: dict[str, Any], audit: list[dict[str, Any]]) -> None:
 def _review_command(args: argparse.Namespace) -> int:
     from crawlers.alerts_config import load_alerts_config
     from govpatrol import review
-    from govpatrol.services.discovery import hint, load_app_config
+    from govpatrol.services.discovery import command_store, hint
     from govpatrol.snapshots import write_inert
-    from pipelines.store import Store
 
     if args.action != "list" and not args.id:
         print(f"error: review {args.action} needs a finding id", file=sys.stderr)
         return 2
-    try:
-        config = load_app_config(args.config, args.es)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = command_store(args)
+    if opened is None:
         return 2
-    store = Store(config.elasticsearch)
+    config, store = opened
     by = args.by or getpass.getuser()
     try:
         if args.action == "list":

@@ -8,7 +8,6 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from crawlers.config import ConfigError
 from crawlers.dates import BEIJING
 
 KINDS = ("full", "patrol", "recheck", "rollup", "probe")
@@ -62,15 +61,12 @@ def _when(value: Any) -> str:
 
 
 def _sweeps_command(args: argparse.Namespace) -> int:
-    from govpatrol.services.discovery import hint, load_app_config
-    from pipelines.store import Store
+    from govpatrol.services.discovery import command_store, hint
 
-    try:
-        config = load_app_config(args.config, args.es)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = command_store(args)
+    if opened is None:
         return 2
-    store = Store(config.elasticsearch)
+    config, store = opened
     try:
         docs = list_sweeps(store, args.kind, args.limit)
     except Exception as exc:  # the client's transport and API errors alike

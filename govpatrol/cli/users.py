@@ -66,17 +66,14 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def users_command(args: argparse.Namespace) -> int:
-    from crawlers.config import ConfigError
-    from govpatrol.services.discovery import hint, load_app_config
+    from govpatrol.services.discovery import command_store, hint
     from govpatrol.users import ROLE_ZH, UserError, UserStore
-    from pipelines.store import Store, StoreUnavailable
+    from pipelines.store import StoreUnavailable
 
-    try:
-        config = load_app_config(args.config, args.es)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    opened = command_store(args)
+    if opened is None:
         return 2
-    store = Store(config.elasticsearch)
+    config, store = opened
     try:
         store.ensure_indices()
         users = UserStore(store)

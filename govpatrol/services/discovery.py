@@ -8,12 +8,14 @@ so and names the local node if one runs elsewhere.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from crawlers.config import Config, load_config
+from crawlers.config import Config, ConfigError, load_config
 from govpatrol.services.elasticsearch import es_health
 from govpatrol.services.state import read_state
+from pipelines.store import Store
 
 EXPLICIT = {"--es": "--es", "config": "the config file's [elasticsearch] url", "env": "GOVPATROL_ES_URL"}
 
@@ -43,6 +45,17 @@ def load_app_config(path: str | None, es: str | None = None) -> Config:
     config = load_config(path)
     use_es(config, es)
     return config
+
+
+def command_store(args: Any) -> tuple[Config, Store] | None:
+    """A command's config (``--config``, ``--es``) and its store; None after printing why the config
+    could not be read (the command then exits 2)."""
+    try:
+        config = load_app_config(args.config, args.es)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return config, Store(config.elasticsearch)
 
 
 def _shown(url: str) -> str:
