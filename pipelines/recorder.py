@@ -7,6 +7,7 @@ summary written, so memory holds only targets still in flight and progress is re
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +28,9 @@ from crawlers.models import (
     TextObservation,
 )
 from crawlers.watchmodels import PageSnapshot, WatchObservation
+
+log = logging.getLogger(__name__)
+JUDGED_PER_SITE = (PageObservation, LinkCheck, TextObservation, WatchObservation)
 
 
 class Sink(Protocol):
@@ -146,6 +150,10 @@ class SweepRecorder:
 
     def on_item(self, item: object) -> None:
         """Called for every item the crawl yields (in the crawl's thread)."""
+        if isinstance(item, JUDGED_PER_SITE) and item.target_id in self.done:
+            # the spider's order broke: stored, but not in the target's findings (a dead link
+            # it carried would wrongly come out rectified)
+            log.error("%s of %s arrived after the target was judged", type(item).__name__, item.target_id)
         if isinstance(item, PageObservation):
             self._emit_observation(item)
             self._site(item.target_id).add_page(item)

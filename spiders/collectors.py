@@ -14,7 +14,8 @@ observation it is handed (in fields of its own) before returning; judging them i
 
 Three more things a collector may have: the in-site pages the link checks read (role
 :data:`LINKED`: no request of its own, handed with their HTML and where the site links them; for these
-``collect`` may also return awaitables -- work in a thread -- which the spider awaits), a file
+``collect`` may also return awaitables -- work in a thread -- which the spider awaits; one that reads
+them only under some settings says so with :meth:`LinkedReader.reads_linked`), a file
 (:meth:`FollowPages.fetch_file`: an attachment's bytes under a size cap, the fetch also answering
 the link check of that URL), and work off the event loop (:meth:`FollowPages.later`: a thread or a
 child process, awaited; the site is not done before it is).
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from lxml.html import HtmlElement
 from scrapy.crawler import Crawler
@@ -120,4 +121,15 @@ class PageCollector(Protocol):
     def collect(self, page: FetchedPage, spider: FollowPages) -> Iterable[Any]:
         """Items (records, ``Request`` objects from ``spider.follow``) for this page; for role
         LINKED also awaitables that give items."""
+        ...
+
+
+@runtime_checkable
+class LinkedReader(Protocol):
+    """A collector of role :data:`LINKED` that reads those pages only under some settings."""
+
+    def reads_linked(self, config: Config) -> bool:
+        """Does it read the in-site pages the link checks fetch in a sweep under ``config``? (Then
+        the spider keeps their HTML and checks them itself rather than answer them from the link
+        cache, whose copies carry no page.)"""
         ...

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from scrapy import signals
 
 from crawlers import html as html_facts
-from crawlers.config import ContentWatchConfig
+from crawlers.config import Config, ContentWatchConfig
 from crawlers.contentwatch import observe_page
 from crawlers.links import is_internal
 from crawlers.models import TextObservation
@@ -232,6 +232,9 @@ class ContentCollector:
 
     def __init__(self) -> None:
         self._runs: weakref.WeakKeyDictionary[Any, ContentRun] = weakref.WeakKeyDictionary()
+
+    def reads_linked(self, config: Config) -> bool:
+        return config.content_watch.enabled
 
     def collect(self, page: FetchedPage, spider: FollowPages) -> Iterable[Any]:
         if not spider.config.content_watch.enabled:

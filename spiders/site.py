@@ -30,7 +30,7 @@ from crawlers.links import ColumnRef, is_internal
 from crawlers.models import PageObservation, Target
 from spiders.articlecollect import ArticleCollector
 from spiders.budget import SiteBudget
-from spiders.collectors import LINKED, FetchedPage, OnPage, PageCollector
+from spiders.collectors import LINKED, FetchedPage, LinkedReader, OnPage, PageCollector
 from spiders.contentwatch import ContentCollector
 from spiders.interactcollect import InteractionCollector
 from spiders.linkcheck import LinkResult, LinkUse
@@ -108,7 +108,10 @@ class SiteSpider(SiteWork):
         return self._dispatch(FetchedPage(state.target, obs, root))
 
     def _wants_linked_pages(self) -> bool:
-        return any(LINKED in c.roles for c in self.collectors)
+        return any(
+            LINKED in c.roles and (not isinstance(c, LinkedReader) or c.reads_linked(self.config))
+            for c in self.collectors
+        )
 
     async def _linked_pages(self, state: SiteState, read: list[tuple[str, LinkUse, LinkResult]]) -> list[Any]:
         """In-site pages the link checks read, to the collectors of role LINKED (no request of their

@@ -4,7 +4,8 @@ When a site's last page is in, its links are answered from what is known (a page
 an external URL another site already asked about) and the rest go to the link engine as one batch.
 In-site URLs are checked once per site, external ones once per sweep (shared futures while in
 flight, :class:`~spiders.linkcheck.LinkBook` after); an incremental sweep answers what is still
-fresh in the shared :class:`~spiders.linkcache.LinkCache` first (``[crawl] link_cache_*hours``).
+fresh in the shared :class:`~spiders.linkcache.LinkCache` first (``[crawl] link_cache_*hours``),
+except the in-site pages a collector reads (their text is wanted, not only their status).
 The site's link and time budgets hold: what they cut is counted (links, and of them the
 homepage's), never judged dead.
 """
@@ -12,7 +13,6 @@ homepage's), never judged dead.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Self
@@ -124,9 +124,17 @@ class SiteLinks(SiteCore):
         return out + self._finish(state)
 
     def _start_links(self, state: SiteState) -> list[Any]:
-        """Answer what is known; the rest goes to the link engine as one batch for this site."""
+        """Answer what is known; the rest goes to the link engine as one batch for this site.
+
+        What is answered here leaves as one :class:`~crawlers.models.ItemBatch`, first: the site's
+        TargetDone may come from another callback (a collector's file or work settling last), and
+        Scrapy hands the items of different callbacks to the pipelines interleaved -- hundreds of
+        cached answers yielded one by one were still on their way when the site was judged, and its
+        still-dead links came out rectified. One item reaches the recorder whole, ahead of that.
+        """
         answered: list[Any] = []
         todo: list[tuple[str, LinkUse, str]] = []
+        reads_pages = self._wants_linked_pages()
         for url, use in state.links.items():
             if state.budget.spent:  # out of time: the links are not checked (nor judged dead)
                 state.budget.drop("site_budget", links=1, homepage_links=int(use.on_homepage))
@@ -144,16 +152,20 @@ class SiteLinks(SiteCore):
                 continue
             todo.append((url, use, scope))
         if todo and (cache := self.link_cache) is not None:  # fresh results of earlier sweeps (any worker's)
-            fresh = cache.get_many([(scope, url) for url, _use, scope in todo])
+            # an in-site page a collector reads (the content watch) is fetched for its text anyway:
+            # a cached result has no body, and the page's text would be missing from this sweep
+            asked = [(scope, url) for url, use, scope in todo if not (reads_pages and _read_page(scope, use))]
+            fresh = cache.get_many(asked)
             for url, use, scope in todo:
                 if (result := fresh.get((scope, url))) is not None:
                     answered.append(make_check(use, url, state.site_url, result))
                     if scope == "":
                         self.book.results[(scope, url)] = result
             todo = [t for t in todo if (t[2], t[0]) not in fresh]
+        out: list[Any] = [ItemBatch(answered)] if answered else []
         if todo:
             state.pending += 1  # settled when the whole batch is answered (or the time is up)
-            answered.append(
+            out.append(
                 Request(
                     "data:,",
                     callback=self._check_links,
@@ -163,7 +175,7 @@ class SiteLinks(SiteCore):
                     meta={"target_id": state.target.id, "link_batch": todo},
                 )
             )
-        return answered
+        return out
 
     def _checking(self, state: SiteState, url: str, scope: str, use: LinkUse) -> asyncio.Future[LinkResult]:
         """The check of ``url`` in ``scope``: joined if another site already asked for it."""
@@ -172,7 +184,7 @@ class SiteLinks(SiteCore):
         if known is not None:
             return known
         # an in-site page must be read anyway (a soft-404 answers 200): GET it at once
-        first = "GET" if scope and use.kind == "page" else "HEAD"
+        first = "GET" if _read_page(scope, use) else "HEAD"
         # an outbound homepage link is read for the security watch (hijacked, parked, wrong link)
         watch = self.config.security
         read = (
@@ -269,24 +281,19 @@ class SiteLinks(SiteCore):
         return self._finish(state)
 
 
-log = logging.getLogger(__name__)
+def _read_page(scope: str, use: LinkUse) -> bool:
+    """An in-site page link: its check reads the page (GET), which collectors of LINKED pages read."""
+    return bool(scope) and use.kind == "page"
+
+
 LINK_CACHE_REDIS = "PATROL_LINK_CACHE_REDIS"  # the shared Redis's URL (the add-on sets it)
 
 
 def link_cache(config: Config, url: str) -> LinkCache | None:
-    """The shared link cache when ``[crawl]`` keeps any class of result and a Redis is named.
-
-    Off while the content watch is on: with both, a second sweep judged sites without some of
-    their cached homepage link checks (a still-failing link came out rectified), so until that is
-    found the cache is not used rather than let a wrong rectification reach a 通报."""
+    """The shared link cache when ``[crawl]`` keeps any class of result and a Redis is named."""
     crawl = config.crawl
     freshness = Freshness(crawl.link_cache_hours, crawl.link_cache_page_hours, crawl.link_cache_failed_hours)
     if not freshness.enabled or not url:
-        return None
-    if config.content_watch.enabled:
-        log.warning(
-            "[crawl] link_cache_* ignored: the link cache is not used while [content_watch] is enabled"
-        )
         return None
     prefix = config.elasticsearch.index_prefix
     return LinkCache(redis.Redis.from_url(url, socket_timeout=5), prefix, freshness)

@@ -54,7 +54,7 @@ def test_a_second_sweep_of_an_unchanged_web_asks_a_fifth_and_a_changed_page_is_r
                 "\n[crawl]\nlink_cache_hours = 24\nlink_cache_page_hours = 6\nlink_cache_failed_hours = 1\n"
                 f"http_cache_dir = {str(tmp_path / 'pages')!r}\n\n"
                 f"[distributed]\nredis_url = {ensure_redis()!r}\n\n"
-                "[content_watch]\nenabled = false\n"  # the link cache is off while the content watch is on
+                "[content_watch]\nenabled = false\n"  # both on: test_link_cache_content_watch.py
             )
         runs, asked = [], []
         for n in range(2):
