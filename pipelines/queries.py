@@ -90,6 +90,20 @@ class StoreQueries(StoreBase):
             found += self.search_all("observations", query, OBSERVATION_ORDER)
         return found
 
+    def open_events(self) -> int:
+        """How many 重大事件 are open (0 before any event index exists): asked before a repost watch
+        is started, so a watch with nothing to watch costs one count, not a process."""
+        try:
+            resp = self.es.count(
+                index=self.index_name("events"),
+                query={"term": {"status": "open"}},
+                allow_no_indices=True,
+                ignore_unavailable=True,
+            )
+        except (TransportError, ApiError) as exc:
+            raise StoreUnavailable(f"Elasticsearch at {self.url} unavailable (events): {exc}") from exc
+        return int(resp["count"])
+
     def texts_seen(
         self, target_id: str, urls: Collection[str], digests: Collection[str] = ()
     ) -> tuple[set[str], set[str]]:

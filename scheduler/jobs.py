@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crawlers.config import Config, ConfigError
+from pipelines.store import Store, StoreUnavailable
 from scheduler.schedule import JOB_NAMES, TIMEZONE, job_specs, timeline
 
 log = logging.getLogger("govpatrol.scheduler")
@@ -167,9 +168,26 @@ def job_timeout(name: str, config: Config) -> float:
     return CRON_TIMEOUT_S[name]
 
 
+def nothing_to_watch(config: Config) -> bool:
+    """No 重大事件 is open, as the store named in the config (or GOVPATROL_ES_URL) says: the
+    ``events`` run has nothing to do and starts no process. Any doubt -- no store named (the command
+    finds the one ``services start`` recorded), no answer -- runs the command, which says why."""
+    if config.es_url_from not in ("config", "env") or not config.elasticsearch.url:
+        return False
+    try:
+        return Store(config.elasticsearch).open_events() == 0
+    except StoreUnavailable as exc:
+        log.warning("open events not counted (%s): the repost watch runs and looks itself", str(exc)[:300])
+        return False
+
+
 def run_job(name: str, config: Config, run_time: datetime, runner: Runner) -> int:
-    """Run one job for its scheduled time; a failure is logged and returned, never raised."""
+    """Run one job for its scheduled time; a failure is logged and returned, never raised. An
+    ``events`` run with no event open ends here, without a process (it still counts as a run)."""
     started = time.monotonic()
+    if name == "events" and nothing_to_watch(config):
+        log.info("job events as of %s: no event is open, nothing to watch", as_of_text(run_time))
+        return 0
     try:
         (state_dir(config) / "sweeps").mkdir(parents=True, exist_ok=True)
         code = runner.run(job_argv(name, config, run_time), timeout=job_timeout(name, config))
