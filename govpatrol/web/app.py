@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from crawlers.config import Config
 from govpatrol.users import UserStore
-from govpatrol.web import auth, dutylog, events, findings, review, snapshot, today
+from govpatrol.web import auth, baselines, dutylog, events, findings, review, snapshot, today
 from govpatrol.web.desk import TEMPLATES, Desk, desk_of
 from govpatrol.web.security import SecurityHeaders
 from pipelines.store import Store, StoreUnavailable
@@ -58,6 +58,7 @@ def create_app(config: Config, *, secret_key: str | None = None, https: bool = F
         *findings.ROUTES,
         *dutylog.ROUTES,
         *review.ROUTES,
+        *baselines.ROUTES,
         *events.ROUTES,
         *snapshot.ROUTES,
     ]
