@@ -14,16 +14,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from crawlers.config import Config
 from crawlers.dates import BEIJING
 from crawlers.events import Event, format_duration
+from govpatrol.alertbook import AlertBook
 from govpatrol.alerts import PREFIX, Alerter, AlertMessage
 from govpatrol.events import STATUS_ZH
 from govpatrol.labels import PLATFORM_LABELS
 from pipelines.rules.account_repost import RepostVerdict
-from pipelines.store import Store, StoreUnavailable
+from pipelines.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +98,6 @@ def due_alerts(
     return out
 
 
-def _states(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    try:
-        resp = store.es.mget(index=store.index_name("alerts"), ids=ids)
-    except Exception as exc:  # the client's transport and API errors alike
-        raise StoreUnavailable(f"Elasticsearch at {store.url}: cannot read alert state: {exc}") from exc
-    return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
-
-
 def alert_events(
     config: Config,
     store: Store,
@@ -143,15 +133,12 @@ def _alert(
         if e.status == "open"
         for d in due_alerts(e, verdicts.get(e.id, []), now, lead)
     ]
-    states = _states(store, [d[1] for d in due])
-    ops: list[dict[str, Any]] = []
+    book = AlertBook(store, [d[1] for d in due])
     for event, doc_id, stage, deadline, accounts in due:
-        state = states.get(doc_id, {})
+        state = book.state(doc_id)
         if state.get("alerted_at"):
             report.already.append(doc_id)
             continue
-        done = set(state.get("alert_channels") or [])
-        ok = alerter.deliver(alert_message(doc_id, event, stage, deadline, accounts, now), done)
         doc = {
             "id": doc_id,
             "kind": "event",
@@ -159,12 +146,13 @@ def _alert(
             "stage": stage,
             "deadline": deadline.isoformat(),
             "target_ids": [v.target_id for v in accounts],
-            "alert_channels": sorted(done),
-            "alerted_at": now.isoformat() if ok else None,
+            "alert_channels": state.get("alert_channels") or [],
         }
-        ops += [{"index": {"_index": store.index_name("alerts"), "_id": doc_id}}, doc]
+        ok = book.tell(
+            alerter, alert_message(doc_id, event, stage, deadline, accounts, now), doc, "alert_channels"
+        )
+        doc["alerted_at"] = now.isoformat() if ok else None
+        book.put(doc_id, doc)
         (report.sent if ok else report.failed).append(doc_id)
-    if ops:
-        store.write_ops(ops)
-        store.refresh("alerts")
+    book.save(refresh=True)
     return report

@@ -21,6 +21,7 @@ from typing import Any
 from crawlers.alerts_config import AlertsConfig, load_alerts_config
 from crawlers.dates import BEIJING
 from crawlers.models import PageObservation, Target
+from govpatrol.alertbook import AlertBook
 from govpatrol.alerts import PREFIX, Alerter, AlertMessage
 from pipelines.rules.unreachable import ERROR_NAMES
 from pipelines.store import Store, StoreUnavailable
@@ -96,16 +97,6 @@ def last_probes(store: Store, ids: list[str], as_of: datetime, n: int) -> dict[s
         b["key"]: [h["_source"] for h in b["last"]["hits"]["hits"]]
         for b in resp.get("aggregations", {}).get("sites", {}).get("buckets", [])
     }
-
-
-def _states(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    try:
-        resp = store.es.mget(index=store.index_name("alerts"), ids=ids)
-    except Exception as exc:  # the client's transport and API errors alike
-        raise StoreUnavailable(f"Elasticsearch at {store.url}: cannot read alert state: {exc}") from exc
-    return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
 
 
 def _message(
@@ -188,14 +179,13 @@ def _alert(
         if o.error != "blocked"
     }
     when = max(o.fetched_at for o in observations)
-    states = _states(store, [f"outage:{s.id}" for s in sites])
-    resync = [s.id for s in sites if s.id in this and (gap or f"outage:{s.id}" not in states)]
+    book = AlertBook(store, [f"outage:{s.id}" for s in sites])
+    resync = [s.id for s in sites if s.id in this and (gap or f"outage:{s.id}" not in book.states)]
     probes = last_probes(store, resync, when, n) if resync else {}
     channels = set(alerter.channels())
-    ops: list[dict[str, Any]] = []
     for site in sites:
         doc_id = f"outage:{site.id}"
-        state = states.get(doc_id, {})
+        state = book.state(doc_id)
         seen = state.get("last_probe_at")
         if site.id not in this or (seen and datetime.fromisoformat(seen) >= when):
             continue  # not probed, or a replayed round no newer than what the state saw
@@ -217,19 +207,16 @@ def _alert(
         }
         new |= {"target_name": site.name, "owner": site.owner, "region": site.region, "url": site.url}
         new |= {"streak": streak, "failing": failing, "failed_probes": streak}
-        told_down, told_up = set(new.get("down_channels") or []), set(new.get("up_channels") or [])
+        told_down = set(new.get("down_channels") or [])
         if streak >= n and channels - told_down:
             if new["state"] != "down":
                 new |= {"state": "down", "down_since": failing[0]["fetched_at"], "up_channels": []}
-                told_up = set()
-            ok = alerter.deliver(down_message(doc_id, site, failing[::-1][:n]), told_down)
-            new["down_channels"] = sorted(told_down)
+            ok = book.tell(alerter, down_message(doc_id, site, failing[::-1][:n]), new, "down_channels")
             new["alerted_down_at"] = when.isoformat() if ok else new.get("alerted_down_at")
             (report.down if ok else report.failed).append(site.id)
         elif streak == 0 and new["state"] == "down":
-            ok = alerter.deliver(back_message(doc_id, site, new["down_since"], probe), told_up)
-            new["up_channels"] = sorted(told_up)
-            if ok or told_up >= told_down:
+            ok = book.tell(alerter, back_message(doc_id, site, new["down_since"], probe), new, "up_channels")
+            if ok or set(new["up_channels"]) >= told_down:
                 new |= {"state": "up", "back_at": probe["fetched_at"], "alerted_up_at": when.isoformat()}
                 new |= {"down_channels": [], "up_channels": []}
             (report.back if ok else report.failed).append(site.id)
@@ -237,7 +224,6 @@ def _alert(
             k: v for k, v in state.items() if k != "last_probe_at"
         }:
             new["last_probe_at"] = probe["fetched_at"]
-            ops += [{"index": {"_index": store.index_name("alerts"), "_id": doc_id}}, new]
-    if ops:
-        store.write_ops(ops)
+            book.put(doc_id, new)
+    book.save()
     return report
