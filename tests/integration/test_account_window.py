@@ -77,6 +77,7 @@ def day(tmp_path_factory: pytest.TempPathFactory, es_url: str) -> Any:
             for d in before.values()
             if d["indicator"] == "ACCOUNT-VETO-NO-UPDATE"
             and d["status"] == "open"
+            and states[d["target_id"]] == "latest"  # posts, but none lately (僵尸): it posts again
             and account_slot(d["target_id"], SLOTS) != first
         )
         assert web.accounts is not None
@@ -144,7 +145,6 @@ def test_the_findings_on_record_are_unchanged_by_the_day_of_patrols(day: dict[st
         for i in set(after) - set(before)
     ]
     assert new == []  # nothing new, nothing recorded twice
-    assert set(after) == set(before)
     for fid, doc in before.items():
         if fid == fixed:
             continue
