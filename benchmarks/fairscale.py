@@ -9,8 +9,9 @@ counts inside the worker's core. Target: two workers >= 1.8x one.
 The coordinator, the bench server and Redis are not workers: by default they float over both cores
 and compete with the workers in both runs (the two-worker run more, as it has no idle core).
 ``--pin-others CPU`` pins the coordinator and the bench server to that core instead; Redis is a
-service shared with other users of the machine and is never re-pinned here. Each run's workers are
-started and idle before the sweep is planned, so the wall time is the sweep's, not their start-up.
+service shared with other users of the machine and is never re-pinned here. Each run's workers have
+started and are watching Redis before the sweep is planned, so the wall time is the sweep's, not
+their start-up (their crawl children still start when the sweep appears, as in production).
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ from benchmarks.linkcheck import server_requests
 from benchmarks.province import LINKS, PAGES, account_rows
 
 WORKER_STOP_S = 60.0
+READY_S = 300.0  # a worker's start-up on a loaded machine
+
+
+def wait_ready(logs: list[Path]) -> None:
+    """Until every worker has said it is watching Redis (its first line), or READY_S passed."""
+    deadline = time.monotonic() + READY_S
+    while time.monotonic() < deadline:
+        if all(log.exists() and b": watching " in log.read_bytes() for log in logs):
+            return
+        time.sleep(0.2)  # polling the workers' logs, not waiting for a guessed time
+    raise RuntimeError(f"workers not ready after {READY_S:.0f} s: {[str(p) for p in logs]}")
 
 
 def tree_affinities(procs: list[subprocess.Popen[bytes]]) -> dict[str, list[int]]:
@@ -70,7 +82,7 @@ def run_pinned(
         )
         for cpu in cpus
     ]
-    time.sleep(5)  # the workers import and start polling before the sweep is planned
+    wait_ready([work / f"worker-cpu{cpu}.log" for cpu in cpus])  # all idle before the sweep is planned
     out = work / "patrol.jsonl"
     cmd = [str(VENV_BIN / "govpatrol"), "sweep", "--targets", str(targets), "--config", str(config)]
     cmd += ["--kind", "patrol", "--no-es", "--output", str(out), "--quiet", "--as-of", AS_OF.isoformat()]
