@@ -112,8 +112,8 @@ def accounts_for_patrol(targets: list[Target], as_of: datetime, config: Config, 
     """The patrol's targets: the accounts looked at within the window come from Elasticsearch."""
     window = config.accounts.check_every_hours
     patrol = float(config.scheduler.patrol_hours)
-    if window_slots(window, patrol) == 1:  # every patrol checks every account
-        return plan_accounts(targets, as_of, window, patrol, None)
+    if window_slots(window, patrol) == 1:  # one slot: every patrol checks every account
+        return plan_accounts(targets, as_of, window, patrol, set())
     recent: set[str] | None = None
     if use_es and config.elasticsearch.url:
         from pipelines.store import Store, StoreUnavailable
