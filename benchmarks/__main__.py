@@ -1,4 +1,4 @@
-"""``python -m benchmarks linkcheck|scale|province|contentwatch|contentsweep|watch|desk|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|fairscale|contentwatch|contentsweep|watch|desk|all``: the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,27 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument(
         "--redis", default="", help="Redis URL for --workers (default: start/reuse the local one)"
     )
+    pr.add_argument(
+        "--kind", choices=("patrol", "full", "both"), default="patrol", help="both: patrol, then full"
+    )
+    pr.add_argument(
+        "--limit-per-minute", type=int, default=0, help="N > 0: every platform throttles above N a minute"
+    )
+    pr.add_argument("--budget-share", type=float, default=0.9, help="the sweep's budget: this share of N")
+    pr.add_argument(
+        "--backoff", type=float, default=20.0, help="pause after a throttle answer (limited runs)"
+    )
+    fs = sub.add_parser("fairscale", help="one pinned worker vs two pinned workers, same world and Redis")
+    fs.add_argument("--sites", type=int, default=200)
+    fs.add_argument("--accounts", type=int, default=600)
+    fs.add_argument("--latency", type=int, default=50)
+    fs.add_argument("--redis", default="", help="Redis URL (default: start/reuse the local one)")
+    fs.add_argument(
+        "--pin-others",
+        type=_ints,
+        default=None,
+        help="CPUs for the coordinator and bench server (default: unpinned)",
+    )
     cw = sub.add_parser("contentwatch", help="content watch: text MB/s vs a re loop, attachment s/MB")
     cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
     cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
@@ -60,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("all", help="linkcheck, scale and province at their default sizes")
     args = p.parse_args(argv)
 
+    if args.bench == "fairscale":
+        from benchmarks import fairscale
+
+        fairscale.main(args.sites, args.accounts, args.latency, args.redis or ensure_redis(), args.pin_others)
+        return 0
     if args.bench == "contentsweep":
         from benchmarks import contentsweep
 
@@ -109,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
                 args.per_host,
                 args.workers,
                 args.redis or (ensure_redis() if args.workers else ""),
+                kinds=("patrol", "full") if args.kind == "both" else (args.kind,),
+                limit_per_minute=args.limit_per_minute,
+                budget_share=args.budget_share,
+                backoff=args.backoff,
             )
     return 0
 

@@ -31,6 +31,7 @@ from benchmarks.benchweb import (
     column_html,
     homepage_html,
 )
+from simweb.platforms.base import PlatformApp, Req
 
 # (status, content type, body, extra headers)
 Answer = tuple[int, str, bytes, dict[str, str]]
@@ -43,6 +44,9 @@ _HTML = "text/html; charset=utf-8"
 _BINARY = {"pdf": "application/pdf", "jpg": "image/jpeg", "doc": "application/msword"}
 #: requests answered by this process, by method (read at http://benchweb.stats/ through any port)
 COUNTS: dict[str, int] = {}
+#: requests each simulated platform answered, and its throttle answers (http://benchweb.stats/platforms,
+#: a read not counted in COUNTS)
+PLATFORM_COUNTS: dict[str, dict[str, int]] = {}
 STATS_HOST = "benchweb.stats"
 _BLOB = bytes(range(256)) * 8  # 2 KB attachment / image body
 
@@ -88,7 +92,11 @@ class HttpProtocol(asyncio.Protocol):
         if target.startswith(("http://", "https://")):  # proxy form
             parts = urlsplit(target)
             host, target = parts.netloc, parts.path + ("?" + parts.query if parts.query else "")
+        if host.startswith(STATS_HOST) and target == "/platforms":
+            self._answer(200, "application/json", json.dumps(PLATFORM_COUNTS).encode(), {}, headers, version)
+            return
         COUNTS[method] = COUNTS.get(method, 0) + 1
+        extra: dict[str, str]
         try:
             if host.startswith(STATS_HOST):
                 status, ctype, payload, extra = 200, "application/json", json.dumps(COUNTS).encode(), {}
@@ -98,6 +106,18 @@ class HttpProtocol(asyncio.Protocol):
                 )
         except Exception as exc:  # a bug here must show as a 500, not hang the client
             status, ctype, payload, extra = 500, "text/plain", repr(exc).encode(), {}
+        self._answer(status, ctype, payload, extra, headers, version, method)
+
+    def _answer(
+        self,
+        status: int,
+        ctype: str,
+        payload: bytes,
+        extra: dict[str, str],
+        headers: dict[str, str],
+        version: str,
+        method: str = "GET",
+    ) -> None:
         close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
         head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Type: {ctype}"]
         head += [f"Content-Length: {len(payload)}", "Server: benchweb", "LinkChecker: benchweb"]
@@ -167,19 +187,27 @@ def web_handler(world: BenchWorld) -> Handler:
     return handle
 
 
-def platform_handler(app: object) -> Handler:
-    """Answers of one simulated platform (simweb's app: the real paths and JSON shapes)."""
-    from simweb.platforms.base import Req
+def platform_handler(app: PlatformApp) -> Handler:
+    """Answers of one simulated platform (simweb's app: the real paths and JSON shapes), its rate
+    limit included when one is set (``PlatformApp.limit_rate``)."""
+    counts = PLATFORM_COUNTS.setdefault(app.KEY, {"requests": 0, "throttled": 0})
 
     def handle(method: str, host: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         parts = urlsplit(target)
         req = Req(method, parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)), headers, body)
-        resp = app.handle(req)  # type: ignore[attr-defined]
+        before = getattr(app, "throttle_answers", 0)
+        resp = app.answer(req)
+        counts["requests"] += 1
+        counts["throttled"] += getattr(app, "throttle_answers", 0) - before
         data = resp.body.encode(resp.charset) if isinstance(resp.body, str) else resp.body
         ctype = f"{resp.content_type}; charset={resp.charset}" if resp.charset else resp.content_type
         return resp.status, ctype, data, dict(resp.headers)
 
     return handle
+
+
+def protocol_factory(handler: Handler, latency: float) -> Callable[[], HttpProtocol]:
+    return lambda: HttpProtocol(handler, latency)
 
 
 def closed_port() -> int:
@@ -188,7 +216,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-async def serve(spec: BenchSpec) -> None:
+async def serve(spec: BenchSpec, limit_per_minute: int = 0) -> None:
     loop = asyncio.get_running_loop()
     latency = spec.latency_ms / 1000
     holder: dict[str, Handler] = {}
@@ -202,11 +230,11 @@ async def serve(spec: BenchSpec) -> None:
     if spec.accounts:
         from benchmarks.benchaccounts import build_apps
 
-        for key, app in build_apps(spec.accounts, spec.seed).items():
+        for key, app in build_apps(spec.accounts, spec.seed, limited=limit_per_minute > 0).items():
+            if limit_per_minute:
+                app.limit_rate(limit_per_minute, 60.0)
             handler = platform_handler(app)
-            psrv = await loop.create_server(
-                lambda h=handler: HttpProtocol(h, latency), "127.0.0.1", 0, backlog=1024
-            )
+            psrv = await loop.create_server(protocol_factory(handler, latency), "127.0.0.1", 0, backlog=1024)
             platforms[key] = psrv.sockets[0].getsockname()[1]
             app.origin = f"http://127.0.0.1:{platforms[key]}"
     print(json.dumps({"port": port, "refused_port": world.refused_port, "platforms": platforms}), flush=True)
@@ -222,10 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--dead-share", type=float, default=0.04)
     p.add_argument("--accounts", type=int, default=0)
+    p.add_argument(
+        "--limit-per-minute", type=int, default=0, help="every platform throttles above N a minute"
+    )
     a = p.parse_args(argv)
     spec = BenchSpec(a.sites, a.pages, a.links, a.seed, a.latency_ms, a.dead_share, a.accounts)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(spec))
+        asyncio.run(serve(spec, a.limit_per_minute))
     return 0
 
 

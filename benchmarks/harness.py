@@ -14,6 +14,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,14 +31,16 @@ VENV_BIN = Path(sys.executable).parent
 class BenchWeb:
     """``with BenchWeb(spec) as web:`` serves ``spec`` from a child process until the block ends."""
 
-    def __init__(self, spec: BenchSpec) -> None:
+    def __init__(self, spec: BenchSpec, limit_per_minute: int = 0) -> None:
         self.spec = spec
+        self.limit_per_minute = limit_per_minute  # every simulated platform throttles above this
         self.proc: subprocess.Popen[str] | None = None
         self.world: BenchWorld | None = None
         self.platforms: dict[str, int] = {}
 
     def __enter__(self) -> BenchWeb:
         cmd = [sys.executable, "-m", "benchmarks.benchserver", *self.spec.args()]
+        cmd.append(f"--limit-per-minute={self.limit_per_minute}")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # blocks until the server listens (or dies)
@@ -68,9 +71,17 @@ class BenchWeb:
         return env
 
     def write_govpatrol_inputs(
-        self, folder: Path, *, concurrency: int, per_host: int, accounts: list[dict[str, str]] | None = None
+        self,
+        folder: Path,
+        *,
+        concurrency: int,
+        per_host: int,
+        accounts: list[dict[str, str]] | None = None,
+        budget_per_minute: float = 0,
+        backoff_seconds: float = 0.2,
     ) -> tuple[Path, Path]:
-        """A targets CSV of the bench sites (and accounts) and a config that reaches them offline."""
+        """A targets CSV of the bench sites (and accounts) and a config that reaches them offline;
+        every bench platform gets the request budget ``budget_per_minute`` (0: none)."""
         assert self.world is not None
         folder.mkdir(parents=True, exist_ok=True)
         targets = folder / "targets.csv"
@@ -102,13 +113,13 @@ class BenchWeb:
             "",
         ]
         for key, port in self.platforms.items():
-            # the bench platforms are unthrottled: no request budget and a short pause after their
-            # planted anti-bot answers (the CPU cost per account is measured, not the platform budgets)
+            # unthrottled bench platforms: no request budget and a short pause after their planted
+            # anti-bot answers (the CPU cost per account is measured, not the platform budgets)
             lines += [
                 f"[platforms.{key}]",
                 f'origin = "http://127.0.0.1:{port}"',
-                "requests_per_minute = 0",
-                "backoff_seconds = 0.2",
+                f"requests_per_minute = {float(budget_per_minute)}",
+                f"backoff_seconds = {float(backoff_seconds)}",
                 "",
             ]
         config = folder / "config.toml"
@@ -136,9 +147,15 @@ def tree_rss(proc: psutil.Process) -> int:
 
 
 def run_measured(
-    cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT, timeout: float = 900
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 900,
+    on_sample: Callable[[], None] | None = None,
 ) -> Run:
-    """Run ``cmd`` to the end; wall time and the peak RSS of its process tree."""
+    """Run ``cmd`` to the end; wall time and the peak RSS of its process tree (``on_sample``: also
+    called about once a second while it runs)."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -157,8 +174,12 @@ def run_measured(
     ]
     for t in readers:
         t.start()
+    samples = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss(ps))
+        samples += 1
+        if on_sample is not None and samples % 20 == 1:
+            on_sample()
         if time.monotonic() - start > timeout:
             proc.kill()
             break

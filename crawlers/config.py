@@ -88,6 +88,10 @@ Example (all keys shown with their defaults)::
     sample_seed = 2019               # recorded in the sweep; same seed + registry = same sample
     distributed = false              # true: sweeps run as `govpatrol sweep --distributed` (workers)
 
+    [accounts]                       # patrols spread the account checks over a window
+    check_every_hours = 24           # each account checked once a day, in its own patrol (0: every
+                                     #   patrol); never-checked and overdue accounts in the next one
+
     [distributed]                    # `govpatrol worker` and `govpatrol sweep --distributed`
     redis_url = ""                   # default: env GOVPATROL_REDIS_URL, else `govpatrol services start`'s
     key_prefix = "govpatrol"         # every key: <prefix>:sweep:<id>:..., <prefix>:sweeps:active
@@ -150,6 +154,7 @@ from crawlers.configerrors import closest, describe_errors
 from crawlers.configsections import (
     DEFAULT_ES_URL,
     DEFAULT_REQUIREMENTS,
+    AccountsConfig,
     BrowserConfig,
     ContentWatchConfig,
     CrawlConfig,
@@ -173,6 +178,7 @@ from crawlers.securityconfig import SecurityConfig
 __all__ = [
     "DEFAULT_ES_URL",
     "DEFAULT_REQUIREMENTS",
+    "AccountsConfig",
     "BrowserConfig",
     "ContentWatchConfig",
     "Config",
@@ -199,6 +205,7 @@ class Config(Section):
     content_watch: ContentWatchConfig = Field(default_factory=ContentWatchConfig)
     indicators: IndicatorsConfig = Field(default_factory=IndicatorsConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    accounts: AccountsConfig = Field(default_factory=AccountsConfig)
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)

@@ -223,6 +223,13 @@ class SchedulerConfig(Section):
     distributed: bool = False
 
 
+class AccountsConfig(Section):
+    """The ``[accounts]`` table: how often a patrol looks at each new-media account."""
+
+    # each account is checked once in this window, in the patrol its id hashes to (0: every patrol)
+    check_every_hours: Hours = 24.0
+
+
 class DistributedConfig(Section):
     redis_url: RedisUrl = ""
     key_prefix: Name = "govpatrol"

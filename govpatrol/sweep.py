@@ -18,6 +18,7 @@ from crawlers.errors import InputError, SweepFailed
 from crawlers.models import Target
 from crawlers.redact import install_log_redaction
 from crawlers.thresholds import load_thresholds
+from govpatrol.accountwindow import AccountPlan, accounts_for_patrol
 from govpatrol.console import SweepProgress
 from govpatrol.services.discovery import hint, load_app_config
 from pipelines.recorder import SweepResult
@@ -96,6 +97,10 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         targets = sample.targets
     if options.target_ids is not None:  # a re-check sweeps only the targets of its findings
         targets = [t for t in targets if t.id in options.target_ids]
+    window: AccountPlan | None = None
+    if options.kind == "patrol":  # each account once in its window ([accounts] check_every_hours)
+        window = accounts_for_patrol(targets, options.as_of, config, options.use_es)
+        targets = window.targets
     # open 重大事件: the accounts of this sweep to watch for reposts (imported here, like the crawl:
     # the rules it loads would slow every CLI command's start)
     from govpatrol.eventwatch import EventWatching
@@ -120,6 +125,8 @@ def run_sweep(options: SweepOptions) -> SweepResult:
         extra: dict[str, Any] = {"targets_file": str(options.targets), "config_file": config.source or None}
         if sample is not None:
             extra["sample"] = sample.record()
+        if window is not None:
+            extra["accounts_window"] = window.record()
         if "distributed" in stats:
             extra["distributed"] = stats["distributed"]
         record = session.finish(stats, extra)

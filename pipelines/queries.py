@@ -209,11 +209,7 @@ class StoreQueries(StoreBase):
         return [hit["_source"] for hit in resp["hits"]["hits"]]
 
     def failing_account_ids(self) -> set[str]:
-        """Accounts with an open ACCOUNT-* violation: the quarterly sample always re-checks them.
-
-        A composite aggregation pages through distinct target ids, so a registry of any size is
-        covered without a search-size cap.
-        """
+        """Accounts with an open ACCOUNT-* violation: the quarterly sample always re-checks them."""
         query = {
             "bool": {
                 "filter": [
@@ -223,6 +219,28 @@ class StoreQueries(StoreBase):
                 ]
             }
         }
+        return self.distinct_target_ids("findings", query)
+
+    def accounts_checked_between(self, start: datetime, end: datetime) -> set[str]:
+        """Accounts a sweep with as-of in [start, end] looked at (their page showed, not unverified).
+
+        The sweeps' as-of times, not the fetch clocks, so a replay with ``--as-of`` reads the same.
+        """
+        window = {"range": {"as_of": {"gte": start.isoformat(), "lte": end.isoformat()}}}
+        sweeps = [s["id"] for s in self.search_all("sweeps", window, [{"id": "asc"}]) if s.get("id")]
+        if not sweeps:
+            return set()
+        query = {
+            "bool": {
+                "filter": [{"term": {"doc_type": "account"}}, {"terms": {"sweep_id": sweeps}}],
+                "must_not": [{"terms": {"state": ["unverified", "private"]}}],
+            }
+        }
+        return self.distinct_target_ids("observations", query)
+
+    def distinct_target_ids(self, kind: str, query: dict[str, Any]) -> set[str]:
+        """Every distinct ``target_id`` of ``kind`` documents matching ``query``: a composite
+        aggregation pages through them, so a registry of any size is covered without a size cap."""
         ids: set[str] = set()
         after: dict[str, Any] | None = None
         while True:
@@ -231,14 +249,14 @@ class StoreQueries(StoreBase):
                 composite["after"] = after
             try:
                 resp = self.es.search(
-                    index=self.index_name("findings"),
+                    index=self._pattern(kind),
                     query=query,
                     size=0,
                     aggs={"ids": {"composite": composite}},
                     ignore_unavailable=True,
                 )
             except (TransportError, ApiError) as exc:
-                raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read findings: {exc}") from exc
+                raise StoreUnavailable(f"Elasticsearch at {self.url}: cannot read {kind}: {exc}") from exc
             agg = resp.get("aggregations", {}).get("ids", {})
             ids.update(bucket["key"]["id"] for bucket in agg.get("buckets", []))
             after = agg.get("after_key")

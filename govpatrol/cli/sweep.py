@@ -59,7 +59,8 @@ def add_cli(sub: Any) -> None:
         choices=("full", "patrol"),
         default="full",
         help="full: homepage, every column's first list page, links on all crawled pages (default); "
-        "patrol: the 2-hour patrol, homepage freshness and homepage links only",
+        "patrol: the 2-hour patrol, homepage freshness and homepage links only, and the accounts due "
+        "([accounts] check_every_hours: each once a day in its own patrol, by default)",
     )
     p.add_argument("--output", metavar="FILE.jsonl", help="also write findings/targets/sweep as JSON Lines")
     p.add_argument(
