@@ -206,5 +206,6 @@ def inpage_verdict(
     if not reply.captured:
         return unverified("in-page fetch: no answer", reply, **ev)
     result = read(reply.captured[0], reply, ev)
+    result.evidence.update(inpage=True, signed=ev["signed"])
     result.evidence.setdefault("page_url", reply.fetch.data.get("page_url", ""))
     return result
