@@ -38,6 +38,9 @@ GIVE_UP = 3  # refused probes in a row (before any answer was kept) that turn a 
 REWARM = 10  # refusals in a row, after answers were kept, that close the pages and warm new ones
 WARM_TRIES = 3  # warm candidates whose own page did not date their account before the lane gives up
 MAX_WARMS = 20  # warm pages loaded per platform and sweep, at most (sessions expire in long sweeps)
+# In-page requests in flight per warm page: Chromium opens 6 connections per host, and a request
+# queued behind them would spend its timeout waiting; the rest wait here, outside the page.
+PER_PAGE = 6
 
 # Run one request from inside the page with the page's own fetch (the SDK's hook, if any, signs it).
 INPAGE_JS = """async ([url, method, headers, body, ms]) => {
@@ -71,6 +74,10 @@ class WarmLane:
     off: bool = False  # read the old way for the rest of the sweep
     probing: bool = False  # an in-page request is out before any answer was kept: the rest wait
     turn: int = 0
+    slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.slots = asyncio.Semaphore(PER_PAGE * max(1, self.size))
 
     def page(self) -> Any | None:
         """The next open warm page, in turn."""
@@ -166,22 +173,24 @@ class WarmPages(PlatformTurns):
         state = self.accounts[response.meta["target_id"]]
         fetch: Fetch = response.meta["patrol_fetch"]
         lane = self.lanes[state.key]
-        page = lane.page()
         reply = Reply(
             fetch=fetch, url=str(fetch.data.get("page_url") or fetch.url), status=None, words=self.words
         )
-        started = time.monotonic()
-        if page is None:
-            reply.error = "no warm page"
+        hosts = tuple(getattr(state.po, "HOSTS", ()))
+        url = rewrite_origin(fetch.url, hosts, state.origin)
+        async with lane.slots:
+            page = lane.page()  # chosen once a slot is free: a page may have been retired meanwhile
+            started = time.monotonic()
+            cap, error = (
+                await run_inpage(page, fetch, url, self.config.crawl.page_timeout)
+                if page is not None
+                else (None, "no warm page")
+            )
+            state.elapsed_ms += (time.monotonic() - started) * 1000
+        if cap is not None:
+            reply.status, reply.captured = cap.status, [cap]
         else:
-            hosts = tuple(getattr(state.po, "HOSTS", ()))
-            url = rewrite_origin(fetch.url, hosts, state.origin)
-            cap, error = await run_inpage(page, fetch, url, self.config.crawl.page_timeout)
-            if cap is not None:
-                reply.status, reply.captured = cap.status, [cap]
-            else:
-                reply.error = error
-        state.elapsed_ms += (time.monotonic() - started) * 1000
+            reply.error = error
         try:
             result = state.po.inpage_next(reply, state.target, now=self.as_of)
         except Exception as exc:  # noqa: BLE001 - the profile page decides instead
