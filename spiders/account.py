@@ -92,7 +92,6 @@ class AccountState:
     final: str = ""  # the result's state, once done
     warming: bool = False  # its profile page is kept open as a warm page (spiders/warmpages.py)
     warm_slot: int = 0
-    fell_back: bool = False  # the in-page answer did not date it: its profile page was opened
 
 
 class AccountSpider(WarmPages):

@@ -221,7 +221,6 @@ class WarmPages(PlatformTurns):
         self.logger.info(
             "%s: in-page answer not kept (%s): its profile page decides", state.target.id, result.reason
         )
-        state.fell_back = True
         state.steps = 0
         try:
             step = state.po.start(state.target, state.settings)
