@@ -1,4 +1,5 @@
-"""``python -m benchmarks linkcheck|scale|province|fairscale|contentwatch|contentsweep|watch|desk|all``: the benchmarks (not tests)."""
+"""``python -m benchmarks linkcheck|scale|province|fairscale|accounts|contentwatch|contentsweep|watch|desk|all``:
+the benchmarks (not tests)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="CPUs for the coordinator and bench server (default: unpinned)",
     )
+    ac = sub.add_parser("accounts", help="account sweep on the browser platforms: accounts/min, RSS")
+    ac.add_argument("--accounts", type=int, default=300)
+    ac.add_argument("--platforms", default="", help="comma-separated (default: every browser platform)")
+    ac.add_argument(
+        "--warm-pages", default="", help="comma-separated [browser] warm_pages values, one sweep each"
+    )
     cw = sub.add_parser("contentwatch", help="content watch: text MB/s vs a re loop, attachment s/MB")
     cw.add_argument("--mb", type=float, default=8.0, help="MB of text to scan")
     cw.add_argument("--rows", type=int, default=20000, help="lines in each attachment")
@@ -95,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import desk
 
         desk.main(args.targets, args.findings, args.runs)
+        return 0
+    if args.bench == "accounts":
+        from benchmarks import accounts
+
+        keys = tuple(k for k in args.platforms.split(",") if k) or accounts.BROWSER
+        warm: list[int | None] = [int(w) for w in args.warm_pages.split(",") if w.strip()] or [None]
+        accounts.main(args.accounts, keys, warm)
         return 0
     if args.bench == "contentwatch":
         from benchmarks import contentwatch

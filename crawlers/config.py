@@ -69,6 +69,8 @@ Example (all keys shown with their defaults)::
     [browser]
     executable = ""                  # default: /usr/lib/chromium/chromium or /usr/bin/chromium
     max_pages = 4                    # pages open at once
+    warm_pages = 1                   # per signed platform: warm pages whose hook signs each account's
+                                     # list request (0: open a profile page per account)
 
     [indicators]
     file = ""                        # a TOML merged over crawlers/data/indicators.toml (must exist)

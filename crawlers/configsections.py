@@ -169,6 +169,7 @@ class ContentWatchConfig(Section):
 class BrowserConfig(Section):
     executable: str = ""
     max_pages: Annotated[int, Field(ge=1, le=256)] = 4
+    warm_pages: Annotated[int, Field(ge=0, le=16)] = 1
 
     @field_validator("executable")
     @classmethod

@@ -72,7 +72,8 @@ def run_crawl(
 
     Keys: ``requests``, ``responses``, ``errors`` (download exceptions), ``items``,
     ``targets_done``, ``on_item_errors``, ``elapsed_s``; for accounts ``accounts_checked``,
-    ``browser_fetches``, ``account_requests``, ``accounts_elapsed_s``; ``browsers_launched``; and
+    ``browser_fetches``, ``inpage_accepted``, ``inpage_fallbacks``, ``account_requests``,
+    ``accounts_elapsed_s``; ``browsers_launched``; and
     ``scrapy``: each crawler's full Scrapy stats, JSON-ready, under ``site`` / ``account``.
     """
     sites = [t for t in targets if t.kind == "site"]
@@ -110,6 +111,9 @@ def run_crawl(
         "sites_checked": int(site.get("patrol/items/TargetDone", 0)),
         "accounts_checked": int(account.get("patrol/items/AccountObservation", 0)),
         "browser_fetches": int(account.get("patrol/browser_fetches", 0)),
+        # signed platforms read inside a warm page (spiders/warmpages.py), and those that fell back
+        "inpage_accepted": int(account.get("patrol/inpage_accepted", 0)),
+        "inpage_fallbacks": int(account.get("patrol/inpage_fallbacks", 0)),
         "account_requests": int(account.get("downloader/request_count", 0)),
         "accounts_elapsed_s": _span(account),
         "browsers_launched": SharedBrowserProvider.launches - launches,

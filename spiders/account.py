@@ -40,9 +40,9 @@ from crawlers.platforms.replay import MAX_STEPS
 from crawlers.privacy import mask_personal_numbers
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
-from spiders.platformpace import PlatformTurns
 from spiders.repostwatch import repost_facts
 from spiders.settings import PLAYWRIGHT_HANDLER
+from spiders.warmpages import WarmPages
 
 SECRET_MIN_CHARS = 4  # shorter values ("1", "on") would mask ordinary text, and guess nothing
 BROWSER_RETRIES = 1  # a browser fetch whose result the page object calls transient is tried once more
@@ -89,9 +89,12 @@ class AccountState:
     retries: int = 0
     throttles: int = 0  # throttle answers; each sends the account to the back of its platform's queue
     done: bool = False
+    final: str = ""  # the result's state, once done
+    warming: bool = False  # its profile page is kept open as a warm page (spiders/warmpages.py)
+    warm_slot: int = 0
 
 
-class AccountSpider(PlatformTurns):
+class AccountSpider(WarmPages):
     """Check new-media accounts: ``AccountSpider(targets, as_of, config)``."""
 
     name = "account"
@@ -144,7 +147,7 @@ class AccountSpider(PlatformTurns):
         Separate from :meth:`start` so a distributed worker can feed targets as it claims them.
         """
         step = self._setup(target)
-        return self._advance(self.accounts[target.id], step)
+        return self._first_step(self.accounts[target.id], step)
 
     def _advance(self, state: AccountState, step: Fetch | AccountResult) -> list[Any]:
         """The page object's answer: another request, or the account's result."""
@@ -161,8 +164,8 @@ class AccountSpider(PlatformTurns):
 
     def _dispatch(self, state: AccountState, request: Request) -> list[Any]:
         """Out now: a browser fetch takes a free lane or waits for one."""
-        if not request.meta["patrol_fetch"].browser:
-            return [request]
+        if not request.meta["patrol_fetch"].browser or request.meta.get("patrol_warm"):
+            return [request]  # a warm page has a context of its own, outside the lanes
         if not self.free_lanes:
             self.browser_waiting.append((state.key, request))
             return []
@@ -209,6 +212,12 @@ class AccountSpider(PlatformTurns):
                 patrol_capture=capture,
                 download_timeout=timeout * 3,
             )
+            if state.warming:  # kept open for other accounts' lists (spiders/warmpages.py)
+                meta.update(
+                    playwright_include_page=True,
+                    playwright_context=f"{state.key}-warm-{state.warm_slot}",
+                    patrol_warm=True,
+                )
         else:
             meta["download_timeout"] = timeout
             if cookies:
@@ -264,7 +273,8 @@ class AccountSpider(PlatformTurns):
         capture: BrowserCapture | None = request.meta.get("patrol_capture")
         if capture is not None:
             reply.captured, reply.page_text = list(capture.captured), capture.page_text
-        return out + self._next(state, reply)
+        out += self._next(state, reply)
+        return out + self._warm_settled(state, request)
 
     def _on_failure(self, failure: Failure) -> Iterable[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -274,7 +284,8 @@ class AccountSpider(PlatformTurns):
         self.logger.info("%s %s: %s", state.target.id, error, scrub(detail, state.secrets))
         fetch: Fetch = request.meta["patrol_fetch"]
         reply = Reply(fetch=fetch, url=fetch.url, status=None, error=error, words=self.words)
-        return out + self._next(state, reply)
+        out += self._next(state, reply)
+        return out + self._warm_settled(state, request)
 
     def _next(self, state: AccountState, reply: Reply) -> list[Any]:
         assert state.po is not None
@@ -316,7 +327,7 @@ class AccountSpider(PlatformTurns):
     def _finish(self, state: AccountState, result: AccountResult) -> list[Any]:
         if state.done:
             return []
-        state.done = True
+        state.done, state.final = True, result.state
         latest = result.latest
         post = latest.to_dict() if latest is not None else {}
         post.pop("date", None)

@@ -142,7 +142,7 @@ def build_settings(config: Config) -> dict[str, Any]:
         "PLAYWRIGHT_BROWSER_PROVIDER": "spiders.browserguard.GuardedBrowserProvider",
         "PLAYWRIGHT_ABORT_REQUEST": abort_heavy_request,
         # sites render in one context; the account spider names one per platform and page lane
-        "PLAYWRIGHT_MAX_CONTEXTS": len(PLATFORMS) * browser.max_pages,
+        "PLAYWRIGHT_MAX_CONTEXTS": len(PLATFORMS) * (browser.max_pages + browser.warm_pages),
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": browser.max_pages,  # pages open at once
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(crawl.page_timeout * 1000),
         # no startup contexts: the browser starts on the first page that needs it, not every sweep

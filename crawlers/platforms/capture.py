@@ -155,3 +155,57 @@ def judge_page(
     if marker := first_marker(reply.page_text, reply.words.antibot_phrases):
         return unverified(f"anti-bot page ({marker})", reply, throttled=True, **ev)
     return unverified(missing, reply, transient=not caps, **ev)  # nothing captured: maybe a slow page
+
+
+# ---------------------------------------------------------------- the in-page path (a warm page)
+
+
+def inpage_fetch(
+    target: Target,
+    hosts: tuple[str, ...],
+    path: re.Pattern[str],
+    url_for: Callable[[str], str],
+    data_key: str,
+    request: Callable[[str], Fetch],
+) -> Fetch | None:
+    """The account's post-list request as the platform's own profile page makes it (``request`` of
+    the account id; the page's hook adds the signature), for a warm page of the platform to run; the
+    account id travels as ``data[data_key]``. None when the target names no account id (a short
+    link): only its profile page can tell which account it is."""
+    ident, page_url = profile_page(target, hosts, path, url_for)
+    if not ident:
+        return None
+    fetch = request(ident)
+    fetch.data.update({data_key: ident, "page_url": page_url})
+    return fetch
+
+
+def inpage_signed(reply: Reply, shape: Shape | None = None) -> bool:
+    """Whether the in-page answer is the platform's signed list answer (its ``shape``, or any JSON
+    when the platform's answer names no account): not a refusal, an error or another shape."""
+    if reply.error or not reply.captured:
+        return False
+    cap = reply.captured[0]
+    if cap.status >= 400 or cap.status in reply.words.antibot_statuses:
+        return False
+    parsed = _parsed(cap)
+    return shape(parsed) if shape is not None else parsed is not None
+
+
+def inpage_verdict(
+    reply: Reply, read: CaptureReader, shape: Shape | None = None, signed: Shape | None = None
+) -> AccountResult:
+    """The in-page answer read as the profile page's capture is. The spider keeps it only when it
+    dates the account (``latest``): the list answer then carries every fact the profile page gives
+    (name, verification, comment switches, posts). Anything else needs what only the account's own
+    profile page shows (the wording of an empty list, a captcha) and is opened as before. ``signed``
+    tells the platform's signed answers from its refusals when ``shape`` is narrower (an empty list)."""
+    ev: dict[str, Any] = {"inpage": True, "signed": inpage_signed(reply, signed or shape)}
+    if reply.error:
+        return unverified(f"in-page fetch: {reply.error}", reply, **ev)
+    if not reply.captured:
+        return unverified("in-page fetch: no answer", reply, **ev)
+    result = read(reply.captured[0], reply, ev)
+    result.evidence.update(inpage=True, signed=ev["signed"])
+    result.evidence.setdefault("page_url", reply.fetch.data.get("page_url", ""))
+    return result

@@ -34,7 +34,15 @@ from crawlers.platforms.base import (
     private,
     unverified,
 )
-from crawlers.platforms.capture import capture_json, capture_refused, first_marker, judge_page, profile_fetch
+from crawlers.platforms.capture import (
+    capture_json,
+    capture_refused,
+    first_marker,
+    inpage_fetch,
+    inpage_verdict,
+    judge_page,
+    profile_fetch,
+)
 
 KEY = "douyin"
 HOSTS = ("www.douyin.com", "douyin.com", "v.douyin.com")
@@ -43,6 +51,12 @@ NEEDS_BROWSER = True
 PROFILE_URL = "https://www.douyin.com/user/{sec_uid}"
 PROFILE_PATH = re.compile(r"^/user/(?P<id>[A-Za-z0-9_\-]+)")
 POSTS_PATH = "/aweme/v1/web/aweme/post/"  # what the page's script fetches (signed with a_bogus)
+# The profile page's own first list request; its SDK hook adds msToken and a_bogus to it.
+POSTS_QUERY = (
+    "device_platform=webapp&aid=6383&channel=channel_pc_web&sec_user_id={sec_uid}&max_cursor=0"
+    "&locate_query=false&count=18&publish_video_strategy_type=2&pc_client_type=1&version_code=170400"
+    "&cookie_enabled=true"
+)
 VIDEO_URL = "https://www.douyin.com/video/{aweme_id}"
 
 # Fields of the aweme/post answer.
@@ -85,6 +99,31 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
         "no sec_uid in account_id or url",
         "sec_uid",
     )
+
+
+def inpage(target: Target, settings: PlatformSettings) -> Fetch | None:
+    """The account's post-list request for a warm Douyin page to make (its hook signs it)."""
+    return inpage_fetch(
+        target,
+        HOSTS,
+        PROFILE_PATH,
+        lambda i: PROFILE_URL.format(sec_uid=i),
+        "sec_uid",
+        lambda i: Fetch(
+            url=f"https://www.douyin.com{POSTS_PATH}?{POSTS_QUERY.format(sec_uid=i)}", step="inpage"
+        ),
+    )
+
+
+def inpage_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
+    """The in-page post list, read as the profile page's capture (the spider keeps only ``latest``)."""
+    sec_uid = str(reply.fetch.data.get("sec_uid", ""))
+    return inpage_verdict(reply, _read_capture, posts_of(sec_uid), signed=_answered)
+
+
+def _answered(data: Any) -> bool:
+    """A signed answer, empty lists included: ``status_code`` 0 with an ``aweme_list``."""
+    return isinstance(data, dict) and dig(data, F_STATUS) == 0 and F_LIST in data
 
 
 def _posts(items: list[Any]) -> list[Post]:

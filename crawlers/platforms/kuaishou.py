@@ -10,6 +10,7 @@ carries posts; every other code (rate limit, captcha, unsigned, verification) an
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,14 @@ from crawlers.platforms.base import (
     post_words,
     unverified,
 )
-from crawlers.platforms.capture import capture_data, first_marker, judge_page, profile_fetch
+from crawlers.platforms.capture import (
+    capture_data,
+    first_marker,
+    inpage_fetch,
+    inpage_verdict,
+    judge_page,
+    profile_fetch,
+)
 
 KEY = "kuaishou"
 HOSTS = ("www.kuaishou.com", "kuaishou.com", "live.kuaishou.com", "v.kuaishou.com")
@@ -71,6 +79,30 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
         "no principalId in account_id or url",
         "id",
     )
+
+
+def inpage(target: Target, settings: PlatformSettings) -> Fetch | None:
+    """The account's feed request (``POST``, JSON body) for a warm Kuaishou page to make: the page's
+    hook adds ``__NS_hxfalcon`` over the body."""
+    return inpage_fetch(
+        target,
+        HOSTS,
+        PROFILE_PATH,
+        lambda i: PROFILE_URL.format(principal_id=i),
+        "id",
+        lambda i: Fetch(
+            url=f"https://www.kuaishou.com{FEED_PATH}",
+            step="inpage",
+            method="POST",
+            headers={"Content-Type": "application/json"},
+            body=json.dumps({"user_id": i, "pcursor": "", "page": "profile"}, separators=(",", ":")),
+        ),
+    )
+
+
+def inpage_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
+    """The in-page feed, read as the profile page's capture (the spider keeps only ``latest``)."""
+    return inpage_verdict(reply, _read_capture, is_feed)
 
 
 def _posts(feeds: list[Any]) -> list[Post]:

@@ -4,7 +4,9 @@ its own script fetches.
 No per-account list endpoint is documented, so the page object opens the author page in a browser
 and reads the JSON list the page fetches (``authorList``), falling back to dates in the page's
 visible text when no list was captured. The page path, the list endpoint, its fields and its error
-codes are all [unconfirmed]: kept here so a real observation is a one-module fix.
+codes are all [unconfirmed]: kept here so a real observation is a one-module fix. The spider may run
+the same list request inside a warm author page instead (:func:`inpage`, spiders/warmpages.py); only
+a dated answer is kept, anything else opens the author page.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from crawlers.platforms.base import (
     post_words,
     unverified,
 )
-from crawlers.platforms.capture import capture_reply, captures
+from crawlers.platforms.capture import capture_reply, captures, inpage_verdict
 
 KEY = "rmh"
 HOSTS = ("rmh.pdnews.cn", "wap.peopleapp.com")
@@ -39,6 +41,9 @@ NEEDS_BROWSER = True
 
 AUTHOR_PAGE = "https://rmh.pdnews.cn/Pc/Author/index?author_id={author_id}"  # [unconfirmed]
 LIST_CAPTURE = "/Pc/ArticleApi/authorList"  # [unconfirmed] the list the author page's script fetches
+LIST_URL = (
+    "https://rmh.pdnews.cn" + LIST_CAPTURE + "?author_id={author_id}&page=1&page_size=20"
+)  # [unconfirmed]
 ARTICLE_URL = "https://rmh.pdnews.cn/Pc/ArtInfoApi/article?id={id}"  # confirmed (article pages)
 ID_IN_URL = re.compile(r"author_id=(\d+)|/author/(\d+)|/rmh/(\d+)", re.IGNORECASE)
 
@@ -69,6 +74,29 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
         capture=LIST_CAPTURE,
         data={"author_id": author_id},
     )
+
+
+def inpage(target: Target, settings: PlatformSettings) -> Fetch | None:
+    """The author's list request as the author page's script makes it, for a warm page to run."""
+    author_id = _author_id(target)
+    if not author_id:
+        return None
+    return Fetch(
+        url=LIST_URL.format(author_id=author_id),
+        step="inpage",
+        headers={"X-Requested-With": "XMLHttpRequest"},
+        data={"author_id": author_id, "page_url": AUTHOR_PAGE.format(author_id=author_id)},
+    )
+
+
+def inpage_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
+    """The in-page list, read as the author page's capture (the spider keeps only ``latest``)."""
+    return inpage_verdict(reply, lambda cap, r, ev: _from_list(r, cap, now), signed=_answered)
+
+
+def _answered(data: Any) -> bool:
+    """The list endpoint's own answer (any ``code``), not a refusal page."""
+    return isinstance(data, dict) and "code" in data
 
 
 def next(reply: Reply, target: Target, now: datetime) -> Fetch | AccountResult:  # noqa: A001 - protocol

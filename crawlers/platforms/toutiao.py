@@ -27,7 +27,14 @@ from crawlers.platforms.base import (
     post_words,
     unverified,
 )
-from crawlers.platforms.capture import capture_data, first_marker, judge_page, profile_fetch
+from crawlers.platforms.capture import (
+    capture_data,
+    first_marker,
+    inpage_fetch,
+    inpage_verdict,
+    judge_page,
+    profile_fetch,
+)
 
 KEY = "toutiao"
 HOSTS = ("www.toutiao.com", "toutiao.com", "m.toutiao.com")
@@ -36,6 +43,8 @@ NEEDS_BROWSER = True
 PROFILE_URL = "https://www.toutiao.com/c/user/token/{token}/"
 PROFILE_PATH = re.compile(r"^/c/user/token/(?P<id>[A-Za-z0-9_\-]+)")
 FEED_PATH = "/api/pc/list/feed"  # what the page's script fetches (category=profile_all, signed)
+# The profile page's own feed request; the page's signing adds _signature to it.
+FEED_QUERY = "category=profile_all&token={token}&max_behot_time=0&entrance_gid=&aid=24&app_name=toutiao_web"
 OLD_FEED_PATH = "/api/pc/list/user/feed"  # the older form (_signature): the same data[] answer
 # The feed's items name no author, so a list of others' items would have the same shape: the
 # answer is picked by the two addresses the profile's own feed has had.
@@ -69,6 +78,25 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
         "no user token in account_id or url",
         "token",
     )
+
+
+def inpage(target: Target, settings: PlatformSettings) -> Fetch | None:
+    """The account's feed request for a warm Toutiao page to make (signed only if the page hooks it)."""
+    return inpage_fetch(
+        target,
+        HOSTS,
+        PROFILE_PATH,
+        lambda i: PROFILE_URL.format(token=i),
+        "token",
+        lambda i: Fetch(
+            url=f"https://www.toutiao.com{FEED_PATH}?{FEED_QUERY.format(token=i)}", step="inpage"
+        ),
+    )
+
+
+def inpage_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
+    """The in-page feed, read as the profile page's capture (the spider keeps only ``latest``)."""
+    return inpage_verdict(reply, _read_capture)
 
 
 def _posts(items: list[Any]) -> list[Post]:

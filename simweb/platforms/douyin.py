@@ -4,6 +4,8 @@ Like the real site, ``/aweme/v1/web/aweme/post/`` answers only a request carryin
 page's JavaScript computes (here ``a_bogus`` = a 32-bit FNV-1a hash of a per-page nonce and the
 exact query, the nonce also set as the ``__ac_nonce`` cookie); anything else gets the empty 200
 body Douyin gives unsigned clients. So only a real browser reads these accounts, as in production.
+Signing model ``hook`` (see :mod:`simweb.platforms.signed`): the page's SDK signs every list request
+the page makes, for as long as its nonce lives.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import html
 from urllib.parse import urlencode
 
 from simweb.platforms.base import Req, Resp, SimAccount
-from simweb.platforms.signed import SIGN_JS, SignedPageApp, item_id, sec_uid
+from simweb.platforms.signed import SignedPageApp, item_id, sec_uid
 
 POSTS_PATH = "/aweme/v1/web/aweme/post/"
 PROFILE_PREFIX = "/user/"
@@ -29,32 +31,39 @@ PAGE = """<!DOCTYPE html>
 <body><div id="user"><h1>{name}</h1><p id="notice">{notice}</p><p>关注 12 粉丝 3.4万 获赞 20.1万</p></div>
 <h2>作品</h2><ul id="posts"></ul>
 <script>
-{sign_js}
 (function () {{
-  var nonce = "{nonce}";
-  document.cookie = "__ac_nonce=" + nonce + "; path=/";
-  var ms = Math.random().toString(36).slice(2);
-  localStorage.setItem("xmst", ms);
-  var q = "device_platform=webapp&aid=6383&channel=channel_pc_web&sec_user_id={sec_uid}" +
-    "&max_cursor=0&locate_query=false&count=18&publish_video_strategy_type=2&pc_client_type=1" +
-    "&version_code=170400&cookie_enabled=true&msToken=" + ms;
-  fetch("{posts_path}?" + q + "&a_bogus=" + sign(nonce + "|" + q), {{credentials: "same-origin"}})
-    .then(function (r) {{ return r.text(); }})
-    .then(function (t) {{
-      var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
-      var ul = document.getElementById("posts"), list = d.aweme_list || [];
-      list.forEach(function (a) {{
-        var li = document.createElement("li");
-        li.textContent = (a.is_top ? "置顶 " : "") + a.desc + " " +
-          new Date(a.create_time * 1000).toLocaleString("zh-CN");
-        ul.appendChild(li);
-      }});
-      if (d.aweme_list && !list.length && !document.getElementById("notice").textContent) {{
-        ul.textContent = "暂无内容 该账号还未发布过作品哦～";
-      }}
-    }});
+{script}
 }})();
 </script></body></html>"""
+
+FIRST = """document.cookie = "__ac_nonce=" + nonce + "; path=/";
+var ms = Math.random().toString(36).slice(2);
+localStorage.setItem("xmst", ms);"""
+SIGN_URL = """function signUrl(url, body) {
+  var u = new URL(url, location.href);
+  u.searchParams.delete("a_bogus");
+  if (!u.searchParams.get("msToken")) { u.searchParams.set("msToken", localStorage.getItem("xmst") || ms); }
+  var q = u.searchParams.toString();
+  return u.pathname + "?" + q + "&a_bogus=" + sign(nonce + "|" + q);
+}"""
+OWN_REQUEST = """var q = "device_platform=webapp&aid=6383&channel=channel_pc_web&sec_user_id=%(sec_uid)s" +
+  "&max_cursor=0&locate_query=false&count=18&publish_video_strategy_type=2&pc_client_type=1" +
+  "&version_code=170400&cookie_enabled=true";
+fetch("%(posts_path)s?" + q, {credentials: "same-origin"})
+  .then(function (r) { return r.text(); })
+  .then(function (t) {
+    var d; try { d = JSON.parse(t); } catch (e) { return; }
+    var ul = document.getElementById("posts"), list = d.aweme_list || [];
+    list.forEach(function (a) {
+      var li = document.createElement("li");
+      li.textContent = (a.is_top ? "置顶 " : "") + a.desc + " " +
+        new Date(a.create_time * 1000).toLocaleString("zh-CN");
+      ul.appendChild(li);
+    });
+    if (d.aweme_list && !list.length && !document.getElementById("notice").textContent) {
+      ul.textContent = "暂无内容 该账号还未发布过作品哦～";
+    }
+  });"""
 
 CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证码中间页</title></head>
 <body><div id="captcha">请完成下列验证后继续</div></body></html>"""
@@ -103,10 +112,9 @@ class App(SignedPageApp):
             PAGE.format(
                 name=html.escape(name),
                 notice=notice,
-                nonce=nonce,
-                sec_uid=sec_uid,
-                posts_path=POSTS_PATH,
-                sign_js=SIGN_JS,
+                script=self.page_script(
+                    nonce, FIRST, SIGN_URL, OWN_REQUEST % {"sec_uid": sec_uid, "posts_path": POSTS_PATH}
+                ),
             )
         )
 
@@ -116,9 +124,9 @@ class App(SignedPageApp):
         return bool(req.query.get("msToken")) and self.signature_ok(nonce, query, req.query.get("a_bogus"))
 
     def post_list(self, req: Req) -> Resp:
-        if not self._signed(req):
-            return Resp(status=200, body="")  # what Douyin gives an unsigned request
         account = self.by_id(req.query.get("sec_user_id", ""))
+        if not self._signed(req) or (account is not None and account.case == "captcha"):
+            return Resp(status=200, body="")  # what Douyin gives an unsigned (or flagged) client
         empty = {"status_code": 0, "has_more": 0, "max_cursor": 0, "aweme_list": []}
         if account is None:
             return Resp.json(empty)

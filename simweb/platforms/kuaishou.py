@@ -3,7 +3,8 @@
 ``POST /rest/v/profile/feed?__NS_hxfalcon=...&caver=2`` answers only when ``__NS_hxfalcon`` is the
 signature the page's JavaScript computed (a 32-bit FNV-1a hash of a per-page nonce, also set as
 the ``did`` cookie, and the exact JSON body); anything else gets ``{"result":50}`` (unsigned or
-expired token), as the real endpoint does, so only a real browser reads these accounts. The
+expired token), as the real endpoint does, so only a real browser reads these accounts. Signing model ``hook`` (see :mod:`simweb.platforms.signed`):
+the page's SDK signs every feed request the page makes. The
 ``graphql_feed`` case's page reads its works through the older ``POST /graphql``
 (``visionProfilePhotoList``) instead: the crawler must recognise that answer by its shape.
 """
@@ -15,7 +16,7 @@ import html
 import secrets
 
 from simweb.platforms.base import Req, Resp, SimAccount
-from simweb.platforms.signed import SIGN_JS, SignedPageApp
+from simweb.platforms.signed import SignedPageApp
 
 FEED_PATH = "/rest/v/profile/feed"
 GRAPHQL_PATH = "/graphql"  # the older endpoint: visionProfilePhotoList (case graphql_feed)
@@ -26,36 +27,42 @@ PAGE = """<!DOCTYPE html>
 <body><div class="user-info"><h1>{name}</h1><p>5.6万 粉丝 21 关注 380 作品</p></div>
 <div class="works"><ul id="works"></ul></div>
 <script>
-{sign_js}
 (function () {{
-  var nonce = "{nonce}";
-  document.cookie = "did=web_" + nonce + "; path=/";
-  var graphql = {graphql};
-  var body = graphql
-    ? JSON.stringify({{operationName: "visionProfilePhotoList",
-        variables: {{userId: "{principal_id}", pcursor: "", page: "profile"}},
-        query: "fragment photoContent on PhotoEntity {{ id caption timestamp }} query visionProfilePhotoList"}})
-    : JSON.stringify({{user_id: "{principal_id}", pcursor: "", page: "profile"}});
-  var url = graphql ? "{graphql_path}" : "{feed_path}?__NS_hxfalcon=" + sign(nonce + "|" + body) + "&caver=2";
-  fetch(url, {{
-    method: "POST", credentials: "same-origin",
-    headers: {{"Content-Type": "application/json"}}, body: body
-  }}).then(function (r) {{ return r.text(); }})
-    .then(function (t) {{
-      var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
-      if (graphql) {{ d = (d.data || {{}}).visionProfilePhotoList || {{}}; }}
-      if (d.result !== 1) {{ return; }}
-      var ul = document.getElementById("works"), list = d.feeds || [];
-      list.forEach(function (f) {{
-        var li = document.createElement("li");
-        li.textContent = (f.photo.profileUserTopPhoto ? "置顶 " : "") + f.photo.caption + " " +
-          new Date(f.photo.timestamp).toLocaleString("zh-CN");
-        ul.appendChild(li);
-      }});
-      if (!list.length) {{ ul.textContent = "暂无作品"; }}
-    }});
+{script}
 }})();
 </script></body></html>"""
+
+FIRST = 'document.cookie = "did=web_" + nonce + "; path=/";'
+SIGN_URL = """function signUrl(url, body) {
+  var u = new URL(url, location.href);
+  if (u.pathname !== "%(feed_path)s") { return url; }
+  u.searchParams.set("__NS_hxfalcon", sign(nonce + "|" + body));
+  u.searchParams.set("caver", "2");
+  return u.pathname + "?" + u.searchParams.toString();
+}"""
+OWN_REQUEST = """var graphql = %(graphql)s;
+var body = graphql
+  ? JSON.stringify({operationName: "visionProfilePhotoList",
+      variables: {userId: "%(principal_id)s", pcursor: "", page: "profile"},
+      query: "fragment photoContent on PhotoEntity { id caption timestamp } query visionProfilePhotoList"})
+  : JSON.stringify({user_id: "%(principal_id)s", pcursor: "", page: "profile"});
+fetch(graphql ? "%(graphql_path)s" : "%(feed_path)s", {
+  method: "POST", credentials: "same-origin",
+  headers: {"Content-Type": "application/json"}, body: body
+}).then(function (r) { return r.text(); })
+  .then(function (t) {
+    var d; try { d = JSON.parse(t); } catch (e) { return; }
+    if (graphql) { d = (d.data || {}).visionProfilePhotoList || {}; }
+    if (d.result !== 1) { return; }
+    var ul = document.getElementById("works"), list = d.feeds || [];
+    list.forEach(function (f) {
+      var li = document.createElement("li");
+      li.textContent = (f.photo.profileUserTopPhoto ? "置顶 " : "") + f.photo.caption + " " +
+        new Date(f.photo.timestamp).toLocaleString("zh-CN");
+      ul.appendChild(li);
+    });
+    if (!list.length) { ul.textContent = "暂无作品"; }
+  });"""
 
 MISSING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>快手</title></head>
 <body><div class="empty">用户不存在</div><a href="/">去首页看看</a></body></html>"""
@@ -103,12 +110,18 @@ class App(SignedPageApp):
         return Resp.html(
             PAGE.format(
                 name=html.escape(account.name),
-                nonce=nonce,
-                principal_id=principal_id,
-                feed_path=FEED_PATH,
-                graphql_path=GRAPHQL_PATH,
-                graphql="true" if account.case == "graphql_feed" else "false",
-                sign_js=SIGN_JS,
+                script=self.page_script(
+                    nonce,
+                    FIRST,
+                    SIGN_URL % {"feed_path": FEED_PATH},
+                    OWN_REQUEST
+                    % {
+                        "principal_id": principal_id,
+                        "feed_path": FEED_PATH,
+                        "graphql_path": GRAPHQL_PATH,
+                        "graphql": "true" if account.case == "graphql_feed" else "false",
+                    },
+                ),
             )
         )
 

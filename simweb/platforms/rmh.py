@@ -101,6 +101,8 @@ class App(PlatformApp):
             return Resp.json({"code": 4004, "msg": "作者不存在", "data": None})
         if account.case == "banned":
             return Resp.json({"code": 4005, "msg": "该账号已被封禁", "data": None})
+        if account.case == "captcha":  # a flagged client: the list refuses as the page does
+            return Resp.json({"code": 403, "msg": "请完成安全验证后继续访问", "data": None}, status=403)
         if account.case == "throttled":
             return Resp.json({"code": 429, "msg": "请求过于频繁", "data": None}, status=429)
         if account.case == "empty_body":

@@ -2,7 +2,8 @@
 
 ``/api/pc/list/feed`` answers only a request whose ``_signature`` the page's JavaScript computed
 (a 32-bit FNV-1a hash of a per-page nonce, also set as the ``__ac_nonce`` cookie, and the exact
-query); anything else gets HTTP 403, so only a real browser reads these accounts.
+query); anything else gets HTTP 403, so only a real browser reads these accounts. Signing model
+``first_request`` (see :mod:`simweb.platforms.signed`): the page signs its own request only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import html
 from urllib.parse import urlencode
 
 from simweb.platforms.base import Req, Resp, SimAccount
-from simweb.platforms.signed import SIGN_JS, SignedPageApp, item_id, sec_uid
+from simweb.platforms.signed import SignedPageApp, item_id, sec_uid
 
 FEED_PATH = "/api/pc/list/feed"
 PROFILE_PREFIX = "/c/user/token/"
@@ -22,26 +23,32 @@ PAGE = """<!DOCTYPE html>
 <body><div class="profile"><h1>{name}</h1><p>1.2万 获赞 3.4万 粉丝 8 关注</p></div>
 <div class="feed"><ul id="feed"></ul></div>
 <script>
-{sign_js}
 (function () {{
-  var nonce = "{nonce}";
-  document.cookie = "__ac_nonce=" + nonce + "; path=/";
-  var q = "category=profile_all&token={token}&max_behot_time=0&entrance_gid=&aid=24&app_name=toutiao_web";
-  fetch("{feed_path}?" + q + "&_signature=" + sign(nonce + "|" + q), {{credentials: "same-origin"}})
-    .then(function (r) {{ return r.text(); }})
-    .then(function (t) {{
-      var d; try {{ d = JSON.parse(t); }} catch (e) {{ return; }}
-      var ul = document.getElementById("feed"), list = d.data || [];
-      list.forEach(function (a) {{
-        var li = document.createElement("li");
-        li.textContent = (a.title || a.content || "") + " " +
-          new Date(a.publish_time * 1000).toLocaleString("zh-CN");
-        ul.appendChild(li);
-      }});
-      if (d.data && !list.length) {{ ul.textContent = "暂无内容"; }}
-    }});
+{script}
 }})();
 </script></body></html>"""
+
+FIRST = 'document.cookie = "__ac_nonce=" + nonce + "; path=/";'
+SIGN_URL = """function signUrl(url, body) {
+  var u = new URL(url, location.href);
+  u.searchParams.delete("_signature");
+  var q = u.searchParams.toString();
+  return u.pathname + "?" + q + "&_signature=" + sign(nonce + "|" + q);
+}"""
+OWN_REQUEST = """var q = "category=profile_all&token=%(token)s&max_behot_time=0&entrance_gid=&aid=24&app_name=toutiao_web";
+fetch("%(feed_path)s?" + q, {credentials: "same-origin"})
+  .then(function (r) { return r.text(); })
+  .then(function (t) {
+    var d; try { d = JSON.parse(t); } catch (e) { return; }
+    var ul = document.getElementById("feed"), list = d.data || [];
+    list.forEach(function (a) {
+      var li = document.createElement("li");
+      li.textContent = (a.title || a.content || "") + " " +
+        new Date(a.publish_time * 1000).toLocaleString("zh-CN");
+      ul.appendChild(li);
+    });
+    if (d.data && !list.length) { ul.textContent = "暂无内容"; }
+  });"""
 
 MISSING_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>今日头条</title></head>
 <body><div class="error">你访问的用户不存在</div><a href="/">返回首页</a></body></html>"""
@@ -53,6 +60,7 @@ CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>今日
 class App(SignedPageApp):
     KEY = "toutiao"
     PROFILE_PREFIX, LIST_PATH = PROFILE_PREFIX, FEED_PATH
+    SIGNING = "first_request"  # the older explicit _signature call: no hook on fetch
     CASES = (
         "active",
         "warning",
@@ -85,10 +93,9 @@ class App(SignedPageApp):
         return Resp.html(
             PAGE.format(
                 name=html.escape(account.name),
-                nonce=nonce,
-                token=token,
-                feed_path=FEED_PATH,
-                sign_js=SIGN_JS,
+                script=self.page_script(
+                    nonce, FIRST, SIGN_URL, OWN_REQUEST % {"token": token, "feed_path": FEED_PATH}
+                ),
             )
         )
 
@@ -98,9 +105,9 @@ class App(SignedPageApp):
         return self.signature_ok(nonce, query, req.query.get("_signature"))
 
     def post_list(self, req: Req) -> Resp:
-        if not self._signed(req):
-            return Resp(status=403, body="", content_type="text/plain")
         account = self.by_id(req.query.get("token", ""))
+        if not self._signed(req) or (account is not None and account.case == "captcha"):
+            return Resp(status=403, body="", content_type="text/plain")  # unsigned or flagged client
         if account is None or account.case == "deleted":
             return Resp.json({"has_more": False, "message": "error", "data": None})
         case = account.case

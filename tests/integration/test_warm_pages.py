@@ -1,0 +1,122 @@
+"""Signed platforms read from inside one warm page per platform (spiders/warmpages.py).
+
+The account crawl (a subprocess, real Chromium) runs against Douyin, Toutiao and Kuaishou simulated in both
+signing models (simweb/platforms/signed.py). With the SDK-style hook every dated account is read by
+an in-page request from the platform's warm page, so the simulated server serves far fewer profile
+pages than there are accounts; with pages that sign only their own first request every in-page
+answer is a refusal, every account falls back to its own profile page, and the results are the same
+ground truth either way.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simweb.accounts import build_accounts
+from simweb.server import SimulatedWeb
+from simweb.world import build_world
+from tests.jsonl_runs import crawl_to_jsonl, parse_date
+
+AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
+SIGNED = ("douyin", "toutiao", "kuaishou")
+
+
+def crawl(tmp: Path, signing: str, platforms: tuple[str, ...] = SIGNED) -> dict[str, Any]:
+    """Every planted case of ``platforms``, the signed ones' apps in ``signing``, crawled once."""
+    accounts = build_accounts(AS_OF, platforms=list(platforms))
+    for key in SIGNED:
+        accounts.apps[key].signing = signing  # type: ignore[attr-defined]
+    web = SimulatedWeb(build_world(AS_OF), accounts=accounts).start()
+    try:
+        rows = list(csv.reader(web.write_targets_csv(tmp / "all.csv").open(encoding="utf-8")))
+        targets = tmp / "accounts.csv"
+        with targets.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([rows[0]] + [r for r in rows[1:] if r[1] == "account"])
+        config = web.write_config(tmp / "config.toml")
+        env = dict(os.environ, GOVPATROL_LOG_LEVEL="INFO")
+        run = crawl_to_jsonl(targets, config, AS_OF, "patrol", tmp / "accounts.jsonl", timeout=600, env=env)
+        return {
+            "items": run.records[:-1],
+            "stats": run.records[-1],
+            "stderr": run.stderr,
+            "truth": web.truth()["accounts"],
+            "served": {key: dict(accounts.apps[key].served) for key in SIGNED},  # type: ignore[attr-defined]
+            "pages": {  # profile pages served per target id
+                a.target_id: accounts.apps[a.platform].profile_pages[a.account_id]  # type: ignore[attr-defined]
+                for a in accounts.accounts
+                if a.platform in SIGNED
+            },
+            "accounts": Counter(a.platform for a in accounts.accounts),
+        }
+    finally:
+        web.stop()
+
+
+@pytest.fixture(scope="module")
+def hook_crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return crawl(tmp_path_factory.mktemp("warm-hook"), "hook", (*SIGNED, "rmh"))
+
+
+@pytest.fixture(scope="module")
+def first_request_crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return crawl(tmp_path_factory.mktemp("warm-first"), "first_request")
+
+
+def observations(run: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item for item in run["items"] if item["type"] == "AccountObservation"]
+
+
+def misses(run: dict[str, Any]) -> list[str]:
+    """Accounts whose state or newest post (within a minute) is not their ground truth."""
+    out = []
+    for obs in observations(run):
+        truth = run["truth"][obs["target_id"]]
+        latest, want = parse_date(obs["latest"]), parse_date(truth["latest"])
+        off = (latest is None) != (want is None) or (
+            latest is not None and want is not None and abs((latest - want).total_seconds()) > 60
+        )
+        if obs["state"] != truth["state"] or off:
+            out.append(f"{obs['target_id']} {obs['platform']}: {obs['state']} {obs['reason']}")
+    return out
+
+
+def test_hook_platforms_reach_every_truth_without_a_profile_page_per_account(hook_crawl):
+    obs = observations(hook_crawl)
+    assert len(obs) == sum(hook_crawl["accounts"].values())
+    assert misses(hook_crawl) == []
+    for key in SIGNED:
+        dated = [o for o in obs if o["platform"] == key and o["state"] == "latest"]
+        inpage = [o for o in dated if o["evidence"].get("inpage")]
+        # one dated account's own profile page became the warm page; every other one was read in it,
+        # with one request and no profile page of its own
+        assert len(inpage) == len(dated) - 1 >= 3, key
+        assert all(o["browser"] and o["requests"] == 1 for o in inpage)
+        assert sum(hook_crawl["pages"][o["target_id"]] for o in dated) == 1, key
+        assert all(hook_crawl["pages"][o["target_id"]] == 0 for o in inpage)
+    # what the list alone cannot decide (an empty list's wording, a captcha, a refusal) opened its
+    # profile page as before
+    undecided = [o for o in obs if o["state"] != "latest" and o["platform"] in SIGNED]
+    assert undecided
+    assert all(hook_crawl["pages"][o["target_id"]] >= 1 for o in undecided)
+    assert hook_crawl["stats"]["inpage_accepted"] == len([o for o in obs if o["evidence"].get("inpage")])
+    # 人民号 signs nothing: its dated authors are read in a warm author page as well
+    rmh = [o for o in obs if o["platform"] == "rmh" and o["state"] == "latest"]
+    assert len([o for o in rmh if o["evidence"].get("inpage")]) == len(rmh) - 1 >= 2
+
+
+def test_first_request_platforms_fall_back_to_every_profile_page(first_request_crawl):
+    obs = observations(first_request_crawl)
+    assert len(obs) == sum(first_request_crawl["accounts"].values())
+    assert misses(first_request_crawl) == []
+    assert not [o for o in obs if o["evidence"].get("inpage")]
+    # every account opened its own profile page: none was read in a warm page
+    assert all(first_request_crawl["pages"][o["target_id"]] >= 1 for o in obs)
+    assert first_request_crawl["stats"]["inpage_accepted"] == 0
+    assert first_request_crawl["stats"]["inpage_fallbacks"] >= 1
