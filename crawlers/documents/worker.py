@@ -1,38 +1,31 @@
-"""The isolating process: ``python -m crawlers.documents.worker CAPS_JSON URL CONTENT_TYPE``.
+"""What runs inside a reader process: its limits, and one file read into a plain dict.
 
-Reads the file from stdin, limits its own address space (``caps.memory_mb``) and CPU time, and
-writes one JSON :class:`~crawlers.documents.caps.Extracted` to stdout. The parent kills it at the
-wall-clock timeout.
+The pool in :mod:`crawlers.documents.isolation` starts these processes with ``spawn`` (never a
+fork of a crawler with live threads) and calls :func:`limit` once in each. The address-space
+limit holds for the process's life; run time is bounded by the pool, which kills a process whose
+file outlasts ``caps.timeout_s`` (a per-process CPU limit would add up over the files it reads).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import resource
-import sys
+from typing import Any
 
-from crawlers.documents import extract_here
-from crawlers.documents.caps import Caps
+from crawlers.documents.caps import Caps, failed
+from crawlers.documents.readers import extract_here
+from crawlers.documents.sniff import sniff
 
 
-def _limit(caps: Caps) -> None:
-    memory = caps.memory_mb * 1024 * 1024
+def limit(memory_mb: int) -> None:
+    memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    cpu = int(caps.timeout_s) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
-def main(argv: list[str]) -> int:
-    caps = Caps(**json.loads(argv[0]))
-    url = argv[1] if len(argv) > 1 else ""
-    content_type = argv[2] if len(argv) > 2 else ""
-    _limit(caps)
-    data = sys.stdin.buffer.read()
-    result = extract_here(data, url, content_type, caps)
-    sys.stdout.write(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def read(data: bytes, url: str, content_type: str, caps: dict[str, Any]) -> dict[str, Any]:
+    """One file's :class:`~crawlers.documents.caps.Extracted`, as a dict (what crosses the pipe)."""
+    try:
+        result = extract_here(data, url, content_type, Caps(**caps))
+    except MemoryError:
+        result = failed(sniff(data, url, content_type), "too_large", "the reader ran out of memory")
+    return dataclasses.asdict(result)

@@ -108,3 +108,9 @@ def test_files_over_the_size_cap_are_not_read() -> None:
 def test_a_reader_that_runs_too_long_is_stopped_at_the_timeout() -> None:
     result = extract(files.scanned_pdf_bytes(["慢"]), "slow.pdf", caps=Caps(timeout_s=0.05))
     assert (result.status, result.reason) == ("unverified", "timeout")
+
+
+def test_the_file_after_a_stopped_reader_is_read_as_usual() -> None:
+    slow = extract(files.scanned_pdf_bytes(["慢"]), "slow.pdf", caps=Caps(timeout_s=0.05))
+    after = extract(files.docx_bytes(["下一个文件"]), "next.docx")
+    assert (slow.reason, after.status, after.text.strip()) == ("timeout", "ok", "下一个文件")
