@@ -27,6 +27,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 VENV_BIN = Path(sys.executable).parent
 
 
+# more ``[crawl]`` lines for govpatrol's config (``--link-workers N`` of linkcheck and profile)
+CRAWL_EXTRA: list[str] = []
+
+
 class BenchWeb:
     """``with BenchWeb(spec) as web:`` serves ``spec`` from a child process until the block ends."""
 
@@ -99,6 +103,7 @@ class BenchWeb:
             f"per_host = {per_host}",
             'render_js = "never"',
             "max_columns = 200",
+            *CRAWL_EXTRA,
             "",
         ]
         for key, port in self.platforms.items():

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC
 from typing import Any, Self
 
 import redis
@@ -39,6 +40,8 @@ from spiders.linkcheck import (
     wanted,
 )
 from spiders.linkengine import EngineSettings, LinkEngine
+from spiders.linkframes import ChildSetup
+from spiders.linkworker import LinkWorker
 from spiders.sitecore import PRIORITY, SiteCore, SiteState
 
 
@@ -60,8 +63,10 @@ class SiteLinks(SiteCore):
         crawler.signals.connect(spider._close_engine, signal=signals.spider_closed)
         return spider
 
-    def _link_engine(self) -> LinkEngine:
-        """The link checker, created on first use (on the reactor's running asyncio loop)."""
+    def _link_engine(self) -> LinkEngine | LinkWorker:
+        """The link checker, created on first use (on the reactor's running asyncio loop): in a child
+        process with ``[crawl] link_workers = 2`` (not with distributed host slots: their gate is
+        this process's Redis connection), else in this process."""
         if self.engine is None:
             crawl, network = self.config.crawl, self.config.network
             settings = EngineSettings(
@@ -75,6 +80,10 @@ class SiteLinks(SiteCore):
                 offline=network.offline,
                 keep_html=self._wants_linked_pages(),
             )
+            if crawl.link_workers > 1 and self.gate is None:
+                tz = self.as_of.tzinfo or UTC
+                self.engine = LinkWorker(ChildSetup(settings, policy_for(self.config), self.words, tz))
+                return self.engine
             self.engine = LinkEngine(
                 settings,
                 signals=self._signals,
