@@ -25,6 +25,7 @@ from spiders.linkcheck import LinkResult, read_page, read_signals
 from spiders.linkengine import EngineSettings, LinkEngine
 from spiders.linkframes import ChildSetup
 from spiders.linkworker import LinkWorker
+from tests.jsonl_runs import crawl_to_jsonl, link_state, of_type
 
 HOST = "worker.example.gov.cn"
 PRIVATE = "private.example.gov.cn"
@@ -182,3 +183,63 @@ def test_a_check_in_flight_at_two_deaths_is_a_failure_with_its_reason(web):
     assert failed  # the second child was killed with the first one's checks in flight
     assert len(failed) + len(answered) == len(asks)
     assert (after.status, after.error) == (200, None)
+
+
+SITES = ("S001", "S018", "S019")  # healthy; dead links, soft-404s and a HEAD-refusing server; a redirect loop
+UNTIMED = ("checked_at", "elapsed_ms")
+
+
+def _site_checks(items: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(c["target_id"], c["url"]): c for c in of_type(items, "LinkCheck")}
+
+
+def _facts_of(checks: dict[tuple[str, str], dict]) -> dict[tuple[str, str], dict]:
+    """The recorded facts, but when and how fast (and the pages' order, which is arrival order)."""
+    return {
+        key: {k: v for k, v in c.items() if k not in UNTIMED} | {"found_on": sorted(c["found_on"])}
+        for key, c in checks.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory) -> dict:
+    """The same three simulated sites crawled with link checks in-process and in a child process."""
+    tmp = tmp_path_factory.mktemp("linkworkers")
+    web = SimulatedWeb(build_world(AS_OF)).start()
+    try:
+        everything = web.write_targets_csv(tmp / "all.csv").read_text(encoding="utf-8").splitlines()
+        targets = tmp / "targets.csv"
+        targets.write_text(
+            "\n".join([everything[0], *(r for r in everything if r.split(",")[0] in SITES)]) + "\n"
+        )
+        base = web.write_config(tmp / "base.toml").read_text(encoding="utf-8")
+        runs = {}
+        for workers in (1, 2):
+            config = tmp / f"config-{workers}.toml"
+            config.write_text(base + f"\n[crawl]\nlink_workers = {workers}\n", encoding="utf-8")
+            runs[workers] = crawl_to_jsonl(targets, config, AS_OF, "full", tmp / f"{workers}.jsonl").records
+        truth = {sid: site for sid, site in web.world.truth()["sites"].items() if sid in SITES}
+        return {"runs": runs, "truth": truth}
+    finally:
+        web.stop()
+
+
+def test_a_sweep_with_a_link_child_records_the_same_link_facts(crawled):
+    alone, child = _facts_of(_site_checks(crawled["runs"][1])), _facts_of(_site_checks(crawled["runs"][2]))
+    assert {t for t, _u in alone} == set(SITES)
+    differ = {
+        key: (alone.get(key), child.get(key))
+        for key in alone.keys() | child.keys()
+        if alone.get(key) != child.get(key)
+    }
+    assert differ == {}
+
+
+def test_a_sweep_with_a_link_child_finds_every_planted_dead_link(crawled):
+    checks = _site_checks(crawled["runs"][2])
+    for site_id, truth in crawled["truth"].items():
+        for planted in truth["dead_links"]:
+            assert link_state(checks[(site_id, planted["url"])]).dead, planted
+        for url in truth["not_dead_links"]:
+            if (site_id, url) in checks:
+                assert not link_state(checks[(site_id, url)]).dead, url
