@@ -29,6 +29,8 @@ VENV_BIN = Path(sys.executable).parent
 
 # more ``[crawl]`` lines for govpatrol's config (``--link-workers N`` of linkcheck and profile)
 CRAWL_EXTRA: list[str] = []
+# more sections (``--no-attachments`` of linkcheck and profile: ``[content_watch] attachments = false``)
+SECTIONS_EXTRA: list[str] = []
 
 
 class BenchWeb:
@@ -105,6 +107,7 @@ class BenchWeb:
             "max_columns = 200",
             *CRAWL_EXTRA,
             "",
+            *SECTIONS_EXTRA,
         ]
         for key, port in self.platforms.items():
             # the bench platforms are unthrottled: no request budget and a short pause after their
