@@ -86,6 +86,11 @@ class LinkWorker:
         """The running child's process id (None before the first check)."""
         return self._child.proc.pid if self._child is not None else None
 
+    def warm(self) -> None:
+        """Start the child now (on the running loop), so its start-up overlaps the page crawl."""
+        if self._child is None and self._starting is None and self._fallback is None:
+            self._starting = asyncio.ensure_future(self._start())
+
     async def check(
         self, url: str, *, first: str = "HEAD", internal: bool = False, read: bool = False
     ) -> LinkResult:

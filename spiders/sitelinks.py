@@ -61,7 +61,16 @@ class SiteLinks(SiteCore):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._close_engine, signal=signals.spider_closed)
+        crawler.signals.connect(spider._warm_engine, signal=signals.spider_opened)
         return spider
+
+    def _warm_engine(self, spider: scrapy.Spider) -> None:
+        """A link child starts with the crawl, not with the first site's links (its imports take
+        a second, on the other core)."""
+        if self.config.crawl.check_links and self.targets:
+            engine = self._link_engine()
+            if isinstance(engine, LinkWorker):
+                engine.warm()
 
     def _link_engine(self) -> LinkEngine | LinkWorker:
         """The link checker, created on first use (on the reactor's running asyncio loop): in a child
