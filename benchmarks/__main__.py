@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from benchmarks.harness import CRAWL_EXTRA, SECTIONS_EXTRA
 from govpatrol.services import ensure_redis
 
 
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     lc.add_argument("--cap", type=int, default=64, help="requests in flight, all hosts")
     lc.add_argument("--per-host", type=int, default=8, help="requests in flight per host")
     lc.add_argument("--tools", default="govpatrol,linkchecker,lychee")
+    lc.add_argument("--link-workers", type=int, help="govpatrol's [crawl] link_workers (default: its own)")
+    lc.add_argument(
+        "--no-attachments", action="store_true", help="govpatrol: [content_watch] attachments = false"
+    )
     sc = sub.add_parser("scale", help="govpatrol's peak RSS and checks/s by number of links")
     sc.add_argument("--links-total", type=_ints, default=[1_000, 10_000, 100_000, 200_000])
     sc.add_argument("--latency", type=int, default=0)
@@ -127,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
             linkcheck.main(10, 8, 40, [0, 50, 200], 64, 8, ["govpatrol", "linkchecker", "lychee"])
         else:
             tools = [t for t in args.tools.split(",") if t]
+            if args.link_workers:
+                CRAWL_EXTRA.append(f"link_workers = {args.link_workers}")
+            if args.no_attachments:
+                SECTIONS_EXTRA.extend(["[content_watch]", "attachments = false", ""])
             linkcheck.main(args.sites, args.pages, args.links, args.latency, args.cap, args.per_host, tools)
     if args.bench in ("scale", "all"):
         from benchmarks import scale

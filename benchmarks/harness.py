@@ -28,6 +28,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 VENV_BIN = Path(sys.executable).parent
 
 
+# more ``[crawl]`` lines for govpatrol's config (``--link-workers N`` of linkcheck and profile)
+CRAWL_EXTRA: list[str] = []
+# more sections (``--no-attachments`` of linkcheck and profile: ``[content_watch] attachments = false``)
+SECTIONS_EXTRA: list[str] = []
+
+
 class BenchWeb:
     """``with BenchWeb(spec) as web:`` serves ``spec`` from a child process until the block ends."""
 
@@ -110,7 +116,9 @@ class BenchWeb:
             f"per_host = {per_host}",
             'render_js = "never"',
             "max_columns = 200",
+            *CRAWL_EXTRA,
             "",
+            *SECTIONS_EXTRA,
         ]
         for key, port in self.platforms.items():
             # unthrottled bench platforms: no request budget and a short pause after their planted

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.benchaccounts import AS_OF
 from benchmarks.benchweb import BenchSpec
-from benchmarks.harness import RESULTS, VENV_BIN, BenchWeb
+from benchmarks.harness import CRAWL_EXTRA, RESULTS, SECTIONS_EXTRA, VENV_BIN, BenchWeb
 
 #: (substring of a frame's file, layer name), first match wins, checked from the leaf upward
 LAYERS = (
@@ -89,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latency", type=int, default=0)
     p.add_argument("--cap", type=int, default=64)
     p.add_argument("--per-host", type=int, default=8)
+    p.add_argument("--link-workers", type=int, help="[crawl] link_workers (default: govpatrol's own)")
+    p.add_argument("--no-attachments", action="store_true", help="[content_watch] attachments = false")
     a = p.parse_args(argv)
+    if a.link_workers:
+        CRAWL_EXTRA.append(f"link_workers = {a.link_workers}")
+    if a.no_attachments:
+        SECTIONS_EXTRA.extend(["[content_watch]", "attachments = false", ""])
     spec = BenchSpec(sites=a.sites, pages=a.pages, links=a.links, latency_ms=a.latency)
     RESULTS.mkdir(parents=True, exist_ok=True)
     raw = RESULTS / f"profile-{time.strftime('%Y%m%dT%H%M%S')}.txt"

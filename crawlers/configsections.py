@@ -141,6 +141,9 @@ class CrawlConfig(Section):
     site_page_budget: Annotated[int, Field(ge=1, le=10_000_000)] = 200
     max_links: Count = 3000
     sites_in_flight: Places = 32
+    # 2: link checks run in a child process on the second core (1: in the crawl's own process);
+    # distributed sweeps check in-process whatever this says (their host slots are per process)
+    link_workers: Annotated[int, Field(ge=1, le=2)] = 1
     check_certificates: bool = True
     # incremental sweeps: link results shared by workers in Redis, each class kept this many hours
     # (0: that class is always checked again); pages revalidated with ETag / Last-Modified

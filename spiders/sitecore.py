@@ -22,6 +22,7 @@ from spiders.base import TargetSpider
 from spiders.budget import SiteBudget, purge_queued
 from spiders.linkcheck import LinkBook, LinkResult, LinkUse
 from spiders.linkengine import LinkEngine
+from spiders.linkworker import LinkWorker
 
 # Pages before links, across the whole sweep: renders and list pages finish while the loop is
 # still quiet, and link checks (most of the requests) fill the rest of the crawl.
@@ -53,7 +54,7 @@ class SiteCore(TargetSpider):
         self.sites: dict[str, SiteState] = {}
         self.book = LinkBook()  # external links: checked once per sweep, answered to every site
         self.checks: dict[tuple[str, str], asyncio.Future[LinkResult]] = {}  # in flight
-        self.engine: LinkEngine | None = None
+        self.engine: LinkEngine | LinkWorker | None = None
         self.gate: Any = None  # per-host slots shared with other workers (distributed mode)
         self.certificates: dict[tuple[str, int], CertCheck] = {}  # one handshake per host per sweep
         self.open_sites = 0  # started and not yet done

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC
 from typing import Any, Self
 
 import redis
@@ -39,6 +40,8 @@ from spiders.linkcheck import (
     wanted,
 )
 from spiders.linkengine import EngineSettings, LinkEngine
+from spiders.linkframes import ChildSetup
+from spiders.linkworker import LinkWorker
 from spiders.sitecore import PRIORITY, SiteCore, SiteState
 
 
@@ -58,10 +61,21 @@ class SiteLinks(SiteCore):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._close_engine, signal=signals.spider_closed)
+        crawler.signals.connect(spider._warm_engine, signal=signals.spider_opened)
         return spider
 
-    def _link_engine(self) -> LinkEngine:
-        """The link checker, created on first use (on the reactor's running asyncio loop)."""
+    def _warm_engine(self, spider: scrapy.Spider) -> None:
+        """A link child starts with the crawl, not with the first site's links (its imports take
+        a second, on the other core)."""
+        if self.config.crawl.check_links and self.targets:
+            engine = self._link_engine()
+            if isinstance(engine, LinkWorker):
+                engine.warm()
+
+    def _link_engine(self) -> LinkEngine | LinkWorker:
+        """The link checker, created on first use (on the reactor's running asyncio loop): in a child
+        process with ``[crawl] link_workers = 2`` (not with distributed host slots: their gate is
+        this process's Redis connection), else in this process."""
         if self.engine is None:
             crawl, network = self.config.crawl, self.config.network
             settings = EngineSettings(
@@ -75,6 +89,10 @@ class SiteLinks(SiteCore):
                 offline=network.offline,
                 keep_html=self._wants_linked_pages(),
             )
+            if crawl.link_workers > 1 and self.gate is None:
+                tz = self.as_of.tzinfo or UTC
+                self.engine = LinkWorker(ChildSetup(settings, policy_for(self.config), self.words, tz))
+                return self.engine
             self.engine = LinkEngine(
                 settings,
                 signals=self._signals,

@@ -64,7 +64,9 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``only`` (one of :data:`COMMANDS`): a sweep's start-up
+    then never imports the other commands' modules (the demo's simulated web, the desk, ...)."""
     parser = argparse.ArgumentParser(
         prog="govpatrol",
         description=DESCRIPTION,
@@ -72,13 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"govpatrol {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"{__name__}.{name}").add_cli(sub)
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs when it is the first argument (else None: build every command)."""
+    first = argv[0] if argv else ""
+    return first if first in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     install_log_redaction()  # credentials never reach a log line, whichever command runs
     if not getattr(args, "func", None):
