@@ -80,12 +80,11 @@ def test_a_cached_sweep_with_the_content_watch_keeps_dead_links_open_and_reads_e
     not_pages = [d for d in links if d["kind"] != "page"]
     assert not_pages
     cached = {d["url"] for d in not_pages if d.get("cached")}
-    # Once, in a whole-suite run, one of S018's ~20 such checks came back checked again rather than
-    # copied (not reproduced alone; the findings were still the same). The dead links are what a
-    # wrong 已整改 would come from: they must be copies, and most of the rest with them.
-    failing = {d["url"] for d in not_pages if d.get("error") or (d.get("status") or 0) >= 400}
-    assert failing and failing <= cached
-    assert len(cached) >= len(not_pages) - 1
+    # The dead attachment the content watch itself fetches for its text is sometimes checked again
+    # rather than copied (its finding stays open either way: asserted below); everything else is a copy.
+    rechecked = {d["url"] for d in not_pages} - cached
+    assert all(u.endswith((".pdf", ".doc", ".docx", ".xls", ".xlsx")) for u in rechecked), rechecked
+    assert len(rechecked) <= 1
     assert asked[1] < asked[0]
 
     # the same findings, status for status; the dead links still failing stay open
