@@ -47,17 +47,34 @@ def wait_ready(logs: list[Path]) -> None:
     raise RuntimeError(f"workers not ready after {READY_S:.0f} s: {[str(p) for p in logs]}")
 
 
-def tree_affinities(procs: list[subprocess.Popen[bytes]]) -> dict[str, list[int]]:
-    """Each process of the workers' trees (worker, crawl child, Chromium) -> its allowed CPUs."""
+def tree_affinities(
+    procs: list[subprocess.Popen[bytes]], cpu_seen: dict[int, float] | None = None
+) -> dict[str, list[int]]:
+    """Each process of the workers' trees (worker, crawl child, Chromium) -> its allowed CPUs.
+
+    ``cpu_seen`` (pid -> CPU seconds at the last sample) is updated on the way, so the workers'
+    CPU time is known even for processes that ended between samples (up to one sample short)."""
     seen: dict[str, list[int]] = {}
     for proc in procs:
         try:
             root = psutil.Process(proc.pid)
             for p in [root, *root.children(recursive=True)]:
                 seen[f"{p.name()}:{p.pid}"] = sorted(p.cpu_affinity() or [])
+                if cpu_seen is not None:
+                    times = p.cpu_times()
+                    cpu_seen[p.pid] = times.user + times.system
         except psutil.Error:
             continue
     return seen
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 if it is gone)."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
 
 
 def run_pinned(
@@ -90,10 +107,14 @@ def run_pinned(
     if others is not None:
         cmd = ["taskset", "-c", ",".join(map(str, others)), *cmd]
     affinities: dict[str, list[int]] = {}
+    worker_cpu: dict[int, float] = {}
     before = server_requests(web)
+    server_cpu_before = cpu_seconds(web.pid)
     try:
         run = run_measured(
-            cmd, timeout=3 * 3600, on_sample=lambda: affinities.update(tree_affinities(workers))
+            cmd,
+            timeout=3 * 3600,
+            on_sample=lambda: affinities.update(tree_affinities(workers, worker_cpu)),
         )
     finally:
         for w in workers:
@@ -114,6 +135,10 @@ def run_pinned(
         "cpus": cpus,
         "wall_s": round(run.wall_s, 1),
         "requests_served": server_requests(web) - before,
+        # who used the two cores: the workers' trees against the bench server, which in the
+        # two-worker run has no idle core to run on and takes its share from the workers
+        "workers_cpu_s": round(sum(worker_cpu.values()), 1),
+        "bench_server_cpu_s": round(cpu_seconds(web.pid) - server_cpu_before, 1),
         "returncode": run.returncode,
         "targets_done": sweep.get("targets_done"),
         "worker_ids": (sweep.get("distributed") or {}).get("workers"),
