@@ -73,7 +73,9 @@ def run_crawl(
     Keys: ``requests``, ``responses``, ``errors`` (download exceptions), ``items``,
     ``targets_done``, ``on_item_errors``, ``elapsed_s``; for accounts ``accounts_checked``,
     ``browser_fetches``, ``inpage_accepted``, ``inpage_fallbacks``, ``account_requests``,
-    ``accounts_elapsed_s``; ``browsers_launched``; and
+    ``accounts_elapsed_s``, ``throttle_answers`` (the platforms' "too fast" answers the spider saw)
+    and ``throttled_unverified``, ``pages_over_declared`` (browser pages that made more requests
+    to their platform than their page object declared); ``browsers_launched``; and
     ``scrapy``: each crawler's full Scrapy stats, JSON-ready, under ``site`` / ``account``.
     """
     sites = [t for t in targets if t.kind == "site"]
@@ -115,6 +117,10 @@ def run_crawl(
         "inpage_accepted": int(account.get("patrol/inpage_accepted", 0)),
         "inpage_fallbacks": int(account.get("patrol/inpage_fallbacks", 0)),
         "account_requests": int(account.get("downloader/request_count", 0)),
+        # platform budgets (spiders/platformpace.py): throttle answers, and accounts they left unverified
+        "throttle_answers": int(account.get("patrol/throttle_answers", 0)),
+        "throttled_unverified": int(account.get("patrol/throttled_unverified", 0)),
+        "pages_over_declared": int(account.get("patrol/pages_over_declared", 0)),
         "accounts_elapsed_s": _span(account),
         "browsers_launched": SharedBrowserProvider.launches - launches,
         "scrapy": {name: _plain_stats(s) for name, s in every.items()},

@@ -12,7 +12,6 @@ the platform's own (one per browser lane), and capture the JSON the page's own s
 from __future__ import annotations
 
 import traceback
-from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +87,7 @@ class AccountState:
     elapsed_ms: float = 0.0
     retries: int = 0
     throttles: int = 0  # throttle answers; each sends the account to the back of its platform's queue
+    sent_at: float = 0.0  # monotonic time its last request went out (spiders/platformpace.py)
     done: bool = False
     final: str = ""  # the result's state, once done
     warming: bool = False  # its profile page is kept open as a warm page (spiders/warmpages.py)
@@ -108,7 +108,6 @@ class AccountSpider(WarmPages):
         self.targets = [t for t in self.targets if t.kind == "account"]
         self.accounts: dict[str, AccountState] = {}
         self.free_lanes = list(range(max(1, self.config.browser.max_pages)))
-        self.browser_waiting: deque[tuple[str, Request]] = deque()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -162,13 +161,20 @@ class AccountSpider(WarmPages):
             return self._finish(state, unverified(f"bad request URL: {exc}", url=step.url))
         return self._in_turn(state, request)
 
+    @staticmethod
+    def _needs_lane(request: Request) -> bool:
+        """A browser page, other than a warm page (which has a context of its own, outside the lanes)."""
+        return bool(request.meta["patrol_fetch"].browser and not request.meta.get("patrol_warm"))
+
+    def _may_send(self, request: Request) -> bool:
+        """A browser page goes out only with a free lane: its turn is taken when it really goes out,
+        so pages that waited for lanes never leave in a burst over the platform's budget."""
+        return bool(self.free_lanes) or not self._needs_lane(request)
+
     def _dispatch(self, state: AccountState, request: Request) -> list[Any]:
-        """Out now: a browser fetch takes a free lane or waits for one."""
-        if not request.meta["patrol_fetch"].browser or request.meta.get("patrol_warm"):
-            return [request]  # a warm page has a context of its own, outside the lanes
-        if not self.free_lanes:
-            self.browser_waiting.append((state.key, request))
-            return []
+        """Out now (its turn has come, and a browser page has a free lane: :meth:`_may_send`)."""
+        if not self._needs_lane(request):
+            return [request]
         return [self._on_lane(state.key, request, self.free_lanes.pop())]
 
     @staticmethod
@@ -241,18 +247,20 @@ class AccountSpider(WarmPages):
 
     # ------------------------------------------------------------------ replies
 
-    def _settled(self, request: Request, state: AccountState) -> list[Request]:
-        """Account for the request's time; a finished browser fetch lets a waiting one start."""
+    def _settled(self, request: Request, state: AccountState) -> list[Any]:
+        """Account for the request's time and for the page's requests the platform saw beyond those
+        declared; a finished browser fetch frees its lane for the next page whose turn has come."""
         if (ms := elapsed_ms(request)) is not None:
             state.elapsed_ms += ms
+        capture: BrowserCapture | None = request.meta.get("patrol_capture")
+        if capture is not None and (extra := capture.platform_requests - capture.fetch.requests) > 0:
+            self._pace(state.key).charge(extra)
+            self._inc("patrol/pages_over_declared")
         lane = request.meta.get("patrol_lane")
         if lane is None:
             return []
-        if self.browser_waiting:
-            key, waiting = self.browser_waiting.popleft()
-            return [self._on_lane(key, waiting, lane)]
         self.free_lanes.append(lane)
-        return []
+        return self._pump_all()
 
     def _on_reply(self, response: Response) -> Iterable[Any]:
         request = response.request
@@ -296,7 +304,7 @@ class AccountSpider(WarmPages):
         if isinstance(step, AccountResult) and step.throttled:
             step = self._throttled(state, step)
         elif reply.status is not None:
-            self._pace(state.key).answered()
+            self._answered(state)
         if self._retry_browser(state, reply, step):
             state.retries += 1
             self._inc("patrol/browser_retries")

@@ -60,6 +60,8 @@ class BrowserCapture:
         self.responses: list[Any] = []
         self.captured: list[Captured] = []
         self.page_text = ""
+        self.platform_requests = 0  # answers the page got from the platform (its budget counts them)
+        self.origin_netloc = urlsplit(origin).netloc if origin else ""
 
     def real_url(self, url: str) -> str:
         """A URL the page fetched from the origin, put back on the platform host the page came from."""
@@ -71,10 +73,19 @@ class BrowserCapture:
         return got._replace(scheme=real.scheme, netloc=real.netloc).geturl()
 
     def on_response(self, response: Any) -> None:
+        if self._from_platform(response.url):
+            self.platform_requests += 1
         if not self.fetch.capture or len(self.responses) >= MAX_CAPTURED:
             return
         if self._scripted(response):
             self.responses.append(response)
+
+    def _from_platform(self, url: str) -> bool:
+        """An answer of the platform itself: on one of its hosts, or on the origin standing in for them."""
+        parts = urlsplit(url)
+        return (parts.hostname or "").lower() in self.hosts or bool(
+            self.origin_netloc and parts.netloc == self.origin_netloc
+        )
 
     def _scripted(self, response: Any) -> bool:
         try:

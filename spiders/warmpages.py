@@ -16,7 +16,8 @@ a platform whose pages are refused ``GIVE_UP`` times in a row before that is rea
 rest of the sweep, at the cost of those few requests. Refused ``REWARM`` times in a row after answers
 came through (the page's session expired), its pages are closed and new ones warmed (at most
 ``MAX_WARMS`` in all).
-In-page fetches take their platform's turns (:mod:`spiders.platformpace`) like any request and go
+In-page fetches take their platform's turns (:mod:`spiders.platformpace`) like any request (one
+request each; a warm page's own load counts as the page object declares) and go
 out from Chromium, so through the SSRF guard's proxy. Each is carried by a ``data:`` request whose
 coroutine callback awaits the page, so its outputs flow through Scrapy like any other answer's.
 """
@@ -207,11 +208,14 @@ class WarmPages(PlatformTurns):
         if result.state == "latest":
             lane.accepted += 1
             lane.refused = 0
-            self._pace(state.key).answered()
+            self._answered(state)
             self._inc("patrol/inpage_accepted")
             return self._finish(state, result)
-        if result.throttled:
-            self._pace(state.key).throttled(time.monotonic())
+        if result.throttled and lane.accepted:
+            # a throttle answer from a page whose in-page requests were kept before; until then a
+            # refusal is the page not signing them (the probes decide), and the profile page the
+            # account opens next says whether the platform is throttling
+            self._pace(state.key).throttled(time.monotonic(), state.sent_at)
             self._inc("patrol/throttle_answers")
         if not result.evidence.get("signed"):
             lane.refused += 1

@@ -35,6 +35,9 @@ class Fetch:
     browser: bool = False  # open in Chromium and capture the JSON the page's own script fetches
     capture: str = ""  # with browser: a substring of the captured JSON request's URL path
     data: dict[str, Any] = field(default_factory=dict)  # state carried to the next step
+    # requests the platform sees for this fetch, counted against its budget: 1, or for a browser
+    # page the page itself and the data requests its own script makes (the page object declares it)
+    requests: int = 1
 
 
 @dataclass

@@ -60,6 +60,11 @@ def profile_page(
     return "", ""
 
 
+# A profile page costs its platform's budget the page and the post list its own script fetches
+# (a page seen to make more is charged more: spiders/account.py).
+PAGE_REQUESTS = 2
+
+
 def profile_fetch(
     target: Target,
     hosts: tuple[str, ...],
@@ -75,7 +80,9 @@ def profile_fetch(
     ident, url = profile_page(target, hosts, path, url_for)
     if not url:
         return unverified(missing, url=target.url)
-    return Fetch(url=url, step="profile", browser=True, capture=capture, data={data_key: ident})
+    return Fetch(
+        url=url, step="profile", browser=True, capture=capture, data={data_key: ident}, requests=PAGE_REQUESTS
+    )
 
 
 def _parsed(cap: Captured) -> Any:

@@ -73,6 +73,7 @@ def start(target: Target, settings: PlatformSettings) -> Fetch | AccountResult:
         browser=True,
         capture=LIST_CAPTURE,
         data={"author_id": author_id},
+        requests=2,  # the author page and the list its script fetches (its platform budget counts both)
     )
 
 

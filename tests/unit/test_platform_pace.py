@@ -8,6 +8,16 @@ from crawlers.platformbudgets import budget_for
 from spiders.platformpace import MAX_SLOWDOWN, Pace
 
 
+def sends(pace: Pace, times: list[float], cost: float = 1.0) -> list[float]:
+    """When each request asked for at ``times`` goes out (each as soon as its turn allows)."""
+    out = []
+    for asked in times:
+        at = max(asked, pace.ready_at())
+        pace.take(at, cost)
+        out.append(at)
+    return out
+
+
 def test_every_platform_has_a_conservative_budget_and_an_office_overrides_it():
     weibo = budget_for("weibo")
     assert 0 < weibo.requests_per_minute <= 20
@@ -24,33 +34,57 @@ def test_every_platform_has_a_conservative_budget_and_an_office_overrides_it():
 
 def test_requests_take_turns_at_the_budgets_interval():
     pace = Pace(budget_for("weibo", {"requests_per_minute": 30}))
-    assert [pace.reserve(100.0) for _ in range(3)] == [100.0, 102.0, 104.0]
-    assert pace.reserve(110.0) == 110.0  # an idle platform's turn is now
+    assert sends(pace, [100.0, 100.0, 100.0]) == [100.0, 102.0, 104.0]
+    assert sends(pace, [110.0]) == [110.0]  # an idle platform's turn is now
+
+
+def test_a_browser_page_costs_the_requests_the_platform_sees_for_it():
+    pace = Pace(budget_for("douyin", {"requests_per_minute": 30}))
+    assert sends(pace, [0.0, 0.0], cost=2) == [0.0, 4.0]  # a page and its own list request: 2 turns
+    pace.charge(1)  # the page was seen to make one request more than declared
+    assert pace.ready_at() == 10.0
+    assert pace.taken == 5
 
 
 def test_without_a_budget_a_throttle_answer_sets_a_pace():
     pace = Pace(budget_for("weibo", {"requests_per_minute": 0, "backoff_seconds": 8}))
-    assert [pace.reserve(0.0) for _ in range(3)] == [0.0, 0.0, 0.0]  # as fast as asked
+    assert sends(pace, [0.0, 0.0, 0.0]) == [0.0, 0.0, 0.0]  # as fast as asked
     pace.throttled(0.0)
-    assert [pace.reserve(1.0) for _ in range(3)] == [
-        8.0,
-        10.0,
-        12.0,
-    ]  # after the pause: a quarter of it apart
+    assert sends(pace, [1.0, 1.0, 1.0]) == [8.0, 10.0, 12.0]  # after the pause: a quarter of it apart
 
 
 def test_a_throttle_answer_pauses_the_platform_doubles_each_time_and_slows_the_pace():
     pace = Pace(budget_for("weibo", {"requests_per_minute": 30, "backoff_seconds": 10}))
-    assert pace.throttled(100.0) == 10
-    assert pace.reserve(101.0) == 110.0  # nothing goes out during the pause
-    assert pace.reserve(101.0) == 114.0  # ... and the pace is half as fast after it
+    assert pace.throttled(100.0, sent_at=99.0) == 10
+    assert sends(pace, [101.0, 101.0]) == [110.0, 114.0]  # nothing during the pause, then half as fast
     assert pace.throttled(105.0) == 5  # a burst's other answers, during the pause: no escalation
-    assert pace.throttled(115.0) == 20  # a throttle after the pause ended: twice the pause
-    assert pace.reserve(116.0) == 135.0
+    assert pace.throttled(115.0, sent_at=99.5) == 0  # sent before the pause began: no escalation
+    assert pace.throttled(115.0, sent_at=110.0) == 20  # sent after it, throttled again: twice the pause
+    assert pace.ready_at() == 135.0
     for n in range(20):
         pace.throttled(200.0 + 1000 * n)
     assert pace.interval == pace.budget.interval_s * MAX_SLOWDOWN
     assert pace.throttled(100_000.0) == pace.budget.backoff_max_seconds
+
+
+def test_one_throttle_halves_the_pace_not_more():
+    """With a budget a throttle slows the pace by half, not down to a quarter of the pause (a pace of
+    540 a minute must not become 12 a minute after one throttle answer)."""
+    pace = Pace(budget_for("weibo", {"requests_per_minute": 540, "backoff_seconds": 20}))
+    pace.throttled(0.0)
+    assert pace.interval == pytest.approx(2 * 60 / 540)
+
+
+def test_the_queue_takes_its_turns_when_they_come_so_a_recovered_pace_applies_to_all_of_it():
+    """A slowed pace that recovers speeds up every request still waiting: turns are not reserved."""
+    pace = Pace(budget_for("weibo", {"requests_per_minute": 60, "backoff_seconds": 4}))
+    pace.throttled(0.0)
+    pace.throttled(10.0)  # paused until 18 s, pace 4x slower
+    assert sends(pace, [10.0]) == [18.0]
+    for _ in range(30):
+        pace.answered()
+    assert pace.interval == pace.budget.interval_s
+    assert sends(pace, [18.0] * 3) == [19.0, 20.0, 21.0]
 
 
 @pytest.mark.parametrize("answers", [1, 5, 50])
