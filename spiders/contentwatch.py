@@ -32,7 +32,7 @@ from crawlers import html as html_facts
 from crawlers.config import Config, ContentWatchConfig
 from crawlers.contentwatch import observe_page
 from crawlers.links import is_internal
-from crawlers.models import Target, TextObservation
+from crawlers.models import ItemBatch, Target, TextObservation
 from spiders.collectors import LINKED, FetchedFile, FetchedPage, FollowPages
 from spiders.contentfiles import FileReader, SiteFiles, file_links, note
 from spiders.linkcache import LINK_CACHE_REDIS
@@ -244,12 +244,15 @@ class ContentRun:
     # ------------------------------------------------------------------ files
 
     def _files(self, page: FetchedPage, spider: FollowPages, site: SiteContent, urls: list[str]) -> list[Any]:
-        """Requests for the files not yet asked for; a note for each the site's allowance cuts."""
+        """Requests for the files not yet asked for; a note for each the site's allowance cuts; the
+        facts of those an earlier sweep read, replayed as one batch (yielded one by one, they could
+        reach the recorder after the site's TargetDone from another callback)."""
         if not self.cw.attachments:
             return []
         found_on = page.obs.final_url or page.obs.url
         notice = found_on in site.notice
         out: list[Any] = []
+        replayed: list[Any] = []
         urls = [u for u in urls if u not in site.files.asked]
         kept = self.cache.get_many(page.target.id, urls) if self.cache is not None else {}
         for url in urls:
@@ -262,14 +265,14 @@ class ContentRun:
                 continue
             site.files.fetched += 1
             if (entry := kept.get(url)) is not None:  # read by an earlier sweep: its facts again
-                out += self._replayed_file(site, entry)
+                replayed += self._replayed_file(site, entry)
                 continue
 
             async def read(fetched: FetchedFile, notice: bool = notice) -> Iterable[Any]:
                 return await self._read_file(site, fetched, notice, page.obs.fetched_at)
 
             out.append(spider.fetch_file(page, url, read, max_bytes=allowed))
-        return out
+        return ([ItemBatch(replayed)] if replayed else []) + out
 
     async def _read_file(
         self, site: SiteContent, fetched: FetchedFile, notice: bool, page_at: datetime
