@@ -40,7 +40,9 @@ AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 SITE = contentwatch.TARGET_ID
 SITES = (SITE, "S018")
 OLD, NEW = "国家工商行政管理总局", "国家质量监督检验检疫总局"  # outdated names (saic, aqsiq)
-OFFICE_TERM = "市场主体年报"  # in /xwdt/a1.html's text; no shipped dictionary names it
+OFFICE_TERM = (
+    "点击进入"  # in /xwdt/a3.html's text (a page the link checks read); no shipped dictionary has it
+)
 WORDING = "SITE-SEC-WORDING"
 LATE = "arrived after the target was judged"
 
@@ -63,7 +65,7 @@ def wording_on(run: Run, url: str, term: str, status: str | None = None) -> list
 def test_a_cached_full_sweep_replays_what_it_read_and_reads_what_changed(tmp_path, es_url, measurements):
     web = SimulatedWeb(build_world(AS_OF)).start()
     prefix = f"govpatrol-it-{uuid.uuid4().hex[:8]}"
-    home_url, a1_url = web.url(contentwatch.HOST, "/"), web.url(contentwatch.HOST, "/xwdt/a1.html")
+    home_url, a3_url = web.url(contentwatch.HOST, "/"), web.url(contentwatch.HOST, "/xwdt/a3.html")
     try:
         every = web.write_targets_csv(tmp_path / "all.csv", content_watch=True).read_text(encoding="utf-8")
         rows = every.splitlines()
@@ -107,7 +109,7 @@ def test_a_cached_full_sweep_replays_what_it_read_and_reads_what_changed(tmp_pat
         # 3. the office's own entry, on a page the cache replays
         override = tmp_path / "indicators.toml"
         override.write_text(
-            f'[["{WORDING}".office_entries]]\nwrong = "{OFFICE_TERM}"\nright = "市场主体年度报告"\n',
+            f'[["{WORDING}".office_entries]]\nwrong = "{OFFICE_TERM}"\nright = "进入"\n',
             encoding="utf-8",
         )
         office = tmp_path / "office.toml"
@@ -141,9 +143,9 @@ def test_a_cached_full_sweep_replays_what_it_read_and_reads_what_changed(tmp_pat
     assert others == {f for f in judged(second) if f[1] != home_url}
 
     # 3. the office's entry raised on a replayed page: the text is the one the first sweep read
-    (office_hit,) = wording_on(extended, a1_url, OFFICE_TERM, "pending_review")
-    first_read = {x["evidence"]["fetched_at"] for x in of_type(first.records, "finding", subject=a1_url)}
+    (office_hit,) = wording_on(extended, a3_url, OFFICE_TERM, "pending_review")
+    first_read = {x["evidence"]["fetched_at"] for x in of_type(first.records, "finding", subject=a3_url)}
     assert first_read
     assert office_hit["evidence"]["fetched_at"] in first_read
     assert asked[3] <= 0.2 * asked[0]
-    assert not wording_on(changed, a1_url, OFFICE_TERM)
+    assert not wording_on(changed, a3_url, OFFICE_TERM)
