@@ -148,7 +148,7 @@ class CrawlConfig(Section):
     # incremental sweeps: link results shared by workers in Redis, each class kept this many hours
     # (0: that class is always checked again); pages revalidated with ETag / Last-Modified
     link_cache_hours: Hours = 0.0  # a link that answered (external or in-site resource)
-    link_cache_page_hours: Hours = 0.0  # an in-site page read for the soft-404 test
+    link_cache_page_hours: Hours = 0.0  # an in-site page read (soft-404 test; its text: spiders/textcache)
     link_cache_failed_hours: Hours = 0.0  # a failure (never counted again as a try of the dead-link rule)
     http_cache_dir: str = ""  # "": off; else pages are kept here and asked for with If-None-Match
 

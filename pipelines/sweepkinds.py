@@ -3,7 +3,7 @@ is never rectified by it (a patrol does not look at columns)."""
 
 from __future__ import annotations
 
-from pipelines.checkscover import ACCOUNT_CHECK_INDICATORS, SITE_CHECK_INDICATORS
+from pipelines.checkscover import ACCOUNT_CHECK_INDICATORS, CONTENT_INDICATORS, SITE_CHECK_INDICATORS
 from pipelines.rules import (
     account_freq,
     account_gone,
@@ -60,6 +60,7 @@ FULL_INDICATORS = (
         meta.INDICATOR,
     }
     | SITE_CHECK_INDICATORS
+    | CONTENT_INDICATORS  # a page's or file's hits: where this sweep has its text
 )  # each only where this sweep gathered its facts (pipelines.checkscover)
 KIND_INDICATORS: dict[str, frozenset[str]] = {
     "patrol": PATROL_INDICATORS | REGISTRY_INDICATORS,

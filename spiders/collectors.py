@@ -15,7 +15,8 @@ observation it is handed (in fields of its own) before returning; judging them i
 Three more things a collector may have: the in-site pages the link checks read (role
 :data:`LINKED`: no request of its own, handed with their HTML and where the site links them; for these
 ``collect`` may also return awaitables -- work in a thread -- which the spider awaits; one that reads
-them only under some settings says so with :meth:`LinkedReader.reads_linked`), a file
+them only under some settings says so with :meth:`LinkedReader.reads_linked`, and one that kept what it
+read in an earlier sweep replays it with :meth:`LinkedReader.replay`), a file
 (:meth:`FollowPages.fetch_file`: an attachment's bytes under a size cap, the fetch also answering
 the link check of that URL), and work off the event loop (:meth:`FollowPages.later`: a thread or a
 child process, awaited; the site is not done before it is).
@@ -132,4 +133,10 @@ class LinkedReader(Protocol):
         """Does it read the in-site pages the link checks fetch in a sweep under ``config``? (Then
         the spider keeps their HTML and checks them itself rather than answer them from the link
         cache, whose copies carry no page.)"""
+        ...
+
+    def replay(self, target: Target, urls: list[str], spider: FollowPages) -> dict[str, list[Any]]:
+        """Of the in-site pages ``urls`` whose link checks the link cache answers, those whose facts it
+        kept from an earlier sweep, with the items that record them again (the page is then not
+        fetched); a page left out is fetched and handed to ``collect`` as usual."""
         ...

@@ -10,7 +10,9 @@ application puts in the ``PATROL_SEEN_TEXTS`` setting (without one, every page c
 What it records: :class:`~crawlers.models.TextObservation` facts -- masked text, privacy
 candidates, extraction status -- made by :mod:`crawlers.contentwatch`; never a judgment. Pages it
 already parsed are read on the loop (a few milliseconds); pages from link checks are parsed, and
-files read, in worker threads (:mod:`spiders.contentfiles`).
+files read, in worker threads (:mod:`spiders.contentfiles`). A full sweep keeps what it read of
+in-site pages and files in the shared :mod:`spiders.textcache`, and a later one replays those facts
+(:meth:`ContentCollector.replay`, and files in :meth:`ContentRun._files`) instead of reading again.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from crawlers import html as html_facts
 from crawlers.config import Config, ContentWatchConfig
 from crawlers.contentwatch import observe_page
 from crawlers.links import is_internal
-from crawlers.models import TextObservation
+from crawlers.models import ItemBatch, Target, TextObservation
 from spiders.collectors import LINKED, FetchedFile, FetchedPage, FollowPages
 from spiders.contentfiles import FileReader, SiteFiles, file_links, note
+from spiders.linkcache import LINK_CACHE_REDIS
+from spiders.textcache import CachedText, TextCache, text_cache
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +84,13 @@ class ContentRun:
         # the file readers, which wait on child processes for seconds
         self.pages = ThreadPoolExecutor(1, thread_name_prefix="govpatrol-text")
         self.sites: dict[str, SiteContent] = {}
+        redis_url = spider.crawler.settings.get(LINK_CACHE_REDIS) or ""
+        self.cache: TextCache | None = None if self.patrol else text_cache(spider.config, redis_url)
 
     def close(self) -> None:
+        if self.cache is not None:
+            self.cache.flush()
+            log.info("content watch: %d texts replayed from the text cache", self.cache.hits)
         self.reader.close()
         self.pages.shutdown(wait=False, cancel_futures=True)
 
@@ -145,7 +154,54 @@ class ContentRun:
         )
         if notice:
             site.notice.add(url)
+        if self.cache is not None:
+            self.cache.put(page.target.id, page.obs.url, CachedText([text], files, notice))
         return [text, *self._files(page, spider, site, files)]
+
+    def replay(self, target: Target, urls: list[str]) -> dict[str, list[Any]]:
+        """Of the in-site pages ``urls`` (link checks answered from the link cache), those whose facts
+        the text cache holds -- the page's and each file's it links -- with the items replaying them
+        (nothing for a page already read this sweep). A page not here is fetched and read."""
+        if self.cache is None:
+            return {}
+        site = self.site(target.id)
+        pages = self.cache.get_many(target.id, [u for u in urls if u not in site.read])
+        links = {f for e in pages.values() for f in e.files} if self.cw.attachments else set()
+        files = self.cache.get_many(target.id, sorted(links - site.files.asked))
+        out: dict[str, list[Any]] = {}
+        for url in urls:
+            if url in site.read:
+                out[url] = []
+                continue
+            entry = pages.get(url)
+            linked = entry.files if entry is not None and self.cw.attachments else []
+            if (
+                entry is None
+                or not entry.texts
+                or any(f not in files and f not in site.files.asked for f in linked)
+            ):
+                continue
+            page = entry.texts[0]
+            site.read.update({url, page.url})
+            if entry.notice:
+                site.notice.add(page.url)
+            items: list[Any] = list(entry.texts)
+            for file in linked:
+                if file in site.files.asked:
+                    continue
+                site.files.asked.add(file)
+                if site.files.allowance(self.cw) <= 0:
+                    items.append(note(target.id, file, page.url, "site_attachments", page.fetched_at))
+                    continue
+                site.files.fetched += 1
+                items += self._replayed_file(site, files[file])
+            out[url] = items
+        return out
+
+    @staticmethod
+    def _replayed_file(site: SiteContent, entry: CachedText) -> list[Any]:
+        site.files.bytes += sum(t.bytes for t in entry.texts)
+        return list(entry.texts)
 
     def _read_linked(
         self, page: FetchedPage, url: str, found_on_notice: bool
@@ -188,12 +244,17 @@ class ContentRun:
     # ------------------------------------------------------------------ files
 
     def _files(self, page: FetchedPage, spider: FollowPages, site: SiteContent, urls: list[str]) -> list[Any]:
-        """Requests for the files not yet asked for; a note for each the site's allowance cuts."""
+        """Requests for the files not yet asked for; a note for each the site's allowance cuts; the
+        facts of those an earlier sweep read, replayed as one batch (yielded one by one, they could
+        reach the recorder after the site's TargetDone from another callback)."""
         if not self.cw.attachments:
             return []
         found_on = page.obs.final_url or page.obs.url
         notice = found_on in site.notice
         out: list[Any] = []
+        replayed: list[Any] = []
+        urls = [u for u in urls if u not in site.files.asked]
+        kept = self.cache.get_many(page.target.id, urls) if self.cache is not None else {}
         for url in urls:
             if url in site.files.asked:
                 continue
@@ -203,12 +264,15 @@ class ContentRun:
                 out.append(note(page.target.id, url, found_on, "site_attachments", page.obs.fetched_at))
                 continue
             site.files.fetched += 1
+            if (entry := kept.get(url)) is not None:  # read by an earlier sweep: its facts again
+                replayed += self._replayed_file(site, entry)
+                continue
 
             async def read(fetched: FetchedFile, notice: bool = notice) -> Iterable[Any]:
                 return await self._read_file(site, fetched, notice, page.obs.fetched_at)
 
             out.append(spider.fetch_file(page, url, read, max_bytes=allowed))
-        return out
+        return ([ItemBatch(replayed)] if replayed else []) + out
 
     async def _read_file(
         self, site: SiteContent, fetched: FetchedFile, notice: bool, page_at: datetime
@@ -218,9 +282,16 @@ class ContentRun:
             reason = fetched.error if fetched.error in ("too_large", "site_budget") else "download_failed"
             return [note(fetched.target.id, fetched.url, fetched.found_on, reason, now)]
         if fetched.status is not None and fetched.status >= 400:
+            self._keep(fetched, [])
             return []  # a missing file is the dead-link rules' finding, not a text
         site.files.bytes += len(fetched.body)
-        return [await self.reader.read(fetched, notice=notice, fetched_at=now)]
+        text = await self.reader.read(fetched, notice=notice, fetched_at=now)
+        self._keep(fetched, [text])
+        return [text]
+
+    def _keep(self, fetched: FetchedFile, texts: list[TextObservation]) -> None:
+        if self.cache is not None:
+            self.cache.put(fetched.target.id, fetched.url, CachedText(texts))
 
 
 class ContentCollector:
@@ -239,8 +310,16 @@ class ContentCollector:
     def collect(self, page: FetchedPage, spider: FollowPages) -> Iterable[Any]:
         if not spider.config.content_watch.enabled:
             return []
+        return self._run(spider).collect(page, spider)
+
+    def _run(self, spider: FollowPages) -> ContentRun:
         run = self._runs.get(spider)
         if run is None:
             run = self._runs[spider] = ContentRun(spider)
             spider.crawler.signals.connect(run.close, signal=signals.spider_closed)
-        return run.collect(page, spider)
+        return run
+
+    def replay(self, target: Target, urls: list[str], spider: FollowPages) -> dict[str, list[Any]]:
+        if not spider.config.content_watch.enabled:
+            return {}
+        return self._run(spider).replay(target, urls)

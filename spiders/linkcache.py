@@ -30,6 +30,7 @@ from spiders.linkcheck import LinkResult, PageSignals
 log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 200  # results written to Redis in one round trip
+LINK_CACHE_REDIS = "PATROL_LINK_CACHE_REDIS"  # the shared Redis's URL (the add-on sets it)
 
 
 @dataclass(frozen=True)

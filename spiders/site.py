@@ -113,6 +113,23 @@ class SiteSpider(SiteWork):
             for c in self.collectors
         )
 
+    def _replay_linked(self, state: SiteState, urls: list[str]) -> dict[str, list[Any]]:
+        """In-site pages every reader of LINKED pages replays from what it kept (not fetched), with
+        the items that replay them; any other reader of LINKED pages needs each page fetched."""
+        readers = [
+            c
+            for c in self.collectors
+            if LINKED in c.roles and (not isinstance(c, LinkedReader) or c.reads_linked(self.config))
+        ]
+        if not urls or not readers or not all(isinstance(c, LinkedReader) for c in readers):
+            return {}
+        out: dict[str, list[Any]] = {url: [] for url in urls}
+        for reader in readers:
+            assert isinstance(reader, LinkedReader)
+            got = reader.replay(state.target, [u for u in urls if u in out], self)
+            out = {url: out[url] + got[url] for url in out if url in got}
+        return out
+
     async def _linked_pages(self, state: SiteState, read: list[tuple[str, LinkUse, LinkResult]]) -> list[Any]:
         """In-site pages the link checks read, to the collectors of role LINKED (no request of their
         own); what the collectors return for them may be awaitable (work in a thread), awaited here."""

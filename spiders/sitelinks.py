@@ -4,8 +4,9 @@ When a site's last page is in, its links are answered from what is known (a page
 an external URL another site already asked about) and the rest go to the link engine as one batch.
 In-site URLs are checked once per site, external ones once per sweep (shared futures while in
 flight, :class:`~spiders.linkcheck.LinkBook` after); an incremental sweep answers what is still
-fresh in the shared :class:`~spiders.linkcache.LinkCache` first (``[crawl] link_cache_*hours``),
-except the in-site pages a collector reads (their text is wanted, not only their status).
+fresh in the shared :class:`~spiders.linkcache.LinkCache` first (``[crawl] link_cache_*hours``);
+an in-site page a collector reads (its text is wanted, not only its status) only when the collector
+replays what it kept of it (the content watch's text cache).
 The site's link and time budgets hold: what they cut is counted (links, and of them the
 homepage's), never judged dead.
 """
@@ -28,7 +29,7 @@ from twisted.python.failure import Failure
 from crawlers.config import Config
 from crawlers.guard import policy_for
 from crawlers.models import ItemBatch, LinkRef
-from spiders.linkcache import Freshness, LinkCache
+from spiders.linkcache import LINK_CACHE_REDIS, Freshness, LinkCache
 from spiders.linkcheck import (
     LinkResult,
     LinkUse,
@@ -107,6 +108,10 @@ class SiteLinks(SiteCore):
         """Does a collector read the in-site pages the link checks fetch? (The spider's part.)"""
         return False
 
+    def _replay_linked(self, state: SiteState, urls: list[str]) -> dict[str, list[Any]]:
+        """In-site pages whose collectors replay what they read of them (the spider's part)."""
+        return {}
+
     async def _linked_pages(self, state: SiteState, read: list[tuple[str, LinkUse, LinkResult]]) -> list[Any]:
         """Items for in-site pages the link checks read (the spider's part: its collectors)."""
         return []
@@ -169,17 +174,25 @@ class SiteLinks(SiteCore):
                 answered.append(make_check(use, url, state.site_url, cached))
                 continue
             todo.append((url, use, scope))
+        replayed: list[Any] = []
         if todo and (cache := self.link_cache) is not None:  # fresh results of earlier sweeps (any worker's)
-            # an in-site page a collector reads (the content watch) is fetched for its text anyway:
-            # a cached result has no body, and the page's text would be missing from this sweep
-            asked = [(scope, url) for url, use, scope in todo if not (reads_pages and _read_page(scope, use))]
-            fresh = cache.get_many(asked)
+            fresh = cache.get_many([(scope, url) for url, _use, scope in todo])
+            if reads_pages:
+                # an in-site page a collector reads (the content watch) is answered from the cache
+                # only when the collector replays what it read of it (a cached result has no body)
+                pages = [url for url, use, scope in todo if _read_page(scope, use) and (scope, url) in fresh]
+                kept = self._replay_linked(state, pages)
+                for url, use, scope in todo:
+                    if _read_page(scope, use) and url not in kept:
+                        fresh.pop((scope, url), None)
+                replayed = [item for url in pages for item in kept.get(url, [])]
             for url, use, scope in todo:
                 if (result := fresh.get((scope, url))) is not None:
                     answered.append(make_check(use, url, state.site_url, result))
                     if scope == "":
                         self.book.results[(scope, url)] = result
             todo = [t for t in todo if (t[2], t[0]) not in fresh]
+        answered += replayed  # the replayed texts travel with the checks, ahead of the site's TargetDone
         out: list[Any] = [ItemBatch(answered)] if answered else []
         if todo:
             state.pending += 1  # settled when the whole batch is answered (or the time is up)
@@ -302,9 +315,6 @@ class SiteLinks(SiteCore):
 def _read_page(scope: str, use: LinkUse) -> bool:
     """An in-site page link: its check reads the page (GET), which collectors of LINKED pages read."""
     return bool(scope) and use.kind == "page"
-
-
-LINK_CACHE_REDIS = "PATROL_LINK_CACHE_REDIS"  # the shared Redis's URL (the add-on sets it)
 
 
 def link_cache(config: Config, url: str) -> LinkCache | None:

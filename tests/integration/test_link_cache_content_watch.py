@@ -2,12 +2,12 @@
 
 Two full sweeps of one site of the simulated web (S018: dead homepage links -- a missing image, a
 refused external host -- and an attachment the content watch fetches, which keeps the site open
-after its links are answered) with the shared link cache and the content watch both on. The second sweep answers the site's external links, images and
-attachments from the cache, yet its findings are the first's, status for status: a link that still
-fails stays open, never rectified. The content watch loses nothing either: every text of the first
-sweep is read again (an in-site page is checked by the spider itself,
-since a cached result carries no page to read), and no observation reaches the recorder after its
-site was judged.
+after its links are answered) with the shared link cache and the content watch both on. The second
+sweep answers the site's external links, images and attachments from the link cache, and its in-site
+pages and files from the text cache (their texts as the first sweep read them), so it asks for at
+most a fifth of the first's requests; yet its findings are the first's, status for status: a link
+that still fails stays open, never rectified. The content watch loses nothing either: every text of
+the first sweep is there again, and no observation reaches the recorder after its site was judged.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def test_a_cached_sweep_with_the_content_watch_keeps_dead_links_open_and_reads_e
     rechecked = {d["url"] for d in not_pages} - cached
     assert all(u.endswith((".pdf", ".doc", ".docx", ".xls", ".xlsx")) for u in rechecked), rechecked
     assert len(rechecked) <= 1
-    assert asked[1] < asked[0]
+    assert asked[1] <= 0.2 * asked[0], f"second sweep asked {asked[1]} of the first's {asked[0]}"
 
     # the same findings, status for status; the dead links still failing stay open
     assert judged(second.records) == judged(first.records)
