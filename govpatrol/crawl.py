@@ -72,7 +72,7 @@ def run_crawl(
 
     Keys: ``requests``, ``responses``, ``errors`` (download exceptions), ``items``,
     ``targets_done``, ``on_item_errors``, ``elapsed_s``; for accounts ``accounts_checked``,
-    ``browser_fetches``, ``inpage_accepted``, ``inpage_fallbacks``, ``account_requests``,
+    ``browser_fetches``, ``inpage_accepted``, ``inpage_fallbacks``, ``inpage_info_kept``, ``account_requests``,
     ``accounts_elapsed_s``; ``browsers_launched``; and
     ``scrapy``: each crawler's full Scrapy stats, JSON-ready, under ``site`` / ``account``.
     """
@@ -114,6 +114,8 @@ def run_crawl(
         # signed platforms read inside a warm page (spiders/warmpages.py), and those that fell back
         "inpage_accepted": int(account.get("patrol/inpage_accepted", 0)),
         "inpage_fallbacks": int(account.get("patrol/inpage_fallbacks", 0)),
+        # undated in-page lists the platform's profile-info answer decided (no profile page opened)
+        "inpage_info_kept": int(account.get("patrol/inpage_info_kept", 0)),
         "account_requests": int(account.get("downloader/request_count", 0)),
         "accounts_elapsed_s": _span(account),
         "browsers_launched": SharedBrowserProvider.launches - launches,
