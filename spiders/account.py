@@ -40,6 +40,7 @@ from crawlers.platforms.replay import MAX_STEPS
 from crawlers.privacy import mask_personal_numbers
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
+from spiders.lanepages import LanePages, take_waiting
 from spiders.repostwatch import repost_facts
 from spiders.settings import PLAYWRIGHT_HANDLER
 from spiders.warmpages import WarmPages
@@ -109,6 +110,7 @@ class AccountSpider(WarmPages):
         self.accounts: dict[str, AccountState] = {}
         self.free_lanes = list(range(max(1, self.config.browser.max_pages)))
         self.browser_waiting: deque[tuple[str, Request]] = deque()
+        self.lane_pages = LanePages()  # each lane's page, navigated to its platform's next account
 
     # ------------------------------------------------------------------ plumbing
 
@@ -171,15 +173,23 @@ class AccountSpider(WarmPages):
             return []
         return [self._on_lane(state.key, request, self.free_lanes.pop())]
 
-    @staticmethod
-    def _on_lane(key: str, request: Request, lane: int) -> Request:
+    def _on_lane(self, key: str, request: Request, lane: int) -> Request:
         """Browser fetches run in ``max_pages`` lanes, one page at a time each, in a context per
         (platform, lane): platforms never share cookies, and no page's own cookie challenge (Douyin
         sets ``__ac_nonce`` and signs its post request with it) is overwritten by a neighbour page
-        loading in the same context at the same time."""
+        loading in the same context at the same time. The lane's page is navigated from one
+        account of a platform to the next (spiders/lanepages.py)."""
         request.meta["playwright_context"] = f"{key}-{lane}"
         request.meta["patrol_lane"] = lane
+        state = self.accounts.get(request.meta.get("target_id", ""))
+        fresh = state is None or bool(getattr(state.po, "FRESH_PAGE", False))
+        if self.lane_pages.attach(key, lane, request, fresh):
+            self._inc("patrol/lane_pages_reused")
         return request
+
+    def _on_idle(self, spider: Any) -> None:
+        self.lane_pages.close_all()  # nothing in flight: no lane page is needed now
+        super()._on_idle(spider)
 
     def _request(self, state: AccountState, fetch: Fetch) -> Request:
         assert state.po is not None
@@ -241,15 +251,17 @@ class AccountSpider(WarmPages):
 
     # ------------------------------------------------------------------ replies
 
-    def _settled(self, request: Request, state: AccountState) -> list[Request]:
-        """Account for the request's time; a finished browser fetch lets a waiting one start."""
+    def _settled(self, request: Request, state: AccountState, ok: bool = True) -> list[Request]:
+        """Account for the request's time; a finished browser fetch lets a waiting one start
+        (``ok``: it was answered, so its page may be navigated to the next account)."""
         if (ms := elapsed_ms(request)) is not None:
             state.elapsed_ms += ms
         lane = request.meta.get("patrol_lane")
         if lane is None:
             return []
+        self.lane_pages.settle(state.key, lane, request, ok)
         if self.browser_waiting:
-            key, waiting = self.browser_waiting.popleft()
+            key, waiting = take_waiting(self.browser_waiting, self.lane_pages.platform_of(lane))
             return [self._on_lane(key, waiting, lane)]
         self.free_lanes.append(lane)
         return []
@@ -279,7 +291,7 @@ class AccountSpider(WarmPages):
     def _on_failure(self, failure: Failure) -> Iterable[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         state = self.accounts[request.meta["target_id"]]
-        out: list[Any] = self._settled(request, state)
+        out: list[Any] = self._settled(request, state, ok=False)
         error, detail = classify_failure(failure)
         self.logger.info("%s %s: %s", state.target.id, error, scrub(detail, state.secrets))
         fetch: Fetch = request.meta["patrol_fetch"]

@@ -136,7 +136,7 @@ def test_hook_platforms_reach_every_truth_without_a_profile_page_per_account(hoo
     assert len([o for o in rmh if o["evidence"].get("inpage")]) == len(rmh) - 1 >= 2
 
 
-def test_first_request_platforms_fall_back_to_every_profile_page(first_request_crawl):
+def test_first_request_platforms_fall_back_to_every_profile_page_in_a_reused_page(first_request_crawl):
     obs = observations(first_request_crawl)
     assert len(obs) == sum(first_request_crawl["accounts"].values())
     assert misses(first_request_crawl) == []
@@ -145,4 +145,8 @@ def test_first_request_platforms_fall_back_to_every_profile_page(first_request_c
     assert all(first_request_crawl["pages"][o["target_id"]] >= 1 for o in obs)
     assert first_request_crawl["stats"]["inpage_accepted"] == 0
     assert first_request_crawl["stats"]["inpage_info_kept"] == 0
+    # ...but not a new Chromium page each: a lane's page is navigated to its platform's next account
+    stats = first_request_crawl["stats"]
+    assert stats["lane_pages_reused"] >= 1
+    assert stats["browser_pages_opened"] < stats["browser_fetches"]
     assert first_request_crawl["stats"]["inpage_fallbacks"] >= 1
