@@ -12,9 +12,9 @@ page tells by its wording) is asked about once more in the same page when the pa
 platform's profile-info request (``inpage_info``): its reader (``inpage_info_next``) keeps ``gone``,
 ``private`` or ``no_posts`` when the answer carries the profile page's own wording or switch. A
 signed throttle answer (a captcha code) is what the profile page would capture as well: the account
-is tried again later as on the old path, in a warm page. Anything else -- a refusal (a page that signs only its own first request), an error, an answer
-neither request explains -- opens the account's profile page as before (the fallback), so the
-result is the old path's.
+is tried again later as on the old path, in a warm page. Anything else -- a refusal (a page that
+signs only its own first request), an error, an answer neither request explains -- opens the
+account's profile page as before (the fallback), so the result is the old path's.
 
 Until a platform's first in-page answer is kept, its in-page requests go out one at a time (a probe):
 a platform whose pages are refused ``GIVE_UP`` times in a row before that is read the old way for the
@@ -232,7 +232,7 @@ class WarmPages(PlatformTurns):
             return self._finish(state, result)
         if result.throttled and result.evidence.get("signed"):
             return self._inpage_throttled(state, result)
-        if result.evidence.get("signed") and not result.throttled and hasattr(state.po, "inpage_info"):
+        if result.evidence.get("signed") and hasattr(state.po, "inpage_info"):
             self._pace(state.key).answered()
             try:
                 info = state.po.inpage_info(fetch)
