@@ -65,6 +65,7 @@ def sweep(web: BenchWeb, work: Path, rows: list[dict[str, str]], warm_pages: int
         "sweep_s": record.get("elapsed_s"),
         "accounts_per_min": round(60 * done / run.wall_s, 1) if run.wall_s else None,
         "cpu_s": round(run.cpu_s, 1),
+        "cpu_sampled_s": round(run.cpu_sampled_s, 1),
         "cpu_ms_per_account": round(1000 * run.cpu_s / done, 1) if done else None,
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "peak_pss_mb": round(run.peak_pss_mb, 1),

@@ -7,7 +7,8 @@ several processes (Chromium's renderers share most of theirs) once per process, 
 samples the tree's PSS (proportional set size: a shared page split between its sharers, from
 ``/proc/PID/smaps_rollup``) about once a second; that sum is what the tree really holds. CPU seconds
 are the tree's user + system time (``getrusage`` of reaped children, which includes their reaped
-descendants), the figure to compare on a loaded machine where wall time is not.
+descendants) and, as a check, the sum of each process's last sampled CPU time: the figures to
+compare on a loaded machine where wall time is not.
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ class Run:
     stdout: str
     stderr: str
     peak_pss_mb: float = 0.0  # PSS summed over the tree, sampled about once a second
-    cpu_s: float = 0.0  # user + system CPU seconds of the whole tree
+    cpu_s: float = 0.0  # user + system CPU seconds of the whole tree (getrusage of reaped children)
+    # the same summed from 50 ms samples of each live process: a process that dies unreaped (a
+    # renderer killed with its browser) is missed by getrusage, one shorter than a sample by this
+    cpu_sampled_s: float = 0.0
 
 
 PSS_EVERY = 20  # RSS samples between two PSS samples (smaps_rollup walks every mapping: costly)
@@ -181,11 +185,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def tree_rss(proc: psutil.Process) -> int:
+def tree_rss(proc: psutil.Process, cpu: dict[int, float] | None = None) -> int:
+    """Summed RSS of ``proc``'s tree; ``cpu`` (pid -> CPU seconds) gets each live process's CPU."""
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
         try:
             total += p.memory_info().rss
+            if cpu is not None:
+                times = p.cpu_times()
+                cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
         except psutil.Error:
             continue
     return total
@@ -206,6 +214,7 @@ def run_measured(
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     peak = peak_pss = 0
+    seen_cpu: dict[int, float] = {}  # the last CPU seconds sampled per process of the tree
     out_chunks: list[str] = []
     err_chunks: list[str] = []
     import threading
@@ -222,7 +231,7 @@ def run_measured(
         t.start()
     samples = 0
     while proc.poll() is None:
-        peak = max(peak, tree_rss(ps))
+        peak = max(peak, tree_rss(ps, seen_cpu))
         if samples % PSS_EVERY == 0:
             peak_pss = max(peak_pss, tree_pss(ps))
         samples += 1
@@ -238,7 +247,8 @@ def run_measured(
         t.join(5)
     cpu = _children_cpu() - cpu_before
     out, err = "".join(out_chunks), "".join(err_chunks)
-    return Run(wall, peak / 2**20, proc.returncode, out, err, peak_pss / 2**20, cpu)
+    sampled = sum(seen_cpu.values())
+    return Run(wall, peak / 2**20, proc.returncode, out, err, peak_pss / 2**20, cpu, sampled)
 
 
 def machine() -> dict[str, Any]:
