@@ -1,4 +1,4 @@
-"""Account sweep on the browser platforms: accounts a minute, the sweep's wall time and peak RSS.
+"""Account sweep on the browser platforms: accounts a minute, CPU seconds, profile pages, peak RSS/PSS.
 
 ``python -m benchmarks accounts --accounts N`` sweeps N accounts on the platforms whose page objects
 need Chromium (Douyin, Toutiao, Kuaishou, 人民号; ``--platforms`` narrows them), served unthrottled
@@ -6,7 +6,10 @@ by the bench server with simweb's own apps (their signing models included: Douyi
 ``fetch``, Toutiao signs only its own first request). ``--warm-pages`` sets ``[browser] warm_pages``:
 the default reads the hook platforms' accounts inside warm pages (spiders/warmpages.py), 0 opens a
 profile page per account as before. The figures are the CPU cost per account on this machine, not
-a rate to use on real platforms (their budgets are ``[platforms.*] requests_per_minute``).
+a rate to use on real platforms (their budgets are ``[platforms.*] requests_per_minute``). Each
+row also gives the CPU seconds of the sweep's process tree (Chromium included: the figure to compare
+on a loaded machine), the profile pages the platforms served (each a Chromium page load) and the
+peak PSS next to the peak summed RSS (module docstring of :mod:`benchmarks.harness`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from benchmarks.benchaccounts import AS_OF
 from benchmarks.benchweb import BenchSpec
 from benchmarks.harness import VENV_BIN, BenchWeb, machine, run_measured, save_results
-from benchmarks.province import account_rows
+from benchmarks.province import account_rows, platform_counts
 from crawlers.platforms import REGISTRY, page_object
 from simweb.platforms import APPS
 
@@ -41,7 +44,13 @@ def sweep(web: BenchWeb, work: Path, rows: list[dict[str, str]], warm_pages: int
     out = work / "accounts.jsonl"
     cmd = [str(VENV_BIN / "govpatrol"), "sweep", "--targets", str(targets), "--config", str(config)]
     cmd += ["--kind", "patrol", "--no-es", "--output", str(out), "--quiet", "--as-of", AS_OF.isoformat()]
+    before = platform_counts(web)
     run = run_measured(cmd, timeout=3 * 3600)
+    after = platform_counts(web)
+    pages = {
+        key: c.get("profile_pages", 0) - before.get(key, {}).get("profile_pages", 0)
+        for key, c in after.items()
+    }
     record: dict[str, Any] = {}
     if out.exists():
         for line in out.read_text(encoding="utf-8").splitlines():
@@ -55,8 +64,16 @@ def sweep(web: BenchWeb, work: Path, rows: list[dict[str, str]], warm_pages: int
         "wall_s": round(run.wall_s, 1),
         "sweep_s": record.get("elapsed_s"),
         "accounts_per_min": round(60 * done / run.wall_s, 1) if run.wall_s else None,
+        "cpu_s": round(run.cpu_s, 1),
+        "cpu_sampled_s": round(run.cpu_sampled_s, 1),
+        # the larger CPU figure: getrusage misses processes that died unreaped, samples miss short ones
+        "cpu_ms_per_account": round(1000 * max(run.cpu_s, run.cpu_sampled_s) / done, 1) if done else None,
         "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "peak_pss_mb": round(run.peak_pss_mb, 1),
         "requests": record.get("requests"),
+        # profile pages the simulated platforms served (Chromium page loads, warm pages included)
+        "profile_pages": sum(pages.values()),
+        "profile_pages_by_platform": {k: v for k, v in pages.items() if v},
         "returncode": run.returncode,
         "stderr_tail": run.stderr[-800:] if run.returncode else "",
     }

@@ -44,8 +44,8 @@ _HTML = "text/html; charset=utf-8"
 _BINARY = {"pdf": "application/pdf", "jpg": "image/jpeg", "doc": "application/msword"}
 #: requests answered by this process, by method (read at http://benchweb.stats/ through any port)
 COUNTS: dict[str, int] = {}
-#: requests each simulated platform answered, and its throttle answers (http://benchweb.stats/platforms,
-#: a read not counted in COUNTS)
+#: requests each simulated platform answered, its throttle answers and profile pages served
+#: (http://benchweb.stats/platforms, a read not counted in COUNTS)
 PLATFORM_COUNTS: dict[str, dict[str, int]] = {}
 STATS_HOST = "benchweb.stats"
 _BLOB = bytes(range(256)) * 8  # 2 KB attachment / image body
@@ -199,6 +199,8 @@ def platform_handler(app: PlatformApp) -> Handler:
         resp = app.answer(req)
         counts["requests"] += 1
         counts["throttled"] += getattr(app, "throttle_answers", 0) - before
+        # profile pages served so far (the signed apps count them): each is a Chromium page load
+        counts["profile_pages"] = int(getattr(app, "served", {}).get("profile", 0))
         data = resp.body.encode(resp.charset) if isinstance(resp.body, str) else resp.body
         ctype = f"{resp.content_type}; charset={resp.charset}" if resp.charset else resp.content_type
         return resp.status, ctype, data, dict(resp.headers)

@@ -2,7 +2,13 @@
 
 Peak RSS is the sum over the measured process and all its children (lychee and LinkChecker are one
 process, govpatrol may start Chromium), sampled every 50 ms from /proc through psutil: short peaks
-can be missed, so the figure is a lower bound on the true peak.
+can be missed, so the figure is a lower bound on the true peak. Summed RSS counts a page shared by
+several processes (Chromium's renderers share most of theirs) once per process, so the harness also
+samples the tree's PSS (proportional set size: a shared page split between its sharers, from
+``/proc/PID/smaps_rollup``) about once a second; that sum is what the tree really holds. CPU seconds
+are the tree's user + system time (``getrusage`` of reaped children, which includes their reaped
+descendants) and, as a check, the sum of each process's last sampled CPU time: the figures to
+compare on a loaded machine where wall time is not.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -142,13 +149,51 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    peak_pss_mb: float = 0.0  # PSS summed over the tree, sampled about once a second
+    cpu_s: float = 0.0  # user + system CPU seconds of the whole tree (getrusage of reaped children)
+    # the same summed from 50 ms samples of each live process: a process that dies unreaped (a
+    # renderer killed with its browser) is missed by getrusage, one shorter than a sample by this
+    cpu_sampled_s: float = 0.0
 
 
-def tree_rss(proc: psutil.Process) -> int:
+PSS_EVERY = 20  # RSS samples between two PSS samples (smaps_rollup walks every mapping: costly)
+
+
+def _pss_kb(pid: int) -> int:
+    """A process's PSS in kB from ``/proc/PID/smaps_rollup``; 0 when it is gone or unreadable."""
+    try:
+        with Path(f"/proc/{pid}/smaps_rollup").open(encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
+
+
+def tree_pss(proc: psutil.Process) -> int:
+    """PSS in bytes summed over ``proc`` and its descendants."""
+    try:
+        pids = [proc.pid, *(c.pid for c in proc.children(recursive=True))]
+    except psutil.Error:
+        return 0
+    return sum(_pss_kb(pid) for pid in pids) * 1024
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_rss(proc: psutil.Process, cpu: dict[int, float] | None = None) -> int:
+    """Summed RSS of ``proc``'s tree; ``cpu`` (pid -> CPU seconds) gets each live process's CPU."""
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
         try:
             total += p.memory_info().rss
+            if cpu is not None:
+                times = p.cpu_times()
+                cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
         except psutil.Error:
             continue
     return total
@@ -162,12 +207,14 @@ def run_measured(
     timeout: float = 900,
     on_sample: Callable[[], None] | None = None,
 ) -> Run:
-    """Run ``cmd`` to the end; wall time and the peak RSS of its process tree (``on_sample``: also
-    called about once a second while it runs)."""
+    """Run ``cmd`` to the end; wall time, CPU seconds and the peak RSS and PSS of its process tree
+    (``on_sample``: also called about once a second while it runs)."""
     start = time.monotonic()
+    cpu_before = _children_cpu()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
-    peak = 0
+    peak = peak_pss = 0
+    seen_cpu: dict[int, float] = {}  # the last CPU seconds sampled per process of the tree
     out_chunks: list[str] = []
     err_chunks: list[str] = []
     import threading
@@ -184,7 +231,9 @@ def run_measured(
         t.start()
     samples = 0
     while proc.poll() is None:
-        peak = max(peak, tree_rss(ps))
+        peak = max(peak, tree_rss(ps, seen_cpu))
+        if samples % PSS_EVERY == 0:
+            peak_pss = max(peak_pss, tree_pss(ps))
         samples += 1
         if on_sample is not None and samples % 20 == 1:
             on_sample()
@@ -196,7 +245,10 @@ def run_measured(
     wall = time.monotonic() - start
     for t in readers:
         t.join(5)
-    return Run(wall, peak / 2**20, proc.returncode, "".join(out_chunks), "".join(err_chunks))
+    cpu = _children_cpu() - cpu_before
+    out, err = "".join(out_chunks), "".join(err_chunks)
+    sampled = sum(seen_cpu.values())
+    return Run(wall, peak / 2**20, proc.returncode, out, err, peak_pss / 2**20, cpu, sampled)
 
 
 def machine() -> dict[str, Any]:

@@ -72,10 +72,11 @@ def run_crawl(
 
     Keys: ``requests``, ``responses``, ``errors`` (download exceptions), ``items``,
     ``targets_done``, ``on_item_errors``, ``elapsed_s``; for accounts ``accounts_checked``,
-    ``browser_fetches``, ``inpage_accepted``, ``inpage_fallbacks``, ``account_requests``,
-    ``accounts_elapsed_s``, ``throttle_answers`` (the platforms' "too fast" answers the spider saw)
-    and ``throttled_unverified``, ``pages_over_declared`` (browser pages that made more requests
-    to their platform than their page object declared); ``browsers_launched``; and
+    ``browser_fetches``, ``inpage_accepted``, ``inpage_fallbacks``, ``inpage_info_kept``,
+    ``browser_pages_opened``, ``lane_pages_reused``, ``account_requests``, ``accounts_elapsed_s``,
+    ``throttle_answers`` (the platforms' "too fast" answers the spider saw) and
+    ``throttled_unverified``, ``pages_over_declared`` (browser pages that made more requests to
+    their platform than their page object declared); ``browsers_launched``; and
     ``scrapy``: each crawler's full Scrapy stats, JSON-ready, under ``site`` / ``account``.
     """
     sites = [t for t in targets if t.kind == "site"]
@@ -116,6 +117,11 @@ def run_crawl(
         # signed platforms read inside a warm page (spiders/warmpages.py), and those that fell back
         "inpage_accepted": int(account.get("patrol/inpage_accepted", 0)),
         "inpage_fallbacks": int(account.get("patrol/inpage_fallbacks", 0)),
+        # undated in-page lists the platform's profile-info answer decided (no profile page opened)
+        "inpage_info_kept": int(account.get("patrol/inpage_info_kept", 0)),
+        # Chromium pages opened, and profile loads made in a lane's page kept from the account before
+        "browser_pages_opened": int(account.get("playwright/page_count", 0)),
+        "lane_pages_reused": int(account.get("patrol/lane_pages_reused", 0)),
         "account_requests": int(account.get("downloader/request_count", 0)),
         # platform budgets (spiders/platformpace.py): throttle answers, and accounts they left unverified
         "throttle_answers": int(account.get("patrol/throttle_answers", 0)),

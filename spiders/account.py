@@ -39,6 +39,7 @@ from crawlers.platforms.replay import MAX_STEPS
 from crawlers.privacy import mask_personal_numbers
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
+from spiders.lanepages import LanePages
 from spiders.repostwatch import repost_facts
 from spiders.settings import PLAYWRIGHT_HANDLER
 from spiders.warmpages import WarmPages
@@ -108,6 +109,7 @@ class AccountSpider(WarmPages):
         self.targets = [t for t in self.targets if t.kind == "account"]
         self.accounts: dict[str, AccountState] = {}
         self.free_lanes = list(range(max(1, self.config.browser.max_pages)))
+        self.lane_pages = LanePages()  # each lane's page, navigated to its platform's next account
 
     # ------------------------------------------------------------------ plumbing
 
@@ -177,15 +179,23 @@ class AccountSpider(WarmPages):
             return [request]
         return [self._on_lane(state.key, request, self.free_lanes.pop())]
 
-    @staticmethod
-    def _on_lane(key: str, request: Request, lane: int) -> Request:
+    def _on_lane(self, key: str, request: Request, lane: int) -> Request:
         """Browser fetches run in ``max_pages`` lanes, one page at a time each, in a context per
         (platform, lane): platforms never share cookies, and no page's own cookie challenge (Douyin
         sets ``__ac_nonce`` and signs its post request with it) is overwritten by a neighbour page
-        loading in the same context at the same time."""
+        loading in the same context at the same time. The lane's page is navigated from one
+        account of a platform to the next (spiders/lanepages.py)."""
         request.meta["playwright_context"] = f"{key}-{lane}"
         request.meta["patrol_lane"] = lane
+        state = self.accounts.get(request.meta.get("target_id", ""))
+        fresh = state is None or bool(getattr(state.po, "FRESH_PAGE", False))
+        if self.lane_pages.attach(key, lane, request, fresh):
+            self._inc("patrol/lane_pages_reused")
         return request
+
+    def _on_idle(self, spider: Any) -> None:
+        self.lane_pages.close_all()  # nothing in flight: no lane page is needed now
+        super()._on_idle(spider)
 
     def _request(self, state: AccountState, fetch: Fetch) -> Request:
         assert state.po is not None
@@ -247,9 +257,10 @@ class AccountSpider(WarmPages):
 
     # ------------------------------------------------------------------ replies
 
-    def _settled(self, request: Request, state: AccountState) -> list[Any]:
+    def _settled(self, request: Request, state: AccountState, ok: bool = True) -> list[Any]:
         """Account for the request's time and for the page's requests the platform saw beyond those
-        declared; a finished browser fetch frees its lane for the next page whose turn has come."""
+        declared; a finished browser fetch frees its lane for the next page whose turn has come, its
+        own platform's first (``ok``: it was answered, so its page may be navigated to that account)."""
         if (ms := elapsed_ms(request)) is not None:
             state.elapsed_ms += ms
         capture: BrowserCapture | None = request.meta.get("patrol_capture")
@@ -259,8 +270,9 @@ class AccountSpider(WarmPages):
         lane = request.meta.get("patrol_lane")
         if lane is None:
             return []
+        self.lane_pages.settle(state.key, lane, request, ok)
         self.free_lanes.append(lane)
-        return self._pump_all()
+        return self._pump_all(first=self.lane_pages.platform_of(lane))
 
     def _on_reply(self, response: Response) -> Iterable[Any]:
         request = response.request
@@ -287,7 +299,7 @@ class AccountSpider(WarmPages):
     def _on_failure(self, failure: Failure) -> Iterable[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         state = self.accounts[request.meta["target_id"]]
-        out: list[Any] = self._settled(request, state)
+        out: list[Any] = self._settled(request, state, ok=False)
         error, detail = classify_failure(failure)
         self.logger.info("%s %s: %s", state.target.id, error, scrub(detail, state.secrets))
         fetch: Fetch = request.meta["patrol_fetch"]

@@ -91,6 +91,12 @@ class Pace:
         self.interval = max(self.budget.interval_s, self.interval * 0.9)
 
 
+def pump_order(paces: dict[str, Pace], first: str = "") -> list[str]:
+    """Platforms in the order a freed browser lane offers itself: the one whose page it still holds
+    (navigating it costs no new page), then the longest-waiting turn first."""
+    return sorted(paces, key=lambda k: (k != first, paces[k].ready_at()))
+
+
 class PlatformTurns(TargetSpider):
     """The account spider's platform budgets: each request in its platform's turn, throttles retried.
 
@@ -155,10 +161,11 @@ class PlatformTurns(TargetSpider):
             out += self._dispatch(state, request)
         return out
 
-    def _pump_all(self) -> list[Any]:
-        """Every platform's queue, the longest-waiting turn first (after a browser lane freed)."""
+    def _pump_all(self, first: str = "") -> list[Any]:
+        """Every platform's queue, the longest-waiting turn first (after a browser lane freed);
+        ``first``: the platform whose page the freed lane still holds goes before the others."""
         out: list[Any] = []
-        for key in sorted(self.paces, key=lambda k: self.paces[k].ready_at()):
+        for key in pump_order(self.paces, first):
             out += self._pump(key)
         return out
 

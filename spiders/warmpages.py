@@ -7,9 +7,14 @@ open (each loaded as one account's profile page and judged exactly as before) an
 account, runs the page object's post-list request (``inpage``) inside one of them with
 ``page.evaluate``, letting the page's own hook sign it. The page object reads the answer
 (``inpage_next``) and only a ``latest`` answer is kept: then the list carries every fact the profile
-page gives. Anything else -- a refusal (a page that signs only its own first request), an error, an
-empty list whose meaning only the profile page's wording tells -- opens the account's profile page
-as before (the fallback), so the result is the old path's.
+page gives. A signed answer that does not date the account (an empty list, whose meaning the profile
+page tells by its wording) is asked about once more in the same page when the page object knows the
+platform's profile-info request (``inpage_info``): its reader (``inpage_info_next``) keeps ``gone``,
+``private`` or ``no_posts`` when the answer carries the profile page's own wording or switch. A
+signed throttle answer (a captcha code) is what the profile page would capture as well: the account
+is tried again later as on the old path, in a warm page. Anything else -- a refusal (a page that
+signs only its own first request), an error, an answer neither request explains -- opens the
+account's profile page as before (the fallback), so the result is the old path's.
 
 Until a platform's first in-page answer is kept, its in-page requests go out one at a time (a probe):
 a platform whose pages are refused ``GIVE_UP`` times in a row before that is read the old way for the
@@ -162,11 +167,21 @@ class WarmPages(PlatformTurns):
         if fetch is None:  # the target names no account id: only its profile page can tell
             lane.probing = False
             return self._advance(state, profile) + self._release(lane)
+        return self._inpage_request(state, fetch, info=False)
+
+    def _inpage_request(self, state: Any, fetch: Fetch, info: bool) -> list[Any]:
+        """``fetch`` to be made inside a warm page when the platform's turn comes (``info``: the
+        profile-info request after a list that did not date the account)."""
         state.steps += 1
         state.requests += 1
         state.browser = True
-        self._inc("patrol/inpage_fetches")
-        meta = {"target_id": state.target.id, "patrol_fetch": fetch, "patrol_inpage": True}
+        self._inc("patrol/inpage_info_fetches" if info else "patrol/inpage_fetches")
+        meta = {
+            "target_id": state.target.id,
+            "patrol_fetch": fetch,
+            "patrol_inpage": True,
+            "patrol_info": info,
+        }
         request = Request("data:,", callback=self._on_inpage, dont_filter=True, meta=meta)
         return self._in_turn(state, request)
 
@@ -192,32 +207,71 @@ class WarmPages(PlatformTurns):
             reply.status, reply.captured = cap.status, [cap]
         else:
             reply.error = error
+        info = bool(response.meta.get("patrol_info"))
         try:
-            result = state.po.inpage_next(reply, state.target, now=self.as_of)
+            reader = state.po.inpage_info_next if info else state.po.inpage_next
+            result = reader(reply, state.target, now=self.as_of)
         except Exception as exc:  # noqa: BLE001 - the profile page decides instead
             result = unverified(f"in-page reader: {type(exc).__name__}: {exc}")
-        return self._inpage_done(state, lane, result)
+        if info:
+            return self._info_result(state, result)
+        return self._inpage_done(state, lane, result, fetch)
 
-    def _inpage_done(self, state: Any, lane: WarmLane, result: AccountResult) -> list[Any]:
-        """Keep a dated in-page answer; anything else opens the account's profile page as before."""
+    def _inpage_done(self, state: Any, lane: WarmLane, result: AccountResult, fetch: Fetch) -> list[Any]:
+        """Keep a dated in-page answer; ask a signed undated one about the profile; anything else
+        opens the account's profile page as before."""
         probe, lane.probing = lane.probing, False
-        out = self._inpage_result(state, lane, result)
+        out = self._inpage_result(state, lane, result, fetch)
         return out + self._release(lane) if probe else out
 
-    def _inpage_result(self, state: Any, lane: WarmLane, result: AccountResult) -> list[Any]:
+    def _inpage_result(self, state: Any, lane: WarmLane, result: AccountResult, fetch: Fetch) -> list[Any]:
         if result.state == "latest":
             lane.accepted += 1
             lane.refused = 0
             self._answered(state)
             self._inc("patrol/inpage_accepted")
             return self._finish(state, result)
-        if result.throttled and lane.accepted:
-            # a throttle answer from a page whose in-page requests were kept before; until then a
-            # refusal is the page not signing them (the probes decide), and the profile page the
-            # account opens next says whether the platform is throttling
+        if result.throttled and result.evidence.get("signed"):
+            return self._inpage_throttled(state, result)
+        if result.evidence.get("signed") and hasattr(state.po, "inpage_info"):
+            self._answered(state)
+            try:
+                info = state.po.inpage_info(fetch)
+            except Exception as exc:  # noqa: BLE001 - one broken page object never stops the sweep
+                return self._advance(state, self._po_error(state, exc))
+            if info is not None:
+                return self._inpage_request(state, info, info=True)
+        return self._fallback(state, lane, result)
+
+    def _inpage_throttled(self, state: Any, result: AccountResult) -> list[Any]:
+        """The platform's own throttle answer to a signed in-page request (a captcha code, "too
+        fast"): the profile page would capture the same answer, so it is handled as there -- the
+        platform pauses and the account is tried again later (in a warm page), or given up."""
+        self._inc("patrol/inpage_throttled")
+        step = self._throttled(state, result)
+        if isinstance(step, AccountResult):
+            return self._finish(state, step)
+        return self._first_step(state, step)
+
+    def _info_result(self, state: Any, result: AccountResult) -> list[Any]:
+        """The profile-info answer: kept when it decides the account (the page object's reader
+        returns ``gone``/``private``/``no_posts`` only on the profile page's own wording or switch)."""
+        if result.state in ("gone", "private", "no_posts"):
+            self._answered(state)
+            self._inc("patrol/inpage_info_kept")
+            return self._finish(state, result)
+        return self._fallback(state, None, result)
+
+    def _fallback(self, state: Any, lane: WarmLane | None, result: AccountResult) -> list[Any]:
+        """The account's profile page decides, as on the old path (``lane``: count a refusal)."""
+        if result.throttled and (lane is None or lane.accepted):
+            # a throttle answer from a page whose in-page requests were kept before (or from the
+            # profile-info request of a signed list); until then a refusal is the page not signing
+            # them (the probes decide), and the profile page the account opens next says whether
+            # the platform is throttling
             self._pace(state.key).throttled(time.monotonic(), state.sent_at)
             self._inc("patrol/throttle_answers")
-        if not result.evidence.get("signed"):
+        if lane is not None and not result.evidence.get("signed"):
             lane.refused += 1
             if lane.refused >= (REWARM if lane.accepted else GIVE_UP):
                 self._retire(lane)

@@ -7,6 +7,11 @@ page's own wording tells them (and a genuinely empty account) apart, so an empty
 recognised wording is ``unverified``, never ``no_posts`` or ``gone``. The post list is picked by its
 shape (the account's own works), whatever address the page used; the older server-rendered page
 (``RENDER_DATA``) is read when no list was captured.
+
+Read in a warm page (spiders/warmpages.py), an empty list is explained by a second in-page request,
+the profile-info API the page's SDK signs too (``inpage_info``): its nickname and banned notice carry
+the same wordings the profile page shows, ``secret`` the private switch and ``aweme_count`` 0 an
+account that never posted. Anything it does not explain opens the profile page as before.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ NEEDS_BROWSER = True
 PROFILE_URL = "https://www.douyin.com/user/{sec_uid}"
 PROFILE_PATH = re.compile(r"^/user/(?P<id>[A-Za-z0-9_\-]+)")
 POSTS_PATH = "/aweme/v1/web/aweme/post/"  # what the page's script fetches (signed with a_bogus)
+INFO_PATH = "/aweme/v1/web/user/profile/other/"  # the profile header as JSON (signed the same way)
+INFO_QUERY = "device_platform=webapp&aid=6383&channel=channel_pc_web&sec_user_id={sec_uid}&pc_client_type=1"
 # The profile page's own first list request; its SDK hook adds msToken and a_bogus to it.
 POSTS_QUERY = (
     "device_platform=webapp&aid=6383&channel=channel_pc_web&sec_user_id={sec_uid}&max_cursor=0"
@@ -71,6 +78,10 @@ SSR_POSTS = ("post", "data")
 SSR_ID, SSR_TIME, SSR_TOP = "awemeId", "createTime", "isTop"
 F_VERIFY = (("author", "custom_verify"), ("author", "enterprise_verify_reason"))  # 认证信息
 F_CAN_COMMENT = ("aweme_control", "can_comment")  # the work's comment switch [field name unconfirmed]
+# Fields of the user/profile/other answer [unconfirmed beyond nickname and aweme_count].
+F_USER = "user"
+F_NICKNAME, F_WORKS, F_SECRET = "nickname", "aweme_count", "secret"  # secret 1: a private account
+F_STATE_WORDS = (("special_state_info", "title"), ("special_state_info", "content"))  # banned notice
 
 # Page wordings (visible text) that decide what an empty aweme_list means.
 GONE_MARKERS = (
@@ -119,6 +130,43 @@ def inpage_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
     """The in-page post list, read as the profile page's capture (the spider keeps only ``latest``)."""
     sec_uid = str(reply.fetch.data.get("sec_uid", ""))
     return inpage_verdict(reply, _read_capture, posts_of(sec_uid), signed=_answered)
+
+
+def inpage_info(fetch: Fetch) -> Fetch | None:
+    """After a signed empty list (``fetch`` its request): the account's profile-info request, for
+    the same warm page to make."""
+    sec_uid = str(fetch.data.get("sec_uid", ""))
+    if not sec_uid:
+        return None
+    url = f"https://www.douyin.com{INFO_PATH}?{INFO_QUERY.format(sec_uid=sec_uid)}"
+    return Fetch(url=url, step="inpage_info", data=dict(fetch.data))
+
+
+def inpage_info_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
+    """What the profile-info answer says about an empty list, with the profile page's own markers:
+    ``gone``, ``private`` or ``no_posts``; ``unverified`` (the profile page decides) otherwise."""
+    ev: dict[str, Any] = {"inpage": True, "info": True, "page_url": reply.fetch.data.get("page_url", "")}
+    if reply.error or not reply.captured:
+        return unverified(f"profile info: {reply.error or 'no answer'}", reply, **ev)
+    cap = reply.captured[0]
+    if (stop := capture_refused(cap, reply, "profile info", ev)) is not None:
+        return stop
+    data = capture_json(cap, reply, ev)
+    if isinstance(data, AccountResult):
+        return data
+    user = dig(data, F_USER)
+    if dig(data, F_STATUS) != 0 or not isinstance(user, dict):
+        return unverified("profile info names no user", reply, **ev)
+    words = " ".join(str(v) for f in ((F_NICKNAME,), *F_STATE_WORDS) if (v := dig(user, *f)))
+    if marker := first_marker(words, GONE_MARKERS):
+        return gone(f"profile info says {marker}", reply, marker=marker, **ev)
+    if dig(user, F_SECRET) == 1:
+        return private("profile info: secret 1 (private account)", reply, marker=F_SECRET, **ev)
+    if dig(user, F_WORKS) == 0:
+        result = from_posts([], reply, marker=F_WORKS, **ev)
+        result.name = str(dig(user, F_NICKNAME, default="") or "")
+        return result
+    return unverified("profile info does not explain the empty list", reply, **ev)
 
 
 def _answered(data: Any) -> bool:

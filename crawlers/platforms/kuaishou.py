@@ -55,6 +55,7 @@ F_TOP = "profileUserTopPhoto"  # the pinned (置顶) work
 GRAPHQL_LIST = ("data", "visionProfilePhotoList")  # where the GraphQL answer keeps the same fields
 RESULT_OK = 1
 RESULT_INVALID_ID = 21  # 参数格式错误: gone only when the page says so too
+RESULT_UNSIGNED = 50  # the answer to a request without a valid signature
 RESULT_REASONS = {  # the codes seen in the wild and why they mean "could not look"
     2: "rate limited (result 2)",
     50: "unsigned or expired token (result 50)",
@@ -101,8 +102,19 @@ def inpage(target: Target, settings: PlatformSettings) -> Fetch | None:
 
 
 def inpage_next(reply: Reply, target: Target, now: datetime) -> AccountResult:
-    """The in-page feed, read as the profile page's capture (the spider keeps only ``latest``)."""
-    return inpage_verdict(reply, _read_capture, is_feed)
+    """The in-page feed, read as the profile page's capture (the spider keeps only ``latest``; a
+    signed throttle answer -- result 2, 2001, 400002 -- is what the profile page would capture too,
+    so the spider handles it as there)."""
+    return inpage_verdict(reply, _read_capture, is_feed, signed=_answered)
+
+
+def _answered(data: Any) -> bool:
+    """The platform answered a signed request: a feed, or a ``result`` code other than 50 (the
+    code for an unsigned or expired token)."""
+    listing = _listing(data) if isinstance(data, dict) else None
+    return is_feed(data) or (
+        isinstance(listing, dict) and dig(listing, F_RESULT) not in (None, RESULT_UNSIGNED)
+    )
 
 
 def _posts(feeds: list[Any]) -> list[Post]:

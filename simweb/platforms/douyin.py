@@ -5,7 +5,10 @@ page's JavaScript computes (here ``a_bogus`` = a 32-bit FNV-1a hash of a per-pag
 exact query, the nonce also set as the ``__ac_nonce`` cookie); anything else gets the empty 200
 body Douyin gives unsigned clients. So only a real browser reads these accounts, as in production.
 Signing model ``hook`` (see :mod:`simweb.platforms.signed`): the page's SDK signs every list request
-the page makes, for as long as its nonce lives.
+the page makes, for as long as its nonce lives, and its profile-info request
+(``/aweme/v1/web/user/profile/other/``) the same way. That answer carries what the profile page's
+header shows: the nickname (``账号已注销`` for a closed account), the works count, the private switch
+(``secret``) and a banned account's notice (``special_state_info``) [field names unconfirmed].
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from simweb.platforms.base import Req, Resp, SimAccount
 from simweb.platforms.signed import SignedPageApp, item_id, sec_uid
 
 POSTS_PATH = "/aweme/v1/web/aweme/post/"
+INFO_PATH = "/aweme/v1/web/user/profile/other/"
 PROFILE_PREFIX = "/user/"
 
 NOTICES = {  # the profile header wording per case (what the real page shows)
@@ -71,7 +75,7 @@ CAPTCHA_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证
 
 class App(SignedPageApp):
     KEY = "douyin"
-    PROFILE_PREFIX, LIST_PATH = PROFILE_PREFIX, POSTS_PATH
+    PROFILE_PREFIX, LIST_PATH, INFO_PATH = PROFILE_PREFIX, POSTS_PATH, INFO_PATH
     CASES = (
         "active",
         "warning",
@@ -158,3 +162,28 @@ class App(SignedPageApp):
         ]
         cursor = int(account.posts[-1].date.timestamp()) * 1000 if account.posts else 0
         return Resp.json({"status_code": 0, "has_more": 0, "max_cursor": cursor, "aweme_list": items})
+
+    def profile_info(self, req: Req) -> Resp:
+        """The profile header as JSON: what the profile page shows above its works."""
+        account = self.by_id(req.query.get("sec_user_id", ""))
+        if not self._signed(req) or (account is not None and account.case == "captcha"):
+            return Resp(status=200, body="")  # unsigned or flagged: the list's refusal
+        if account is None:
+            return Resp.json({"status_code": 0, "user": None})
+        case = account.case
+        if case == "throttled":
+            return Resp(status=429, body="")
+        user: dict[str, object] = {
+            "sec_uid": account.account_id,
+            "nickname": "账号已注销" if case == "deleted" else account.name,
+            "aweme_count": 0 if case in ("no_posts", "deleted", "banned") else len(account.posts),
+            "secret": 1 if case == "private" else 0,
+            "custom_verify": account.owner if account.verification is None else account.verification,
+        }
+        if case == "banned":
+            user["special_state_info"] = {
+                "special_state": 1,
+                "title": "账号已被封禁",
+                "content": NOTICES[case],
+            }
+        return Resp.json({"status_code": 0, "user": user})

@@ -36,10 +36,10 @@ SIGN_JS = (
 SESSION_S = 1800.0  # how long a hook page's nonce signs requests (the real tokens last about as long)
 SIGNING_MODELS = ("hook", "first_request")
 
-# The SDK-style hook: every fetch/XHR to ``listPath`` goes out with ``signUrl(url, body)``'s URL.
+# The SDK-style hook: every fetch/XHR to one of ``paths`` goes out with ``signUrl(url, body)``'s URL.
 HOOK_JS = """
-function installHook(listPath, signUrl) {
-  function mine(u) { try { return new URL(u, location.href).pathname === listPath; } catch (e) { return false; } }
+function installHook(paths, signUrl) {
+  function mine(u) { try { return paths.indexOf(new URL(u, location.href).pathname) >= 0; } catch (e) { return false; } }
   var origFetch = window.fetch;
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : input.url;
@@ -91,12 +91,14 @@ def item_id(post_id: str) -> str:
 class SignedPageApp(PlatformApp):
     """A platform app that issues a nonce with every profile page and accepts only signatures made
     with one of them. The routes are shared: ``PROFILE_PREFIX`` + account id serves :meth:`profile`,
-    ``LIST_PATH`` (with ``LIST_METHOD``) serves :meth:`post_list`; each platform keeps its own page,
-    parameters, fields and refusal answers."""
+    ``LIST_PATH`` (with ``LIST_METHOD``) serves :meth:`post_list`, ``INFO_PATH`` (when set: the
+    profile-info API, signed like the list) serves :meth:`profile_info`; each platform keeps its own
+    page, parameters, fields and refusal answers."""
 
     PROFILE_PREFIX = ""
     LIST_PATH = ""
     LIST_METHOD = "GET"
+    INFO_PATH = ""  # the profile-info endpoint the page's SDK also signs ('' when not simulated)
     SIGNING = "hook"  # the platform's model (module docstring); ``signing`` may differ per instance
 
     def handle(self, req: Req) -> Resp:
@@ -107,6 +109,9 @@ class SignedPageApp(PlatformApp):
         if req.path == self.LIST_PATH and req.method == self.LIST_METHOD:
             self.count("list")
             return self.post_list(req)
+        if self.INFO_PATH and req.path == self.INFO_PATH:
+            self.count("info")
+            return self.profile_info(req)
         return NOT_FOUND
 
     def count(self, what: str, account_id: str = "") -> None:
@@ -120,7 +125,8 @@ class SignedPageApp(PlatformApp):
         ``signUrl(url, body)`` (with ``nonce`` in scope); ``own_request`` is the page's own list
         request, a JS expression using ``fetch``; ``first`` runs before it (cookies, tokens)."""
         if self.signing == "hook":
-            hook = f"{HOOK_JS}\ninstallHook({self.LIST_PATH!r}, signUrl);"
+            paths = [p for p in (self.LIST_PATH, self.INFO_PATH) if p]
+            hook = f"{HOOK_JS}\ninstallHook({paths!r}, signUrl);"
         else:  # first_request: the page signs its own request explicitly, nothing else
             hook = 'var plain = window.fetch; var fetch = function (u, init) { return plain(signUrl(u, (init && init.body) || ""), init); };'
         return f"{SIGN_JS}\nvar nonce = {nonce!r};\n{first}\n{sign_url}\n{hook}\n{own_request}"
@@ -133,13 +139,17 @@ class SignedPageApp(PlatformApp):
         """The post list, for a request the page's script signed."""
         raise NotImplementedError
 
+    def profile_info(self, req: Req) -> Resp:
+        """The profile-info answer (``INFO_PATH``), for a request the page's hook signed."""
+        return NOT_FOUND
+
     def __init__(self, accounts: list[SimAccount], as_of: datetime) -> None:
         super().__init__(accounts, as_of)
         self.signing = self.SIGNING
         self._nonces: dict[str, float] = {}  # issued with a profile page (monotonic time); signatures use one
         self._nonce_lock = threading.Lock()
         self._served_lock = threading.Lock()
-        self.served: Counter[str] = Counter()  # "profile" pages and "list" answers served
+        self.served: Counter[str] = Counter()  # "profile" pages, "list" and "info" answers served
         self.profile_pages: Counter[str] = Counter()  # profile pages served, per account id
 
     def issue_nonce(self) -> str:

@@ -5,7 +5,8 @@ signing models (simweb/platforms/signed.py). With the SDK-style hook every dated
 an in-page request from the platform's warm page, so the simulated server serves far fewer profile
 pages than there are accounts; with pages that sign only their own first request every in-page
 answer is a refusal, every account falls back to its own profile page, and the results are the same
-ground truth either way.
+ground truth either way. Douyin's empty lists are explained by its profile-info answer read in the
+same warm page (no profile page for them); what no in-page answer decides still opens its profile page.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tests.jsonl_runs import crawl_to_jsonl, parse_date
 
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 SIGNED = ("douyin", "toutiao", "kuaishou")
+EMPTY_LIST = ("no_posts", "deleted", "banned", "private")  # Douyin's cases that answer an empty aweme_list
+THROTTLE_CODED = ("captcha", "throttled")  # Kuaishou's cases that answer result 2001 / result 2
 
 
 def crawl(tmp: Path, signing: str, platforms: tuple[str, ...] = SIGNED) -> dict[str, Any]:
@@ -54,6 +57,7 @@ def crawl(tmp: Path, signing: str, platforms: tuple[str, ...] = SIGNED) -> dict[
                 if a.platform in SIGNED
             },
             "accounts": Counter(a.platform for a in accounts.accounts),
+            "cases": {a.target_id: a.case for a in accounts.accounts},
         }
     finally:
         web.stop()
@@ -100,18 +104,39 @@ def test_hook_platforms_reach_every_truth_without_a_profile_page_per_account(hoo
         assert all(o["browser"] and o["requests"] == 1 for o in inpage)
         assert sum(hook_crawl["pages"][o["target_id"]] for o in dated) == 1, key
         assert all(hook_crawl["pages"][o["target_id"]] == 0 for o in inpage)
-    # what the list alone cannot decide (an empty list's wording, a captcha, a refusal) opened its
-    # profile page as before
-    undecided = [o for o in obs if o["state"] != "latest" and o["platform"] in SIGNED]
+    # Douyin's empty lists (banned, closed, private, never posted) are explained in the same warm
+    # page by its profile-info answer: no profile page of their own, the same state as the truth
+    explained = [
+        o for o in obs if o["platform"] == "douyin" and hook_crawl["cases"][o["target_id"]] in EMPTY_LIST
+    ]
+    assert sorted(hook_crawl["cases"][o["target_id"]] for o in explained) == sorted(EMPTY_LIST)
+    assert all(o["evidence"].get("info") and o["requests"] == 2 for o in explained)
+    assert all(hook_crawl["pages"][o["target_id"]] == 0 for o in explained)
+    assert hook_crawl["stats"]["inpage_info_kept"] == len(explained)
+    # Kuaishou's captcha and "too fast" codes answer a signed in-page request: the profile page would
+    # capture the same answer, so the account is tried again later in the warm page, never its own page
+    coded = [
+        o
+        for o in obs
+        if o["platform"] == "kuaishou" and hook_crawl["cases"][o["target_id"]] in THROTTLE_CODED
+    ]
+    assert sorted(hook_crawl["cases"][o["target_id"]] for o in coded) == sorted(THROTTLE_CODED)
+    assert all(o["evidence"].get("inpage") and o["evidence"].get("throttled") for o in coded)
+    assert all(hook_crawl["pages"][o["target_id"]] == 0 for o in coded)
+    explained += coded
+    # what no in-page answer decides (a captcha page, a refusal, a platform without a profile-info reader)
+    # opened its profile page as before
+    undecided = [o for o in obs if o["state"] != "latest" and o["platform"] in SIGNED and o not in explained]
     assert undecided
     assert all(hook_crawl["pages"][o["target_id"]] >= 1 for o in undecided)
-    assert hook_crawl["stats"]["inpage_accepted"] == len([o for o in obs if o["evidence"].get("inpage")])
+    dated_inpage = [o for o in obs if o["evidence"].get("inpage") and o["state"] == "latest"]
+    assert hook_crawl["stats"]["inpage_accepted"] == len(dated_inpage)
     # 人民号 signs nothing: its dated authors are read in a warm author page as well
     rmh = [o for o in obs if o["platform"] == "rmh" and o["state"] == "latest"]
     assert len([o for o in rmh if o["evidence"].get("inpage")]) == len(rmh) - 1 >= 2
 
 
-def test_first_request_platforms_fall_back_to_every_profile_page(first_request_crawl):
+def test_first_request_platforms_fall_back_to_every_profile_page_in_a_reused_page(first_request_crawl):
     obs = observations(first_request_crawl)
     assert len(obs) == sum(first_request_crawl["accounts"].values())
     assert misses(first_request_crawl) == []
@@ -119,4 +144,9 @@ def test_first_request_platforms_fall_back_to_every_profile_page(first_request_c
     # every account opened its own profile page: none was read in a warm page
     assert all(first_request_crawl["pages"][o["target_id"]] >= 1 for o in obs)
     assert first_request_crawl["stats"]["inpage_accepted"] == 0
+    assert first_request_crawl["stats"]["inpage_info_kept"] == 0
+    # ...but not a new Chromium page each: a lane's page is navigated to its platform's next account
+    stats = first_request_crawl["stats"]
+    assert stats["lane_pages_reused"] >= 1
+    assert stats["browser_pages_opened"] < stats["browser_fetches"]
     assert first_request_crawl["stats"]["inpage_fallbacks"] >= 1

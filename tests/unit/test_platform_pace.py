@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawlers.platformbudgets import budget_for
-from spiders.platformpace import MAX_SLOWDOWN, Pace
+from spiders.platformpace import MAX_SLOWDOWN, Pace, pump_order
 
 
 def sends(pace: Pace, times: list[float], cost: float = 1.0) -> list[float]:
@@ -97,3 +97,10 @@ def test_answers_that_come_through_end_the_run_and_the_pace_recovers(answers):
     assert pace.throttles == 0
     assert pace.budget.interval_s <= pace.interval < 8.0
     assert pace.throttled(1000.0) == 10  # the next throttle starts the doubling again
+
+
+def test_a_freed_lane_offers_itself_to_the_platform_whose_page_it_holds_first():
+    paces = {key: Pace(budget_for(key, {})) for key in ("douyin", "toutiao", "kuaishou")}
+    paces["douyin"].take(0.0)  # douyin's next turn is later than the others'
+    assert pump_order(paces, "douyin")[0] == "douyin"
+    assert pump_order(paces)[-1] == "douyin"  # without a held page: the longest-waiting first
