@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from crawlers.config import Config
 from crawlers.guard import policy_for
 from crawlers.models import ItemBatch, LinkRef
+from spiders.base import tallied
 from spiders.linkcache import Freshness, LinkCache
 from spiders.linkcheck import (
     LinkResult,
@@ -169,7 +170,8 @@ class SiteLinks(SiteCore):
                 answered.append(make_check(use, url, state.site_url, cached))
                 continue
             todo.append((url, use, scope))
-        if todo and (cache := self.link_cache) is not None:  # fresh results of earlier sweeps (any worker's)
+        cache = self.link_cache if todo else None
+        if cache is not None:  # fresh results of earlier sweeps (any worker's)
             # an in-site page a collector reads (the content watch) is fetched for its text anyway:
             # a cached result has no body, and the page's text would be missing from this sweep
             asked = [(scope, url) for url, use, scope in todo if not (reads_pages and _read_page(scope, use))]
@@ -180,6 +182,18 @@ class SiteLinks(SiteCore):
                     if scope == "":
                         self.book.results[(scope, url)] = result
             todo = [t for t in todo if (t[2], t[0]) not in fresh]
+        # A file a collector downloaded answers its own link once the cache has not: whether that
+        # download landed before the site's links began is chance, so it must not decide between a
+        # cached copy and a fresh answer. It is cached like a check, for the next sweep to find.
+        unknown = []
+        for url, use, scope in todo:
+            if (known := state.files.get(url)) is None:
+                unknown.append((url, use, scope))
+                continue
+            answered.append(make_check(use, url, state.site_url, known))
+            if cache is not None:
+                cache.put(scope, url, known, in_site_page=False)
+        todo = unknown
         out: list[Any] = [ItemBatch(answered)] if answered else []
         if todo:
             state.pending += 1  # settled when the whole batch is answered (or the time is up)
@@ -224,6 +238,7 @@ class SiteLinks(SiteCore):
         if (cache := self.link_cache) is not None:
             cache.put(*key, future.result(), in_site_page=page)
 
+    @tallied
     async def _check_links(self, response: Response) -> AsyncIterator[Any]:
         """Check one site's links concurrently; yield each LinkCheck as it is answered, then done.
 
@@ -287,6 +302,7 @@ class SiteLinks(SiteCore):
             )
         return future.result()
 
+    @tallied
     def _on_batch_dropped(self, failure: Failure) -> list[Any]:
         """The batch never ran (its site's time budget was spent first): nothing checked, site closes."""
         request: Request = failure.request  # type: ignore[attr-defined]
