@@ -145,11 +145,10 @@ class SiteLinks(SiteCore):
     def _start_links(self, state: SiteState) -> list[Any]:
         """Answer what is known; the rest goes to the link engine as one batch for this site.
 
-        What is answered here leaves as one :class:`~crawlers.models.ItemBatch`, first: the site's
-        TargetDone may come from another callback (a collector's file or work settling last), and
-        Scrapy hands the items of different callbacks to the pipelines interleaved -- hundreds of
-        cached answers yielded one by one were still on their way when the site was judged, and its
-        still-dead links came out rectified. One item reaches the recorder whole, ahead of that.
+        What is answered here leaves as one :class:`~crawlers.models.ItemBatch` (one pass through
+        Scrapy's item machinery for hundreds of answers). The site's TargetDone may come from another
+        callback and reach the recorder first; it counts these answers (:mod:`crawlers.tally`), so
+        the site is judged only once they are in, never with its still-dead links missing.
         """
         answered: list[Any] = []
         todo: list[tuple[str, LinkUse, str]] = []
