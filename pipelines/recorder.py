@@ -153,6 +153,17 @@ class SweepRecorder:
 
     def on_item(self, item: object) -> None:
         """Called for every item the crawl yields (in the crawl's thread)."""
+        if isinstance(item, TargetDone):
+            if self.arrivals.done(item):
+                self._finish_target(item.target_id)
+            return
+        try:
+            self._record(item)
+        finally:  # a fact whose recording failed has still arrived: its site does not wait for it
+            if isinstance(item, FACT_TYPES) and self.arrivals.fact(item.target_id):
+                self._finish_target(item.target_id)  # the last fact its TargetDone waited for
+
+    def _record(self, item: object) -> None:
         if isinstance(item, JUDGED_PER_SITE) and item.target_id in self.done:
             # more than its TargetDone counted, or after the end judged it without: stored, but not
             # in the target's findings (a dead link it carried would wrongly come out rectified)
@@ -177,12 +188,6 @@ class SweepRecorder:
         elif isinstance(item, RepostObservation):  # the repost watch: judged per event, after the sweep
             self._emit_observation(item)
             self.result.reposts.append(item)
-        elif isinstance(item, TargetDone):
-            if self.arrivals.done(item):
-                self._finish_target(item.target_id)
-            return
-        if isinstance(item, FACT_TYPES) and self.arrivals.fact(item.target_id):
-            self._finish_target(item.target_id)  # the last fact its TargetDone waited for
 
     def _emit_observation(
         self,
