@@ -369,10 +369,12 @@ class ItemBatch:
 
 @dataclass
 class TargetDone(Record):
-    """Control item: the spider has no more requests pending for this target (judge it now)."""
+    """Control item: the spider has no more requests pending for this target (judge it once its
+    ``facts`` have arrived: items of different callbacks reach the recorder in no fixed order)."""
 
     target_id: str
     requests: int = 0  # requests made for this target
+    facts: int | None = None  # fact items the spider emitted for it (crawlers.tally); None: not counted
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """One sweep, end to end: plan -> crawl (observations) -> judge per target -> sinks -> sweep record.
 
 The crawl hands every item to :class:`SweepRecorder`. Observations are written as they arrive; when
-the spider says a target is done, that target's observations are judged at once and its findings and
-summary written, so memory holds only targets still in flight and progress is real.
+the spider says a target is done and every fact it counted for that target has arrived
+(:mod:`crawlers.tally`), that target's observations are judged at once and its findings and summary
+written, so memory holds only targets still in flight and progress is real.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from crawlers.models import (
     TargetSummary,
     TextObservation,
 )
+from crawlers.tally import FACT_TYPES, Arrivals
 from crawlers.watchmodels import PageSnapshot, WatchObservation
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,7 @@ class SweepRecorder:
         self.pending: dict[str, SiteObservations] = {}
         self.accounts: dict[str, AccountObservation] = {}
         self.done: set[str] = set()
+        self.arrivals = Arrivals()  # facts arrived per target, and the TargetDones waiting for more
 
     def _site(self, target_id: str) -> SiteObservations:
         if target_id not in self.pending:
@@ -150,9 +153,20 @@ class SweepRecorder:
 
     def on_item(self, item: object) -> None:
         """Called for every item the crawl yields (in the crawl's thread)."""
+        if isinstance(item, TargetDone):
+            if self.arrivals.done(item):
+                self._finish_target(item.target_id)
+            return
+        try:
+            self._record(item)
+        finally:  # a fact whose recording failed has still arrived: its site does not wait for it
+            if isinstance(item, FACT_TYPES) and self.arrivals.fact(item.target_id):
+                self._finish_target(item.target_id)  # the last fact its TargetDone waited for
+
+    def _record(self, item: object) -> None:
         if isinstance(item, JUDGED_PER_SITE) and item.target_id in self.done:
-            # the spider's order broke: stored, but not in the target's findings (a dead link
-            # it carried would wrongly come out rectified)
+            # more than its TargetDone counted, or after the end judged it without: stored, but not
+            # in the target's findings (a dead link it carried would wrongly come out rectified)
             log.error("%s of %s arrived after the target was judged", type(item).__name__, item.target_id)
         if isinstance(item, PageObservation):
             self._emit_observation(item)
@@ -174,8 +188,6 @@ class SweepRecorder:
         elif isinstance(item, RepostObservation):  # the repost watch: judged per event, after the sweep
             self._emit_observation(item)
             self.result.reposts.append(item)
-        elif isinstance(item, TargetDone):
-            self._finish_target(item.target_id)
 
     def _emit_observation(
         self,
@@ -198,6 +210,7 @@ class SweepRecorder:
         if target_id in self.done:
             return
         self.done.add(target_id)
+        self.arrivals.forget(target_id)
         target = self.targets[target_id]
         if target.kind == "site":
             observed: Any = self.pending.pop(target_id, None) or SiteObservations(target=target)
@@ -247,7 +260,16 @@ class SweepRecorder:
         return findings
 
     def finish(self) -> None:
-        """Judge any target the crawl never reported done (a crawl cut short still gets verdicts)."""
+        """Judge any target the crawl never reported done (a crawl cut short still gets verdicts),
+        and any whose TargetDone still waits for facts that never came."""
+        for target_id, (arrived, expected) in sorted(self.arrivals.missing().items()):
+            log.error(
+                "%s: %d of the %d facts its spider emitted arrived; judged at the end without the rest",
+                target_id,
+                arrived,
+                expected,
+            )
+            self._finish_target(target_id)
         for target_id in list(self.targets):
             if target_id not in self.done:
                 self._finish_target(target_id)

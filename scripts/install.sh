@@ -42,4 +42,9 @@ done
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 echo "install: Python packages into .venv" >&2
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+# Bytecode for the project's own packages (pip compiles only what it installs, and an editable
+# install is source): every sweep, link child and document reader process imports them, and
+# without .pyc files -- or where PYTHONDONTWRITEBYTECODE is set -- each one compiles them again.
+# A venv made with `uv pip install` has no bytecode at all: use its --compile-bytecode.
+.venv/bin/python -m compileall -q -j 0 govpatrol spiders pipelines crawlers scheduler simweb >/dev/null
 echo "install: done (.venv/bin/govpatrol)" >&2

@@ -37,6 +37,7 @@ from crawlers.platforms.base import (
 )
 from crawlers.platforms.replay import MAX_STEPS
 from crawlers.privacy import mask_personal_numbers
+from spiders.base import tallied
 from spiders.browsercapture import BrowserCapture, host_of
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms
 from spiders.lanepages import LanePages
@@ -142,6 +143,7 @@ class AccountSpider(WarmPages):
             for out in self.begin_target(target):
                 yield out
 
+    @tallied
     def begin_target(self, target: Target) -> list[Any]:
         """The first step of one account (a request, or already its result).
 
@@ -274,6 +276,7 @@ class AccountSpider(WarmPages):
         self.free_lanes.append(lane)
         return self._pump_all(first=self.lane_pages.platform_of(lane))
 
+    @tallied
     def _on_reply(self, response: Response) -> Iterable[Any]:
         request = response.request
         assert request is not None
@@ -296,6 +299,7 @@ class AccountSpider(WarmPages):
         out += self._next(state, reply)
         return out + self._warm_settled(state, request)
 
+    @tallied
     def _on_failure(self, failure: Failure) -> Iterable[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         state = self.accounts[request.meta["target_id"]]

@@ -5,11 +5,17 @@ sweep goes on). A request can still get lost -- a download slot that never answe
 never runs -- and a target waiting for it would never be judged. So when Scrapy goes idle with
 targets still open, the spider settles them itself (:meth:`TargetSpider.settle_lost`) and only then
 lets the crawl close.
+
+Every callback that yields items is :func:`tallied`: the facts it yields are counted per target as
+they leave the spider, and each TargetDone carries its target's count (:mod:`crawlers.tally`), so
+the recorder judges a target only once all of them have arrived, whatever order Scrapy delivers in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -22,8 +28,39 @@ from scrapy.http import Request, Response
 from crawlers.config import Config
 from crawlers.models import Target
 from crawlers.pagewords import PageWords, load_page_words
+from crawlers.tally import FactCount
 from spiders.arguments import crawl_arguments
 from spiders.fetchfacts import stamp
+
+
+def tallied(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A spider method whose output leaves the spider (a callback, an errback, ``begin_target``):
+    its items are counted (:class:`~crawlers.tally.FactCount`) as they are returned or yielded.
+    Mark only the method Scrapy calls, never one it calls in turn (its items would count twice)."""
+    run: Callable[..., Any]
+    if inspect.isasyncgenfunction(method):
+
+        async def run_agen(self: TargetSpider, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            async for item in method(self, *args, **kwargs):
+                for one in self.tally.stamp([item]):
+                    yield one
+
+        run = run_agen
+    elif inspect.iscoroutinefunction(method):
+
+        async def run_coro(self: TargetSpider, *args: Any, **kwargs: Any) -> list[Any]:
+            return self.tally.stamp(await method(self, *args, **kwargs))
+
+        run = run_coro
+    else:
+
+        def run_sync(self: TargetSpider, *args: Any, **kwargs: Any) -> list[Any]:
+            return self.tally.stamp(method(self, *args, **kwargs))
+
+        run = run_sync
+    wrapped = functools.wraps(method)(run)
+    wrapped.tallied = True  # type: ignore[attr-defined]
+    return wrapped
 
 
 class TargetSpider(scrapy.Spider):
@@ -45,6 +82,7 @@ class TargetSpider(scrapy.Spider):
         self.as_of = as_of or datetime.now(UTC)
         self.config = config or Config()
         self.mode = mode
+        self.tally = FactCount()  # facts emitted per target: each TargetDone carries its count
         # how pages look (pinned markers, anti-bot walls, navigation words): the office's override too
         self.words: PageWords = load_page_words(self.config.indicators_file or None)
 
@@ -81,6 +119,7 @@ class TargetSpider(scrapy.Spider):
         self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
+    @tallied
     def _flush(self, response: Response) -> Iterable[Any]:
         out: list[Any] = []
         for target_id in self.unsettled():

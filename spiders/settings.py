@@ -86,7 +86,7 @@ def build_settings(config: Config) -> dict[str, Any]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host,  # slots are per hostname
         "DOWNLOAD_DELAY": 0,  # politeness is the per-host cap, not a delay: a patrol has a deadline
         "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_ITEMS": 1,  # items reach the judge in the order the spider yields them
+        "CONCURRENT_ITEMS": 1,  # a callback's items in the order it yields them (across callbacks: crawlers/tally.py)
         "REACTOR_THREADPOOL_MAXSIZE": 20,  # DNS lookups run in threads
         # --- what an inspection sees --------------------------------------------------------
         # robots.txt is not obeyed: an inspection must see what every visitor sees, and a site

@@ -29,6 +29,7 @@ from crawlers import columns
 from crawlers.links import ColumnRef, is_internal
 from crawlers.models import PageObservation, Target
 from spiders.articlecollect import ArticleCollector
+from spiders.base import tallied
 from spiders.budget import SiteBudget
 from spiders.collectors import LINKED, FetchedPage, LinkedReader, OnPage, PageCollector
 from spiders.contentwatch import ContentCollector
@@ -64,6 +65,7 @@ class SiteSpider(SiteWork):
             for out in self.begin_target(target):
                 yield out
 
+    @tallied
     def begin_target(self, target: Target) -> list[Any]:
         """The first request of one site (or its observation and done, if it cannot be requested).
 
@@ -190,6 +192,7 @@ class SiteSpider(SiteWork):
             **browser,
         )
 
+    @tallied
     def _on_followed(self, response: Response) -> Iterable[Any]:
         state = self.sites[response.meta["target_id"]]
         obs, root, text = self._observe(response, response.meta["role"])
@@ -204,6 +207,7 @@ class SiteSpider(SiteWork):
 
     # ------------------------------------------------------------------ homepage, site map, columns
 
+    @tallied
     async def _on_homepage(self, response: Response) -> Iterable[Any]:
         state = self.sites[response.meta["target_id"]]
         state.site_url = response.url
@@ -239,6 +243,7 @@ class SiteSpider(SiteWork):
             ]
         return self._schedule_columns(state, [])
 
+    @tallied
     def _on_sitemap(self, response: Response) -> Iterable[Any]:
         state = self.sites[response.meta["target_id"]]
         obs, root, _ = self._observe(response, "sitemap")
@@ -280,6 +285,7 @@ class SiteSpider(SiteWork):
             for col in chosen.values()
         ]
 
+    @tallied
     def _on_column(self, response: Response) -> Iterable[Any]:
         state = self.sites[response.meta["target_id"]]
         return self._read(state, response, "column") + self._page_done(state)

@@ -44,6 +44,7 @@ class SiteState:
     nav_columns: list[ColumnRef] = field(default_factory=list)
     links: dict[str, LinkUse] = field(default_factory=dict)
     fetched: dict[str, LinkResult] = field(default_factory=dict)  # pages already fetched by GET
+    files: dict[str, LinkResult] = field(default_factory=dict)  # files collectors downloaded so far
 
 
 class SiteCore(TargetSpider):
@@ -109,6 +110,7 @@ class SiteCore(TargetSpider):
         self.open_sites -= 1
         state.links.clear()
         state.fetched.clear()
+        state.files.clear()
         state.nav_columns.clear()
 
     # ------------------------------------------------------------------ budgets

@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 from crawlers.config import Config
 from crawlers.guard import policy_for
 from crawlers.models import ItemBatch, LinkRef
+from spiders.base import tallied
 from spiders.linkcache import LINK_CACHE_REDIS, Freshness, LinkCache
 from spiders.linkcheck import (
     LinkResult,
@@ -149,11 +150,10 @@ class SiteLinks(SiteCore):
     def _start_links(self, state: SiteState) -> list[Any]:
         """Answer what is known; the rest goes to the link engine as one batch for this site.
 
-        What is answered here leaves as one :class:`~crawlers.models.ItemBatch`, first: the site's
-        TargetDone may come from another callback (a collector's file or work settling last), and
-        Scrapy hands the items of different callbacks to the pipelines interleaved -- hundreds of
-        cached answers yielded one by one were still on their way when the site was judged, and its
-        still-dead links came out rectified. One item reaches the recorder whole, ahead of that.
+        What is answered here leaves as one :class:`~crawlers.models.ItemBatch` (one pass through
+        Scrapy's item machinery for hundreds of answers). The site's TargetDone may come from another
+        callback and reach the recorder first; it counts these answers (:mod:`crawlers.tally`), so
+        the site is judged only once they are in, never with its still-dead links missing.
         """
         answered: list[Any] = []
         todo: list[tuple[str, LinkUse, str]] = []
@@ -175,7 +175,8 @@ class SiteLinks(SiteCore):
                 continue
             todo.append((url, use, scope))
         replayed: list[Any] = []
-        if todo and (cache := self.link_cache) is not None:  # fresh results of earlier sweeps (any worker's)
+        cache = self.link_cache if todo else None
+        if cache is not None:  # fresh results of earlier sweeps (any worker's)
             fresh = cache.get_many([(scope, url) for url, _use, scope in todo])
             if reads_pages:
                 # an in-site page a collector reads (the content watch) is answered from the cache
@@ -192,6 +193,18 @@ class SiteLinks(SiteCore):
                     if scope == "":
                         self.book.results[(scope, url)] = result
             todo = [t for t in todo if (t[2], t[0]) not in fresh]
+        # A file a collector downloaded answers its own link once the cache has not: whether that
+        # download landed before the site's links began is chance, so it must not decide between a
+        # cached copy and a fresh answer. It is cached like a check, for the next sweep to find.
+        unknown = []
+        for url, use, scope in todo:
+            if (known := state.files.get(url)) is None:
+                unknown.append((url, use, scope))
+                continue
+            answered.append(make_check(use, url, state.site_url, known))
+            if cache is not None:
+                cache.put(scope, url, known, in_site_page=False)
+        todo = unknown
         answered += replayed  # the replayed texts travel with the checks, ahead of the site's TargetDone
         out: list[Any] = [ItemBatch(answered)] if answered else []
         if todo:
@@ -237,6 +250,7 @@ class SiteLinks(SiteCore):
         if (cache := self.link_cache) is not None:
             cache.put(*key, future.result(), in_site_page=page)
 
+    @tallied
     async def _check_links(self, response: Response) -> AsyncIterator[Any]:
         """Check one site's links concurrently; yield each LinkCheck as it is answered, then done.
 
@@ -300,6 +314,7 @@ class SiteLinks(SiteCore):
             )
         return future.result()
 
+    @tallied
     def _on_batch_dropped(self, failure: Failure) -> list[Any]:
         """The batch never ran (its site's time budget was spent first): nothing checked, site closes."""
         request: Request = failure.request  # type: ignore[attr-defined]

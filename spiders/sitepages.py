@@ -24,6 +24,7 @@ from crawlers import links, pagefacts
 from crawlers.listpage import extract_list
 from crawlers.models import PageObservation
 from crawlers.tlscheck import META_DETAIL, META_KEY, certificate_meta
+from spiders.base import tallied
 from spiders.collectors import FetchedPage
 from spiders.fetchfacts import classify_failure, decode_html, elapsed_ms, non_html, redirect_failure
 from spiders.linkcheck import LinkResult, PageSignals
@@ -177,6 +178,7 @@ class SitePages(SiteLinks):
         )
         obs.meta.update(found)
 
+    @tallied
     def _on_rendered(self, response: Response) -> Iterable[Any]:
         """Chromium's view of the list, with the static fetch's status and timing kept."""
         state = self.sites[response.meta["target_id"]]
@@ -191,6 +193,7 @@ class SitePages(SiteLinks):
             static.navigation_only = static.ok and not static.items
         return self._page_seen(state, static, root) + self._page_done(state)
 
+    @tallied
     def _on_render_error(self, failure: Failure) -> Iterable[Any]:
         """The browser failed: keep the static observation (the list stays as the server sent it)."""
         meta = failure.request.meta  # type: ignore[attr-defined]
@@ -202,6 +205,7 @@ class SitePages(SiteLinks):
         root = html_facts.parse(html) if html else None
         return self._page_seen(state, static, root) + self._page_done(state)
 
+    @tallied
     def _on_page_error(self, failure: Failure) -> Iterable[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta

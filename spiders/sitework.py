@@ -17,6 +17,7 @@ from typing import Any
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from spiders.base import tallied
 from spiders.collectors import FetchedFile, FetchedPage, OnFile, Work
 from spiders.fetchfacts import classify_failure, elapsed_ms
 from spiders.linkcheck import LinkResult
@@ -53,6 +54,7 @@ class SiteWork(SitePages):
             },
         )
 
+    @tallied
     async def _on_file(self, response: Response) -> Iterable[Any]:
         meta = response.meta
         state = self.sites[meta["target_id"]]
@@ -67,7 +69,7 @@ class SiteWork(SitePages):
             elapsed_ms=elapsed_ms(response.request) if response.request else None,
         )
         for seen in {url, *redirects}:  # the link check of this URL needs no request of its own
-            state.fetched.setdefault(seen, loaded)
+            state.files.setdefault(seen, loaded)
         fetched = FetchedFile(
             target=state.target,
             url=url,
@@ -78,6 +80,7 @@ class SiteWork(SitePages):
         )
         return [*await self._run_file(meta["patrol_on_file"], fetched), *self._settle(state, False)]
 
+    @tallied
     async def _on_file_error(self, failure: Failure) -> Iterable[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
@@ -115,6 +118,7 @@ class SiteWork(SitePages):
             meta={"target_id": state.target.id, "patrol_work": work, "patrol_before_links": before_links},
         )
 
+    @tallied
     async def _on_later(self, response: Response) -> Iterable[Any]:
         meta = response.meta
         state = self.sites[meta["target_id"]]
@@ -125,6 +129,7 @@ class SiteWork(SitePages):
             items = []
         return [*items, *self._settle(state, meta["patrol_before_links"])]
 
+    @tallied
     def _on_later_dropped(self, failure: Failure) -> Iterable[Any]:
         """Dropped before it ran (the site's time budget was spent): settled, nothing done."""
         meta = failure.request.meta  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ from typing import Any
 from scrapy.http import Request, Response
 
 from crawlers.platforms.base import AccountResult, Captured, Fetch, Reply, rewrite_origin, unverified
+from spiders.base import tallied
 from spiders.platformpace import PlatformTurns
 
 GIVE_UP = 3  # refused probes in a row (before any answer was kept) that turn a platform's lane off
@@ -185,6 +186,7 @@ class WarmPages(PlatformTurns):
         request = Request("data:,", callback=self._on_inpage, dont_filter=True, meta=meta)
         return self._in_turn(state, request)
 
+    @tallied
     async def _on_inpage(self, response: Response) -> list[Any]:
         state = self.accounts[response.meta["target_id"]]
         fetch: Fetch = response.meta["patrol_fetch"]

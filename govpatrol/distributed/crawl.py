@@ -31,6 +31,7 @@ from twisted.internet.interfaces import IReactorTime
 
 from crawlers.config import Config, DistributedConfig, load_config
 from crawlers.models import ItemBatch, Target, TargetDone
+from crawlers.tally import FACT_TYPES, Arrivals
 from govpatrol.crawl import crawl_settings
 from govpatrol.distributed import connect
 from govpatrol.distributed.codec import CodecError, encode_items
@@ -189,11 +190,14 @@ class LeaseAccountSpider(LeaseFeeder, AccountSpider):
 
 
 class CommitPipeline:
-    """Buffers each target's items; on its ``TargetDone`` commits them, encoded, in one step."""
+    """Buffers each target's items; once its ``TargetDone`` and every fact it counted are in
+    (:mod:`crawlers.tally`), commits them, encoded, in one step, the TargetDone last."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.buffers: dict[str, list[object]] = {}
+        self.arrivals = Arrivals()
+        self.held: dict[str, TargetDone] = {}  # TargetDones waiting for facts still on their way
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CommitPipeline:
@@ -209,18 +213,39 @@ class CommitPipeline:
         assert stats is not None
         stats.inc_value(f"patrol/items/{type(item).__name__}")
         target_id = getattr(item, "target_id", "")
-        self.buffers.setdefault(target_id, []).append(item)
         if isinstance(item, TargetDone):
-            items = self.buffers.pop(target_id)
-            try:
-                ok = spider.lease_queue.commit(spider.worker, target_id, encode_items(items))
-            except CodecError as exc:
-                say(f"worker {spider.worker}: cannot encode {target_id}: {exc}")
-                ok = False
-            stats.inc_value("patrol/committed" if ok else "patrol/commit_refused")
-            if not ok:
-                say(f"worker {spider.worker}: commit of {target_id} refused (lease lost or already done)")
-            spider.committed(target_id)
+            if self.arrivals.done(item):
+                self._commit(item, spider)
+            else:
+                self.held[target_id] = item
+            return
+        self.buffers.setdefault(target_id, []).append(item)
+        if isinstance(item, FACT_TYPES) and self.arrivals.fact(target_id):
+            self._commit(self.held.pop(target_id), spider)
+
+    def _commit(self, done: TargetDone, spider: Any) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        target_id = done.target_id
+        self.arrivals.forget(target_id)
+        items = [*self.buffers.pop(target_id, []), done]
+        try:
+            ok = spider.lease_queue.commit(spider.worker, target_id, encode_items(items))
+        except CodecError as exc:
+            say(f"worker {spider.worker}: cannot encode {target_id}: {exc}")
+            ok = False
+        stats.inc_value("patrol/committed" if ok else "patrol/commit_refused")
+        if not ok:
+            say(f"worker {spider.worker}: commit of {target_id} refused (lease lost or already done)")
+        spider.committed(target_id)
+
+    def close_spider(self, spider: Any = None) -> None:
+        """Targets whose facts never all arrived are committed with what came (and said so)."""
+        for target_id, (arrived, expected) in sorted(self.arrivals.missing().items()):
+            say(
+                f"worker: {target_id}: {arrived} of the {expected} facts its spider emitted arrived; committed without the rest"
+            )
+            self._commit(self.held.pop(target_id), spider or self.crawler.spider)
 
 
 def crawl_sweep(plan: SweepPlan, config: Config, worker: str, url: str) -> dict[str, int]:

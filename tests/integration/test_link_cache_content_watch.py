@@ -27,6 +27,7 @@ from tests.jsonl_runs import of_type, sweep_to_jsonl
 AS_OF = datetime.fromisoformat("2024-10-08T10:00:00+08:00")
 SITE = "S018"
 LATE = "arrived after the target was judged"
+ATTACHMENT = "/attach/2023/P020230915123456.pdf"  # dead; the content watch downloads it
 
 
 def judged(records: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
@@ -79,12 +80,10 @@ def test_a_cached_sweep_with_the_content_watch_keeps_dead_links_open_and_reads_e
     links = [d for d in stored[1] if d.get("doc_type") == "link"]
     not_pages = [d for d in links if d["kind"] != "page"]
     assert not_pages
-    cached = {d["url"] for d in not_pages if d.get("cached")}
-    # The dead attachment the content watch itself fetches for its text is sometimes checked again
-    # rather than copied (its finding stays open either way: asserted below); everything else is a copy.
-    rechecked = {d["url"] for d in not_pages} - cached
-    assert all(u.endswith((".pdf", ".doc", ".docx", ".xls", ".xlsx")) for u in rechecked), rechecked
-    assert len(rechecked) <= 1
+    # ... the dead attachment the content watch downloads for its text too: whether that download
+    # lands before the site's links begin is chance, and it decides nothing
+    assert any(d["url"].endswith(ATTACHMENT) for d in not_pages)
+    assert all(d.get("cached") for d in not_pages), [d["url"] for d in not_pages if not d.get("cached")]
     assert asked[1] <= 0.2 * asked[0], f"second sweep asked {asked[1]} of the first's {asked[0]}"
 
     # the same findings, status for status; the dead links still failing stay open

@@ -132,7 +132,7 @@ def test_a_redirect_reaches_the_page_object_as_it_came_with_the_real_host_url(mo
         False,
         "https://m.weibo.cn/u/1",
     )
-    assert done == TargetDone(target_id="A001", requests=1)
+    assert done == TargetDone(target_id="A001", requests=1, facts=1)  # after its one observation
 
 
 def test_the_observation_carries_the_newest_post_and_every_post_date(monkeypatch):
