@@ -64,15 +64,17 @@ class Pace:
         self.last_cost += extra
         self.taken += extra
 
-    def throttled(self, now: float, sent_at: float | None = None) -> float:
+    def throttled(self, now: float, sent_at: float | None = None, *, escalate: bool = True) -> float:
         """The platform said "too fast": pause it and slow its pace; returns the pause in seconds.
 
         Answers to requests sent before the pause began (a burst's), or arriving during it, keep the
         pause as it is: only a request sent after a pause began and throttled after it ended
-        escalates it.
+        escalates it. ``escalate=False`` (an account refused again on its retry) keeps it too: the
+        account's own answer (a captcha on that account) says nothing new about the address, and at
+        a sweep's tail, where only such retries are left, each would otherwise double the pause.
         """
         burst = sent_at is not None and sent_at < self.pause_began
-        if now < self.paused_until or burst:
+        if now < self.paused_until or burst or not escalate:
             return max(0.0, self.paused_until - now)
         self.throttles += 1
         pause = self.budget.backoff_s(self.throttles)
@@ -194,7 +196,7 @@ class PlatformTurns(TargetSpider):
     def _throttled(self, state: Any, step: AccountResult) -> Fetch | AccountResult:
         """A throttle answer: the platform pauses; the account is tried again later, or given up."""
         pace = self._pace(state.key)
-        pause = pace.throttled(time.monotonic(), state.sent_at)
+        pause = pace.throttled(time.monotonic(), state.sent_at, escalate=not state.throttles)
         self._inc("patrol/throttle_answers")
         if state.throttles >= pace.budget.throttle_retries:
             self._inc("patrol/throttled_unverified")

@@ -271,7 +271,7 @@ class WarmPages(PlatformTurns):
             # profile-info request of a signed list); until then a refusal is the page not signing
             # them (the probes decide), and the profile page the account opens next says whether
             # the platform is throttling
-            self._pace(state.key).throttled(time.monotonic(), state.sent_at)
+            self._pace(state.key).throttled(time.monotonic(), state.sent_at, escalate=not state.throttles)
             self._inc("patrol/throttle_answers")
         if lane is not None and not result.evidence.get("signed"):
             lane.refused += 1
