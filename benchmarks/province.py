@@ -135,6 +135,8 @@ def patrol(
         "distributed": bool(workers),
         "wall_s": round(run.wall_s, 1),
         "peak_rss_mb": round(run.peak_rss_mb, 1),
+        # RSS summed over the tree counts Chromium's shared pages once per process; PSS shares them
+        "peak_pss_mb": round(run.peak_pss_mb, 1),
         "requests_served": server_requests(web) - before,
         "platform_requests": sum(c["requests"] for c in served.values()),
         "throttle_answers": sum(c["throttled"] for c in served.values()),
