@@ -69,14 +69,16 @@ class Pace:
 
         Answers to requests sent before the pause began (a burst's), or arriving during it, keep the
         pause as it is: only a request sent after a pause began and throttled after it ended
-        escalates it. ``escalate=False`` (an account refused again on its retry) keeps it too: the
-        account's own answer (a captcha on that account) says nothing new about the address, and at
-        a sweep's tail, where only such retries are left, each would otherwise double the pause.
+        escalates it. ``escalate=False`` (an account refused again on its retry) pauses the platform
+        and slows its pace again, but the pause is not doubled: that answer may be the account's own
+        (a captcha on that account), and at a sweep's tail, where only such retries are left, each
+        one would otherwise double the pause, to minutes.
         """
         burst = sent_at is not None and sent_at < self.pause_began
-        if now < self.paused_until or burst or not escalate:
+        if now < self.paused_until or burst:
             return max(0.0, self.paused_until - now)
-        self.throttles += 1
+        if escalate or not self.throttles:
+            self.throttles += 1
         pause = self.budget.backoff_s(self.throttles)
         self.pause_began, self.paused_until = now, now + pause
         if self.budget.interval_s > 0:  # twice as slow, up to a limit

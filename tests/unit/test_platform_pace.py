@@ -67,15 +67,17 @@ def test_a_throttle_answer_pauses_the_platform_doubles_each_time_and_slows_the_p
     assert pace.throttled(100_000.0) == pace.budget.backoff_max_seconds
 
 
-def test_an_account_refused_again_on_its_retry_does_not_lengthen_the_pause():
-    """Its own answer (a captcha on that account) says nothing new about the address: at a sweep's
-    tail, where only such retries are left, the pause would otherwise double on every one of them."""
+def test_an_account_refused_again_on_its_retry_pauses_again_without_doubling_the_pause():
+    """The answer may be the account's own (a captcha on that account): at a sweep's tail, where only
+    such retries are left, the pause would otherwise double on every one of them. A real limit still
+    slows the pace on each, so the retries get through."""
     pace = Pace(budget_for("weibo", {"requests_per_minute": 30, "backoff_seconds": 10}))
     assert pace.throttled(100.0, sent_at=99.0) == 10  # a first try refused: the platform pauses
     interval = pace.interval
-    assert pace.throttled(120.0, sent_at=115.0, escalate=False) == 0  # its retry refused again
-    assert (pace.throttles, pace.interval, pace.ready_at()) == (1, interval, 110.0)
-    assert pace.throttled(130.0, sent_at=125.0) == 20  # another account's first try: doubled
+    assert pace.throttled(120.0, sent_at=115.0, escalate=False) == 10  # its retry: the same pause
+    assert pace.throttles == 1
+    assert pace.interval == 2 * interval  # ... and a slower pace
+    assert pace.throttled(140.0, sent_at=135.0) == 20  # another account's first try: doubled
 
 
 def test_one_throttle_halves_the_pace_not_more():
