@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from spiders.linkcheck import LinkResult, PageSignals
+from spiders.rediswrites import BatchedWrites
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +103,8 @@ class LinkCache:
         self.redis = redis
         self.prefix = prefix
         self.freshness = freshness
-        self._pending: list[tuple[str, str, int]] = []
+        self.writes = BatchedWrites(redis, FLUSH_EVERY, "link cache")
         self.hits = 0
-        self.stored = 0
 
     def key(self, scope: str, url: str) -> str:
         digest = hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324 - a key
@@ -131,19 +131,7 @@ class LinkCache:
         ttl = self.freshness.seconds(result, in_site_page=in_site_page)
         if ttl <= 0:
             return
-        self._pending.append((self.key(scope, url), encode(result), ttl))
-        if len(self._pending) >= FLUSH_EVERY:
-            self.flush()
+        self.writes.add(self.key(scope, url), encode(result), ttl)
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        try:
-            pipe = self.redis.pipeline(transaction=False)
-            for key, value, ttl in pending:
-                pipe.set(key, value, ex=ttl)
-            pipe.execute()
-            self.stored += len(pending)
-        except Exception as exc:  # noqa: BLE001 - the next sweep checks these links again
-            log.warning("link cache not written (%s): %d results", exc, len(pending))
+        self.writes.flush()

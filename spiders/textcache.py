@@ -30,6 +30,7 @@ import redis
 from crawlers.config import Config
 from crawlers.models import TextObservation
 from crawlers.records import record_from_dict
+from spiders.rediswrites import BatchedWrites
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class TextCache:
         self.prefix = prefix
         self.ttl = int(hours * 3600)
         self.facts = key
-        self._pending: list[tuple[str, bytes]] = []
+        self.writes = BatchedWrites(client, FLUSH_EVERY, "text cache")
         self.hits = 0
 
     def key(self, target_id: str, url: str) -> str:
@@ -104,21 +105,10 @@ class TextCache:
     def put(self, target_id: str, url: str, entry: CachedText) -> None:
         if self.ttl <= 0 or not all(keepable(t) for t in entry.texts):
             return
-        self._pending.append((self.key(target_id, url), encode(entry)))
-        if len(self._pending) >= FLUSH_EVERY:
-            self.flush()
+        self.writes.add(self.key(target_id, url), encode(entry), self.ttl)
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        try:
-            pipe = self.redis.pipeline(transaction=False)
-            for key, value in pending:
-                pipe.set(key, value, ex=self.ttl)
-            pipe.execute()
-        except Exception as exc:  # noqa: BLE001 - the next sweep reads these pages again
-            log.warning("text cache not written (%s): %d entries", exc, len(pending))
+        self.writes.flush()
 
 
 def text_cache(config: Config, url: str) -> TextCache | None:
