@@ -13,9 +13,10 @@ from datetime import date, datetime
 
 from crawlers.documents import Caps, Extracted, extract, page_text
 from crawlers.html import Doc
-from crawlers.models import PageLines, PrivacyCandidate, TextObservation
+from crawlers.models import PrivacyCandidate, TextObservation
 from crawlers.platforms.base import Post
 from crawlers.privacy import mask_personal_numbers
+from crawlers.textpos import PageLines
 
 
 def observe_text(

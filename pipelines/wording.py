@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick
 
-from crawlers.models import PageLines
+from crawlers.textpos import PageLines
 from crawlers.wording_data import (
     SEVERITIES,
     Dictionary,
